@@ -1,0 +1,29 @@
+"""What is wrong or missing in a claim, in a form every channel can render.
+
+``code`` is stable (tests, JSON, the Danish/English reply texts key on it);
+``message`` is an English explanation for logs and the command line. Messages
+never hold a full CPR number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    field: str  # the claim field it concerns: cpr, cvr, period, amount, hours, payslip, ...
+    code: str
+    message: str
+    severity: Severity = "error"
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "field": self.field,
+            "code": self.code,
+            "message": self.message,
+            "severity": self.severity,
+        }

@@ -1,0 +1,133 @@
+"""The label vocabulary: which printed labels mean which field or cost item.
+
+Danish and English, matched on lower-cased text. Order of ``COST_RULES`` matters:
+the first rule that matches a line's label decides its kind, so the specific
+(``særlig feriegodtgørelse``) comes before the general (``feriegodtgørelse``) and
+basis/total lines come before the cost items they mention.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Field labels. Each matches at the start of a cell (after an optional pay code).
+FIELD_LABELS: dict[str, re.Pattern[str]] = {
+    "cpr": re.compile(
+        r"(cpr|personnummer|person ?nr|civil registration|civil reg|personal (id|number)|"
+        r"social security)", re.I),
+    "cvr": re.compile(
+        r"(cvr|company reg|company registration|business reg|registration no|"
+        r"virksomhedsnummer|virksomheds ?nr)", re.I),
+    "se": re.compile(r"(se[- ]?(nr|nummer|no|number)|vat ?/ ?se|se\b)", re.I),
+    "employee_name": re.compile(
+        r"(medarbejdernavn|medarbejder|lønmodtager|ansattes navn|den ansatte|ansat|navn|"
+        r"employee name|employee|name)(?!\w)", re.I),
+    "employer_name": re.compile(
+        r"(arbejdsgivers navn|arbejdsgiver|virksomhedsnavn|virksomhed|firmanavn|firma|"
+        r"employer name|employer|company name|company)(?!\w)", re.I),
+    "period": re.compile(
+        r"(lønperiode|afregningsperiode|refusionsperiode|optjeningsperiode|periode|"
+        r"pay period|payroll period|salary period|period)", re.I),
+    "worked_hours": re.compile(
+        r"(arbejdstimer|arbejdede timer|præsterede timer|timer i alt|antal timer|"
+        r"løntimer|hours worked|worked hours|total hours)", re.I),
+    "sick_hours": re.compile(
+        r"(sygetimer|timer syg\w*|syge timer|sick hours|sickness hours)", re.I),
+}
+
+# Words that mark a cell or column as year-to-date: never the period, never the amount.
+YTD_RE = re.compile(
+    r"(år til dato|året til dato|år-til-dato|hidtil i år|akkumuleret|akk\.|saldo|"
+    r"year[- ]to[- ]date|\bytd\b|i år\b|this year)", re.I)
+
+# Cells that tell a date is something other than the period.
+NOT_PERIOD_RE = re.compile(
+    r"(udbetal|dispositionsdato|payment|paid|pay date|fødsel|birth|ansættelse|ansat|"
+    r"employment|start|fratræd|udskrevet|printed|dato\b)", re.I)
+
+# Column headers of a pay-line table.
+COLUMN_RULES: list[tuple[str, re.Pattern[str]]] = [
+    ("ytd", YTD_RE),
+    ("deduction", re.compile(r"^(fradrag|træk|deductions?|withheld)\b", re.I)),
+    ("addition", re.compile(r"^(tillæg|udbetalinger|earnings|additions?|payments?)\b", re.I)),
+    ("quantity", re.compile(r"^(antal|timer|enheder|hours|hrs|qty|quantity|units)\b", re.I)),
+    ("rate", re.compile(r"^(sats|takst|á|à|a-pris|pris|rate|unit price)\b", re.I)),
+    ("amount", re.compile(
+        r"^(beløb|belob|denne periode|periode|i perioden|kr\.?|dkk|amount|this period|"
+        r"current|value)\b", re.I)),
+]
+
+# Section headings inside the table change how ATP/pension/other lines are read.
+SECTION_EMPLOYER_RE = re.compile(
+    r"(arbejdsgiverbidrag|arbejdsgiverandel|arbejdsgivers bidrag|arbejdsgiverudgift|"
+    r"arbejdsgiverens|firmabetalt|employer contributions?|employer costs?|paid by employer)", re.I)
+SECTION_DEDUCTION_RE = re.compile(r"^(fradrag|træk|deductions?|withholdings?)\b", re.I)
+SECTION_EARNING_RE = re.compile(r"^(løndele|lønarter|indtægter|tillæg|earnings|payments)\b", re.I)
+
+EMPLOYER_SHARE_RE = re.compile(
+    r"(arbejdsgiver|arb\.? ?giv|arbejdsg\.|firma|virksomhed|employer|company|\bag\b|ag-andel|"
+    r"ag andel)", re.I)
+EMPLOYEE_SHARE_RE = re.compile(
+    r"(eget|egen|medarbejder|lønmodtager|employee|own|personal|\bam\b|\bmb\b)", re.I)
+
+SICK_RE = re.compile(r"(syg|sick)", re.I)
+
+# (kind, pattern). "info" and "total" lines are kept but never counted.
+COST_RULES: list[tuple[str, re.Pattern[str]]] = [
+    ("info", re.compile(
+        r"(grundlag|basis|berettiget|pensionsgivende|pensionable|saldo|balance|til gode|"
+        r"optjent ferie|feriedage|holiday days|trækprocent|fradrag pr|tax rate|deduction per)",
+        re.I)),
+    ("net", re.compile(
+        r"(til udbetaling|udbetalt|nettoløn|netto|net pay|net salary|net amount|amount paid|"
+        r"take[- ]home)", re.I)),
+    ("employer_cost_total", re.compile(
+        r"(lønomkostning|lønudgift i alt|samlet lønudgift|arbejdsgiverudgift i alt|"
+        r"total employer cost|employer cost total|total cost to employer|total employer)", re.I)),
+    ("gross_total", re.compile(
+        r"(bruttoløn|brutto i alt|løn i alt|gross pay|gross salary|gross earnings|total gross|"
+        r"gross total|gross wage|\bgross\b)", re.I)),
+    ("total", re.compile(r"(i alt|total|\bsum\b|subtotal|a-indkomst|b-indkomst|taxable)", re.I)),
+    ("tax", re.compile(r"(a-skat|\bskat\b|\btax\b|income tax|kildeskat)", re.I)),
+    ("am_contribution", re.compile(
+        r"(am-bidrag|am bidrag|ambidrag|arbejdsmarkedsbidrag|labou?r market contribution|"
+        r"am contribution|\bam\b)", re.I)),
+    ("special_holiday_allowance", re.compile(
+        r"(særlig feriegodtgørelse|særlige feriedage|særlig ferie|sh-opsparing|sh opsparing|"
+        r"sh-tillæg|\bsh\b|special holiday|special vacation)", re.I)),
+    ("holiday_pay", re.compile(
+        r"(feriepenge|ferietillæg|feriegodtgørelse|ferieløn|ferie|holiday pay|holiday allowance|"
+        r"holiday supplement|vacation pay|vacation allowance)", re.I)),
+    ("atp", re.compile(r"\batp\b", re.I)),
+    ("pension", re.compile(r"pension", re.I)),
+    ("other", re.compile(
+        r"(fritvalg|frit valg|gruppeliv|forsikring|insurance|group life|barsel|\baes\b|"
+        r"arbejdsskade|sundhedsordning|free choice|health scheme|fleksibel)", re.I)),
+    ("salary", re.compile(
+        r"(løn|syg|overtid|tillæg|honorar|vederlag|wage|salary|sick|pay\b|earnings|overtime|"
+        r"hourly|basic|allowance|supplement)", re.I)),
+]
+
+# Kinds whose employer/employee split must be decided (the employee's own share is
+# withheld from the gross wage and is not a cost on top of it).
+SHARED_KINDS = frozenset({"atp", "pension", "other"})
+
+COMPONENTS: tuple[str, ...] = (
+    "salary",
+    "atp",
+    "pension",
+    "holiday_pay",
+    "special_holiday_allowance",
+    "other",
+    "am_contribution",
+)
+# The employer's cost: everything but AM-bidrag, which is withheld from the wage.
+EMPLOYER_COST_COMPONENTS: tuple[str, ...] = COMPONENTS[:-1]
+
+
+def classify(label: str) -> str:
+    """The kind of a pay line from its label alone, or "unknown"."""
+    for kind, pattern in COST_RULES:
+        if pattern.search(label):
+            return kind
+    return "unknown"
