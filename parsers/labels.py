@@ -29,16 +29,19 @@ FIELD_LABELS: dict[str, re.Pattern[str]] = {
         r"(lønperiode|afregningsperiode|refusionsperiode|optjeningsperiode|periode|"
         r"pay period|payroll period|salary period|period)", re.I),
     "worked_hours": re.compile(
-        r"(arbejdstimer|arbejdede timer|præsterede timer|timer i alt|antal timer|"
-        r"løntimer|hours worked|worked hours|total hours)", re.I),
+        r"(arbejdstimer|arbejdede timer|præsterede timer|løntimer|hours worked|worked hours)",
+        re.I),
+    "total_hours": re.compile(
+        r"(timer i alt|antal timer|timer total|total hours|hours total|hours in total)", re.I),
     "sick_hours": re.compile(
-        r"(sygetimer|timer syg\w*|syge timer|sick hours|sickness hours)", re.I),
+        r"(sygetimer|timer syg\w*|syge timer|heraf syg\w*|sick hours|sickness hours|"
+        r"of which sick)", re.I),
 }
 
 # Words that mark a cell or column as year-to-date: never the period, never the amount.
 YTD_RE = re.compile(
-    r"(år til dato|året til dato|år-til-dato|hidtil i år|akkumuleret|akk\.|saldo|"
-    r"year[- ]to[- ]date|\bytd\b|i år\b|this year)", re.I)
+    r"(år til dato|året til dato|år-til-dato|hidtil i år|akkumuleret|akk\.|\bsaldi\b|"
+    r"year[- ]to[- ]date|\bytd\b|i år\b|this year|so far this year)", re.I)
 
 # Cells that tell a date is something other than the period.
 NOT_PERIOD_RE = re.compile(
@@ -52,6 +55,7 @@ COLUMN_RULES: list[tuple[str, re.Pattern[str]]] = [
     ("addition", re.compile(r"^(tillæg|udbetalinger|earnings|additions?|payments?)\b", re.I)),
     ("quantity", re.compile(r"^(antal|timer|enheder|hours|hrs|qty|quantity|units)\b", re.I)),
     ("rate", re.compile(r"^(sats|takst|á|à|a-pris|pris|rate|unit price)\b", re.I)),
+    ("basis", re.compile(r"^(grundlag|basis|beregningsgrundlag|base)\b", re.I)),
     ("amount", re.compile(
         r"^(beløb|belob|denne periode|periode|i perioden|kr\.?|dkk|amount|this period|"
         r"current|value)\b", re.I)),
@@ -60,7 +64,8 @@ COLUMN_RULES: list[tuple[str, re.Pattern[str]]] = [
 # Section headings inside the table change how ATP/pension/other lines are read.
 SECTION_EMPLOYER_RE = re.compile(
     r"(arbejdsgiverbidrag|arbejdsgiverandel|arbejdsgivers bidrag|arbejdsgiverudgift|"
-    r"arbejdsgiverens|firmabetalt|employer contributions?|employer costs?|paid by employer)", re.I)
+    r"arbejdsgiverens|arbejdsgiverbetal|firmabetal|employer contributions?|employer costs?|"
+    r"paid by employer)", re.I)
 SECTION_DEDUCTION_RE = re.compile(r"^(fradrag|træk|deductions?|withholdings?)\b", re.I)
 SECTION_EARNING_RE = re.compile(r"^(løndele|lønarter|indtægter|tillæg|earnings|payments)\b", re.I)
 
@@ -72,18 +77,30 @@ EMPLOYEE_SHARE_RE = re.compile(
 
 SICK_RE = re.compile(r"(syg|sick)", re.I)
 
+# Supplements are paid on hours already counted by the base wage line.
+SUPPLEMENT_RE = re.compile(
+    r"(tillæg|supplement|allowance|bonus|weekend|aften|\bnat|evening|night|premium)", re.I)
+
+# Labels that name hours or a rate: such a line with one bare number is a count or a
+# rate (a "Timer" box), not money.
+HOURS_LABEL_RE = re.compile(r"(timer\b|\bhours\b|\btimesats|\bsats\b|\brate\b)", re.I)
+
+# A candidate value that is itself a label ("Medarbejdernr.", "Udbetalingsdato").
+LABELISH_RE = re.compile(r"(nr\.?|\bno\.?|nummer|number|dato|date|[-\s]id|:)$", re.I)
+
 # (kind, pattern). "info" and "total" lines are kept but never counted.
 COST_RULES: list[tuple[str, re.Pattern[str]]] = [
     ("info", re.compile(
-        r"(grundlag|basis|berettiget|pensionsgivende|pensionable|saldo|balance|til gode|"
-        r"optjent ferie|feriedage|holiday days|trækprocent|fradrag pr|tax rate|deduction per)",
-        re.I)),
+        r"(grundlag|basis|berettiget|pensionsgivende|pensionable|til gode|heraf|of which|"
+        r"optjent|optjente|earned|feriedage|holiday days|trækprocent|fradrag pr|fradrag i "
+        r"perioden|tax rate|deduction per|skattekort|tax card|timesats|hourly rate)", re.I)),
     ("net", re.compile(
-        r"(til udbetaling|udbetalt|nettoløn|netto|net pay|net salary|net amount|amount paid|"
-        r"take[- ]home)", re.I)),
+        r"(til udbetaling|udbetalt i alt|udbetales|nettoløn|netto|net pay|net salary|"
+        r"net amount|amount paid|take[- ]home)", re.I)),
     ("employer_cost_total", re.compile(
         r"(lønomkostning|lønudgift i alt|samlet lønudgift|arbejdsgiverudgift i alt|"
-        r"total employer cost|employer cost total|total cost to employer|total employer)", re.I)),
+        r"total employer cost|employer cost total|total cost to employer|employer's total cost)",
+        re.I)),
     ("gross_total", re.compile(
         r"(bruttoløn|brutto i alt|løn i alt|gross pay|gross salary|gross earnings|total gross|"
         r"gross total|gross wage|\bgross\b)", re.I)),
@@ -93,8 +110,8 @@ COST_RULES: list[tuple[str, re.Pattern[str]]] = [
         r"(am-bidrag|am bidrag|ambidrag|arbejdsmarkedsbidrag|labou?r market contribution|"
         r"am contribution|\bam\b)", re.I)),
     ("special_holiday_allowance", re.compile(
-        r"(særlig feriegodtgørelse|særlige feriedage|særlig ferie|sh-opsparing|sh opsparing|"
-        r"sh-tillæg|\bsh\b|special holiday|special vacation)", re.I)),
+        r"(s(æ|ae)rl\w*\.?\s*feriegodtg|særlige feriedage|særlig ferie|sh-opsparing|"
+        r"sh opsparing|sh-tillæg|\bsh\b|special holiday|special vacation)", re.I)),
     ("holiday_pay", re.compile(
         r"(feriepenge|ferietillæg|feriegodtgørelse|ferieløn|ferie|holiday pay|holiday allowance|"
         r"holiday supplement|vacation pay|vacation allowance)", re.I)),
@@ -102,10 +119,11 @@ COST_RULES: list[tuple[str, re.Pattern[str]]] = [
     ("pension", re.compile(r"pension", re.I)),
     ("other", re.compile(
         r"(fritvalg|frit valg|gruppeliv|forsikring|insurance|group life|barsel|\baes\b|"
-        r"arbejdsskade|sundhedsordning|free choice|health scheme|fleksibel)", re.I)),
+        r"arbejdsskade|sundhedsordning|free choice|health scheme|fleksibel|flexible benefit|"
+        r"flex benefit|benefits? savings)", re.I)),
     ("salary", re.compile(
         r"(løn|syg|overtid|tillæg|honorar|vederlag|wage|salary|sick|pay\b|earnings|overtime|"
-        r"hourly|basic|allowance|supplement)", re.I)),
+        r"hourly|basic|allowance|supplement|\bhours\b|timer\b)", re.I)),
 ]
 
 # Kinds whose employer/employee split must be decided (the employee's own share is

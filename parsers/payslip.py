@@ -37,8 +37,13 @@ PAY_CODE_RE = re.compile(r"^\d{2,5}$")
 HOURS_INLINE_RE = re.compile(
     r"(\d+(?:[.,]\d{1,2})?)\s*(?:timer|time|t\.|hours|hrs|h)(?!\w)", re.I)
 COMPANY_RE = re.compile(
-    r"(\b(aps|a/s|i/s|k/s|p/s|ivs|smba|amba|fmba|ltd|inc|gmbh)\b|kommune|region\b|"
-    r"municipality|fond\b|forening)", re.I)
+    r"(\b(aps|a/s|i/s|k/s|p/s|ivs|s\.?m\.?b\.?a|a\.?m\.?b\.?a|f\.?m\.?b\.?a|ltd|inc|gmbh)"
+    r"(?!\w)|kommune|region\b|municipality|fond\b|forening|institution)", re.I)
+# Words inside a person's name that are not capitalised.
+NAME_PARTICLES = frozenset({"von", "van", "de", "der", "den", "la", "le", "bin", "al", "el"})
+# Lines of an address block that belong to the sender (the employer), not the addressee.
+EMPLOYER_BLOCK_RE = re.compile(r"(cvr|se-?nr|se no|tlf|telefon|phone|ean|www\.|@)", re.I)
+SEGMENT_SPLIT_RE = re.compile(r"\s+[·•|]\s+|\s+-\s+|,\s+")
 POSTCODE_RE = re.compile(r"^(dk-?)?\d{4}\s+\S", re.I)
 NAME_RE = re.compile(r"^[A-ZÆØÅÄÖÜÉ][\w'.-]*(?:\s+[A-ZÆØÅÄÖÜÉa-zæøå][\w'.-]*){0,5}$")
 
@@ -51,6 +56,8 @@ class Limits:
     max_pages: int = 20
     max_words: int = 20_000
 
+
+DEFAULT_LIMITS = Limits()
 
 @dataclass(frozen=True)
 class PayLine:
@@ -183,7 +190,7 @@ def _cell(words: list[dict], page: int) -> Cell:
 # --------------------------------------------------------------------------- reading
 
 
-def read(data: bytes, limits: Limits = Limits()) -> Payslip | Unreadable:
+def read(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Payslip | Unreadable:
     """Read a payslip PDF. Never raises for bad input: returns ``Unreadable``."""
     if len(data) > limits.max_bytes:
         return Unreadable(
@@ -392,7 +399,27 @@ def _is_name(text: str) -> bool:
     text = text.strip()
     if not NAME_RE.match(text) or len(text) < 3 or any(ch.isdigit() for ch in text):
         return False
-    return not any(p.match(text) for p in labels.FIELD_LABELS.values())
+    return not _is_labelish(text)
+
+
+def _is_labelish(text: str) -> bool:
+    """A cell that is a label, not a value: "Medarbejdernr.", "CPR:", "Periode"."""
+    text = text.strip()
+    if labels.LABELISH_RE.search(text) and len(text.split()) <= 2:
+        return True
+    return any(p.fullmatch(text.rstrip(":. ")) for p in labels.FIELD_LABELS.values())
+
+
+def _is_field_label(text: str) -> bool:
+    return any(_label_end(p, text) is not None for p in labels.FIELD_LABELS.values())
+
+
+def _is_person_name(text: str) -> bool:
+    """Two to five words, each capitalised (or a particle such as "von"), no company word."""
+    words = text.split()
+    if not 2 <= len(words) <= 5 or not _is_name(text) or COMPANY_RE.search(text):
+        return False
+    return all(w[0].isupper() or w.lower() in NAME_PARTICLES for w in words)
 
 
 def _clean_name(text: str) -> str:
@@ -403,30 +430,72 @@ def _employee_name(doc: _Doc, employer: str | None) -> str | None:
     for _, text in _values_for(doc, "employee_name"):
         # "Navn: Jens Hansen, CPR 0101..." -> the name part
         text = re.split(r"[,;]|\s{2,}|\bcpr\b", text, maxsplit=1, flags=re.I)[0]
-        if _is_name(text) and not COMPANY_RE.search(text) and text != employer:
+        if _is_name(text) and not COMPANY_RE.search(text) and _clean_name(text) != employer:
             return _clean_name(text)
-    # A window-envelope address block: name, street, postcode + town.
+    # A window-envelope address block: name, street, postcode + town; the employer's
+    # own letterhead block (with CVR, phone, EAN) is skipped.
     for cell in doc.cells:
-        if not POSTCODE_RE.match(cell.text):
+        if not POSTCODE_RE.match(cell.text) or _in_employer_block(doc, cell):
             continue
         for up in (2, 1, 3):
-            index = cell.line - up
-            if index < 0:
-                continue
-            above = [c for c in doc.lines[index].cells if abs(c.x0 - cell.x0) < 4]
-            if above and _is_name(above[0].text) and not COMPANY_RE.search(above[0].text) \
-                    and _clean_name(above[0].text) != employer:
-                return _clean_name(above[0].text)
+            above = _cell_in_column(doc, cell, cell.line - up)
+            if above and _is_person_name(above.text) and _clean_name(above.text) != employer:
+                return _clean_name(above.text)
     return None
+
+
+def _cell_in_column(doc: _Doc, cell: Cell, index: int) -> Cell | None:
+    if index < 0 or index >= len(doc.lines) or doc.lines[index].page != cell.page:
+        return None
+    return next((c for c in doc.lines[index].cells if abs(c.x0 - cell.x0) < 4), None)
+
+
+def _in_employer_block(doc: _Doc, cell: Cell) -> bool:
+    for offset in (-3, -2, -1, 1, 2, 3):
+        near = _cell_in_column(doc, cell, cell.line + offset)
+        if near and EMPLOYER_BLOCK_RE.search(near.text):
+            return True
+    return False
 
 
 def _employer_name(doc: _Doc) -> str | None:
     for _, text in _values_for(doc, "employer_name"):
         text = re.split(r"\s{2,}|,?\s*\bcvr\b", text, maxsplit=1, flags=re.I)[0].strip(" ,")
-        if len(text) >= 2 and not any(ch.isdigit() for ch in text[:3]) and \
-                not any(p.match(text) for p in labels.FIELD_LABELS.values()):
+        if _is_employer_name(text):
             return _clean_name(text)
-    # No label: a company-looking cell, preferring one near the CVR.
+    return _employer_near_cvr(doc) or _company_cell(doc)
+
+
+def _employer_near_cvr(doc: _Doc) -> str | None:
+    """The name heading the block or footer line that holds the CVR number."""
+    pattern = labels.FIELD_LABELS["cvr"]
+    for cell in doc.cells:
+        m = pattern.search(cell.text)
+        if not m:
+            continue
+        before = cell.text[:m.start()].strip(" ·•|,-")
+        if before:  # a footer: "Firma ApS · Vej 1, 5970 By · CVR 12345678"
+            first = SEGMENT_SPLIT_RE.split(before)[0].strip()
+            if _is_employer_name(first):
+                return _clean_name(first)
+            continue
+        # A letterhead: walk up the block of lines above the CVR line, same column.
+        top, index = None, cell.line - 1
+        while (above := _cell_in_column(doc, cell, index)) is not None and \
+                doc.lines[index + 1].top - above.bottom < above.height * 2.5:
+            top, index = above, index - 1
+        if top is not None and _is_employer_name(top.text):
+            return _clean_name(top.text)
+    return None
+
+
+def _is_employer_name(text: str) -> bool:
+    return (len(text) >= 2 and not any(ch.isdigit() for ch in text[:3])
+            and not POSTCODE_RE.match(text) and not _is_labelish(text)
+            and any(ch.isalpha() for ch in text))
+
+
+def _company_cell(doc: _Doc) -> str | None:
     for cell in doc.cells:
         if COMPANY_RE.search(cell.text) and not labels.FIELD_LABELS["cvr"].search(cell.text):
             text = re.split(r",?\s*\b(cvr|se)\b", cell.text, maxsplit=1, flags=re.I)[0]
@@ -519,10 +588,8 @@ def _header_columns(line: Line) -> list[_Column] | None:
             if pattern.search(cell.text):
                 columns.append(_Column(role, cell.x0, cell.x1))
                 break
-    numeric_roles = {c.role for c in columns}
-    if len(columns) >= 2 or (columns and numeric_roles & {"ytd", "deduction"}):
-        return columns
-    return None
+    # One lone heading ("Saldi år til dato") is a section title, not a table header.
+    return columns if len(columns) >= 2 else None
 
 
 def _column_of(cell: Cell, columns: list[_Column]) -> str | None:
@@ -548,7 +615,7 @@ def _pay_lines(doc: _Doc) -> list[PayLine]:
             page, columns = line.page, None
         header = _header_columns(line)
         if header:
-            columns = header
+            columns, section = header, None
             continue
         label_cells = [c for c in line.cells if re.search(r"[^\W\d_]{2,}", c.text)]
         numbers = [c for c in line.cells if parse_amount(c.text) is not None]
@@ -557,12 +624,15 @@ def _pay_lines(doc: _Doc) -> list[PayLine]:
         if not numbers:
             section = _section(line.text, section)
             continue
-        for pay_line in _read_pay_line(line, label_cells, numbers, columns, section):
-            result.append(pay_line)
+        if section == "ytd":
+            continue  # a "year to date" box: none of it is this period's pay
+        result.extend(_read_pay_line(line, label_cells, columns, section))
     return result
 
 
 def _section(text: str, current: str | None) -> str | None:
+    if labels.YTD_RE.search(text):
+        return "ytd"
     if labels.SECTION_EMPLOYER_RE.search(text):
         return "employer"
     if labels.SECTION_DEDUCTION_RE.search(text):
@@ -572,7 +642,7 @@ def _section(text: str, current: str | None) -> str | None:
     return current
 
 
-def _read_pay_line(line, label_cells, numbers, columns, section):
+def _read_pay_line(line, label_cells, columns, section):
     """One printed line may hold one pay line, or two side by side (two label cells
     each followed by its numbers, as in two-column summaries)."""
     groups: list[tuple[Cell, list[Cell]]] = []
@@ -588,11 +658,15 @@ def _read_pay_line(line, label_cells, numbers, columns, section):
         if not nums and not inline:
             continue
         kind = labels.classify(label)
-        if kind == "unknown" and not nums:
-            continue
+        if kind == "unknown" and (not nums or _is_labelish(label) or _is_field_label(label)):
+            continue  # "Employee no 31648", "CVR-nr. 12345678": identifiers, not pay
         amount, quantity = _amount_and_quantity(label_cell, nums, columns)
         if amount is None:
             continue
+        if labels.YTD_RE.search(label):
+            kind = "info"
+        elif labels.HOURS_LABEL_RE.search(label) and len(nums) == 1 and not columns:
+            kind = "info"  # "Sygetimer 4,00" in a hours box: a count, not money
         if quantity is None:
             m = HOURS_INLINE_RE.search(label_cell.text)
             if m:
@@ -660,12 +734,16 @@ def _classified(kind, label, amount, quantity, section) -> PayLine:
 
 
 def _hours(doc: _Doc, pay_lines: list[PayLine]) -> tuple[Decimal | None, Decimal | None]:
+    """Worked and sick hours. A stated total ("Timer i alt") includes the sick hours."""
     worked = _labelled_number(doc, "worked_hours")
     sick = _labelled_number(doc, "sick_hours")
-    if worked is None:
-        worked = _quantity_sum(pay_lines, sick=False)
+    total = _labelled_number(doc, "total_hours")
     if sick is None:
         sick = _quantity_sum(pay_lines, sick=True)
+    if worked is None and total is not None:
+        worked = total - (sick or Decimal(0))
+    if worked is None:
+        worked = _quantity_sum(pay_lines, sick=False)
     return worked, sick
 
 
@@ -674,14 +752,15 @@ def _quantity_sum(pay_lines: list[PayLine], sick: bool) -> Decimal | None:
     hours = [
         pl.quantity
         for pl in pay_lines
-        if pl.kind == "salary" and pl.quantity and bool(labels.SICK_RE.search(pl.label)) == sick
+        if pl.kind == "salary" and pl.quantity and not labels.SUPPLEMENT_RE.search(pl.label)
+        and bool(labels.SICK_RE.search(pl.label)) == sick
     ]
     return sum(hours, Decimal(0)) if hours else None
 
 
 def _labelled_number(doc: _Doc, field_name: str) -> Decimal | None:
     for label, text in _values_for(doc, field_name):
-        if field_name == "worked_hours" and labels.SICK_RE.search(label):
+        if field_name != "sick_hours" and labels.SICK_RE.search(label):
             continue
         if labels.YTD_RE.search(label) or labels.YTD_RE.search(text):
             continue
