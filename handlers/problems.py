@@ -7,7 +7,7 @@ never hold a full CPR number.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 Severity = Literal["error", "warning"]
@@ -19,6 +19,8 @@ class Problem:
     code: str
     message: str
     severity: Severity = "error"
+    # The values the message quotes (already masked), for the Danish/English texts.
+    values: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
 
     def as_dict(self) -> dict[str, str]:
         return {

@@ -28,16 +28,18 @@ def check_cpr(raw: str | None, today: date) -> Checked[Cpr]:
     try:
         cpr = parse_cpr(raw)
     except IdentifierError as exc:
-        return Checked(None, (Problem("cpr", "cpr_invalid", f"CPR {mask_cpr(raw)}: {exc}"),))
+        return Checked(None, (Problem("cpr", "cpr_invalid", f"CPR {mask_cpr(raw)}: {exc}",
+                                      values={"cpr": mask_cpr(raw)}),))
     if cpr.birth_date > today:
         return Checked(None, (Problem(
             "cpr", "cpr_future",
-            f"CPR {cpr.masked}: the birth date {cpr.birth_date.isoformat()} is in the future"),))
+            f"CPR {cpr.masked}: the birth date {cpr.birth_date.isoformat()} is in the future",
+            values={"cpr": cpr.masked}),))
     if cpr.substitute:
         return Checked(cpr, (Problem(
             "cpr", "cpr_substitute",
             f"CPR {cpr.masked} is a substitute number (erstatningspersonnummer); "
-            "check it against the employment", "warning"),))
+            "check it against the employment", "warning", values={"cpr": cpr.masked}),))
     return Checked(cpr)
 
 
@@ -47,7 +49,8 @@ def check_cvr(raw: str | None) -> Checked[str]:
     try:
         return Checked(parse_cvr(raw))
     except IdentifierError as exc:
-        return Checked(None, (Problem("cvr", "cvr_invalid", f"CVR: {exc}"),))
+        return Checked(None, (Problem("cvr", "cvr_invalid", f"CVR: {exc}",
+                                      values={"cvr": raw}),))
 
 
 def add_months(day: date, months: int) -> date:
@@ -70,15 +73,17 @@ def check_period(start: date | None, end: date | None, today: date) -> tuple[Pro
     if start > end:
         problems.append(Problem(
             "period", "period_reversed",
-            f"the period starts {start.isoformat()} after it ends {end.isoformat()}"))
+            f"the period starts {start.isoformat()} after it ends {end.isoformat()}",
+            values=_dates(start, end)))
     elif end >= add_months(start, 1):
         problems.append(Problem(
             "period", "period_too_long",
             f"the period {start.isoformat()} to {end.isoformat()} is longer than one month; "
-            "send one claim per month"))
+            "send one claim per month", values=_dates(start, end)))
     if start > today:
         problems.append(Problem(
-            "period", "period_future", f"the period starts in the future ({start.isoformat()})"))
+            "period", "period_future", f"the period starts in the future ({start.isoformat()})",
+            values=_dates(start, end)))
     return tuple(problems)
 
 
@@ -86,8 +91,13 @@ def check_amount(employer_cost: Decimal | None) -> tuple[Problem, ...]:
     if employer_cost is not None and employer_cost <= 0:
         return (Problem(
             "amount", "amount_not_positive",
-            f"the employer's cost comes to {employer_cost:.2f}; nothing to refund"),)
+            f"the employer's cost comes to {employer_cost:.2f}; nothing to refund",
+            values={"amount": f"{employer_cost:.2f}"}),)
     return ()
+
+
+def _dates(start: date, end: date) -> dict[str, str]:
+    return {"start": start.isoformat(), "end": end.isoformat()}
 
 
 def period_days(start: date, end: date) -> int:

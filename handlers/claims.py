@@ -1,0 +1,278 @@
+"""A claim e-mail -> claims with a status, what is missing and what is wrong.
+
+One claim per payslip. Fields written in the e-mail body fill gaps in a single
+payslip and are cross-checked against it: a mismatch is a problem, never silently
+resolved. Pure: the payslips are read by the caller (who may time-limit that) and
+passed in with today's date.
+
+Statuses (per claim, and the worst of them for the message):
+- ``complete``   everything required is present and valid;
+- ``incomplete`` something required is missing (``missing`` lists it);
+- ``invalid``    something present is wrong (``problems`` say what and why);
+- ``not_a_claim`` no payslip and no claim fields at all.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from parsers.claim_text import ClaimText
+
+from handlers import refund, validation
+from handlers.problems import Problem
+from parsers.identifiers import Cpr, mask_cpr
+from parsers.labels import COMPONENTS
+from parsers.payslip import Payslip, Unreadable
+
+Status = Literal["complete", "incomplete", "invalid", "not_a_claim"]
+STATUS_ORDER: tuple[Status, ...] = ("complete", "incomplete", "invalid")
+
+# Required fields in the order a reply lists them (seed: "Hvad skal du som arbejdsgiver indsende?").
+REQUIRED = (
+    "employee_name", "cpr", "employer_name", "cvr", "period", "amount", "hours", "claimed",
+)
+# Amounts within this of each other are the same (rounding on the payslip).
+AMOUNT_TOLERANCE = Decimal("1.00")
+
+
+@dataclass(frozen=True)
+class Rules:
+    max_hours_per_week: Decimal = refund.MAX_HOURS_PER_WEEK
+
+
+@dataclass(frozen=True)
+class PdfResult:
+    filename: str
+    result: Payslip | Unreadable
+
+
+@dataclass
+class Claim:
+    """One claim: the fields as finally read, and the verdict on them."""
+
+    source: str  # the payslip's filename, or "body" for a claim without a payslip
+    employee_name: str | None = None
+    cpr: Cpr | None = None
+    cpr_raw: str | None = None
+    employer_name: str | None = None
+    cvr: str | None = None
+    period_start: date | None = None
+    period_end: date | None = None
+    hours: Decimal | None = None
+    components: dict[str, Decimal] = field(
+        default_factory=lambda: {k: Decimal("0.00") for k in COMPONENTS})
+    employer_cost: Decimal | None = None
+    claimed: tuple[str, ...] = ()
+    stated_amount: Decimal | None = None
+    refund: refund.Refund | None = None
+    missing: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    payslip: Payslip | None = None
+
+    @property
+    def has_payslip(self) -> bool:
+        return self.payslip is not None
+
+    @property
+    def status(self) -> Status:
+        if any(p.severity == "error" for p in self.problems):
+            return "invalid"
+        return "incomplete" if self.missing else "complete"
+
+    @property
+    def refundable_amount(self) -> Decimal | None:
+        return self.refund.amount if self.refund else None
+
+    @property
+    def capped(self) -> bool:
+        return bool(self.refund and self.refund.capped)
+
+
+@dataclass
+class Evaluation:
+    claims: list[Claim]
+    missing: list[str]
+    problems: list[Problem]
+
+    @property
+    def status(self) -> Status:
+        if not self.claims:
+            return "not_a_claim"
+        return max((c.status for c in self.claims), key=STATUS_ORDER.index)
+
+
+def evaluate(
+    pdfs: list[PdfResult], text: ClaimText, today: date, rules: Rules = Rules()
+) -> Evaluation:
+    """Judge a claim e-mail: its payslips (already read) and its body fields."""
+    problems: list[Problem] = []
+    payslips: list[tuple[str, Payslip]] = []
+    for pdf in pdfs:
+        if isinstance(pdf.result, Unreadable):
+            problems.append(Problem(
+                "payslip", "payslip_unreadable",
+                f"the attachment {pdf.filename!r} could not be read: {pdf.result.reason}",
+                "warning", values={"filename": pdf.filename, "reason": pdf.result.reason}))
+        elif _looks_like_payslip(pdf.result):
+            payslips.append((pdf.filename, pdf.result))
+        else:
+            problems.append(Problem(
+                "payslip", "not_a_payslip",
+                f"the attachment {pdf.filename!r} does not look like a payslip", "warning",
+                values={"filename": pdf.filename}))
+    if not payslips and not text.has_claim_fields and not pdfs:
+        return Evaluation([], [], problems)
+    if len(payslips) == 1:
+        claims = [_claim(payslips[0][0], payslips[0][1], text, today, rules, cross_check=True)]
+    elif payslips:
+        # Several payslips: the body cannot say which one its name or CPR belongs to,
+        # so it only tells what is claimed.
+        claims = [_claim(name, slip, text, today, rules, cross_check=False)
+                  for name, slip in payslips]
+    else:
+        claims = [_claim("body", None, text, today, rules, cross_check=False)]
+    missing = sorted({m for c in claims for m in c.missing}, key=_required_rank)
+    return Evaluation(claims, missing, problems)
+
+
+def _required_rank(name: str) -> int:
+    order = (*REQUIRED, "payslip")
+    return order.index(name) if name in order else len(order)
+
+
+def _looks_like_payslip(slip: Payslip) -> bool:
+    return bool(slip.has_cost_lines or slip.cpr or slip.period_start)
+
+
+def _claim(
+    source: str, slip: Payslip | None, text: ClaimText, today: date, rules: Rules,
+    cross_check: bool,
+) -> Claim:
+    claim = Claim(source=source, payslip=slip, claimed=text.claimed, stated_amount=text.amount)
+    if slip is not None:
+        _take_payslip(claim, slip, text if cross_check else None)
+    else:
+        _take_body(claim, text)
+        claim.missing.append("payslip")
+    _validate(claim, today)
+    _compute_refund(claim, rules)
+    return claim
+
+
+def _take_payslip(claim: Claim, slip: Payslip, text: ClaimText | None) -> None:
+    claim.employee_name = slip.employee_name
+    claim.cpr_raw = slip.cpr
+    claim.employer_name = slip.employer_name
+    claim.cvr = slip.cvr
+    claim.period_start, claim.period_end = slip.period_start, slip.period_end
+    claim.hours = slip.hours
+    claim.components = slip.components
+    claim.employer_cost = refund.money(slip.employer_cost) if slip.has_cost_lines else None
+    if slip.stated_employer_cost is not None and claim.employer_cost is not None and \
+            abs(slip.stated_employer_cost - claim.employer_cost) > AMOUNT_TOLERANCE:
+        claim.problems.append(Problem(
+            "amount", "cost_items_disagree",
+            f"the cost items add up to {claim.employer_cost:.2f} but the payslip states a "
+            f"total employer cost of {slip.stated_employer_cost:.2f}", "warning",
+            values={"sum": f"{claim.employer_cost:.2f}",
+                    "stated": f"{slip.stated_employer_cost:.2f}"}))
+    if text is not None:
+        _fill_and_cross_check(claim, text)
+
+
+def _take_body(claim: Claim, text: ClaimText) -> None:
+    claim.employee_name = text.employee_name
+    claim.cpr_raw = text.cpr
+    claim.employer_name = text.employer_name
+    claim.cvr = text.cvr
+    claim.period_start, claim.period_end = text.period_start, text.period_end
+    claim.hours = text.hours
+
+
+def _same_name(a: str, b: str) -> bool:
+    def words(s: str) -> set[str]:
+        return set(re.findall(r"[^\W\d_]+", s.casefold()))
+    wa, wb = words(a), words(b)
+    return bool(wa and wb) and (wa <= wb or wb <= wa)
+
+
+def _fill_and_cross_check(claim: Claim, text: ClaimText) -> None:
+    """Body fields fill what the payslip lacks; where both have a value they must agree."""
+    pairs = [
+        ("employee_name", text.employee_name, _same_name),
+        ("cpr_raw", text.cpr, lambda a, b: a == b),
+        ("employer_name", text.employer_name, _same_name),
+        ("cvr", text.cvr, lambda a, b: a == b),
+        ("period_start", text.period_start, lambda a, b: a == b),
+        ("period_end", text.period_end, lambda a, b: a == b),
+        ("hours", text.hours, lambda a, b: abs(a - b) <= Decimal("0.01")),
+    ]
+    for attr, body_value, same in pairs:
+        if body_value is None:
+            continue
+        slip_value = getattr(claim, attr)
+        if slip_value is None:
+            setattr(claim, attr, body_value)
+        elif not same(slip_value, body_value):
+            name = {"cpr_raw": "cpr", "period_start": "period", "period_end": "period"}.get(
+                attr, attr)
+            shown_mail, shown_slip = _shown(attr, body_value), _shown(attr, slip_value)
+            claim.problems.append(Problem(
+                name, "mismatch",
+                f"the e-mail and the payslip disagree on {name.replace('_', ' ')}: "
+                f"{shown_mail} in the e-mail, {shown_slip} on the payslip",
+                values={"mail": shown_mail, "payslip": shown_slip}))
+
+
+def _shown(attr: str, value: object) -> str:
+    if attr == "cpr_raw":
+        return mask_cpr(str(value))
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _validate(claim: Claim, today: date) -> None:
+    cpr = validation.check_cpr(claim.cpr_raw, today)
+    claim.cpr = cpr.value
+    claim.problems.extend(cpr.problems)
+    cvr = validation.check_cvr(claim.cvr)
+    claim.cvr = cvr.value if cvr.value else claim.cvr
+    claim.problems.extend(cvr.problems)
+    claim.problems.extend(validation.check_period(claim.period_start, claim.period_end, today))
+    claim.problems.extend(validation.check_amount(claim.employer_cost))
+    present = {
+        "employee_name": claim.employee_name,
+        "cpr": claim.cpr_raw,
+        "employer_name": claim.employer_name,
+        "cvr": claim.cvr,
+        "period": claim.period_start and claim.period_end,
+        "amount": claim.employer_cost if claim.has_payslip else claim.stated_amount,
+        "hours": claim.hours,
+        "claimed": claim.claimed,
+    }
+    claim.missing = [name for name in REQUIRED if not present[name]] + claim.missing
+
+
+def _compute_refund(claim: Claim, rules: Rules) -> None:
+    if claim.status == "invalid" or not claim.has_payslip or claim.hours is None \
+            or claim.period_start is None or claim.period_end is None or not claim.claimed:
+        return
+    days = validation.period_days(claim.period_start, claim.period_end)
+    cost = refund.claimed_cost(claim.components, claim.claimed)
+    claim.refund = refund.compute(cost, claim.hours, days, rules.max_hours_per_week)
+    stated = claim.stated_amount
+    if stated is not None and all(
+        abs(stated - known) > AMOUNT_TOLERANCE
+        for known in (claim.refund.amount, claim.refund.employer_cost, claim.employer_cost)
+        if known is not None
+    ):
+        claim.problems.append(Problem(
+            "amount", "mismatch",
+            f"the e-mail claims {stated:.2f} but the payslip's refundable amount is "
+            f"{claim.refund.amount:.2f} (employer cost {claim.refund.employer_cost:.2f})",
+            values={"mail": f"{stated:.2f}", "payslip": f"{claim.refund.amount:.2f}"}))

@@ -1,0 +1,153 @@
+"""A complete claim checked against the register: may the economy group pay it?
+
+The claim's own fields were judged by ``handlers.claims``; here the question is
+whether the jobcenter approved this employment and whether this claim is new:
+
+- an approved employment must exist for the CPR at that CVR, and the period must
+  lie inside it; the refund cap is the approved hours a week (at most 10);
+- a claim for a period overlapping an earlier claim of the same employment is a
+  duplicate, never a second payment;
+- sick leave beyond 30 days in an employment is referred to sickness benefit refund;
+- the sender must be one the workplace allows (a forged sender is held, never paid).
+
+Anything that fails goes to ``needs_review``: people decide, the product does not.
+Pure: the caller passes in the slice of the register the claim touches.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from handlers import refund, validation
+from handlers.claims import Claim
+from handlers.problems import Problem
+
+ReviewStatus = Literal["validated", "needs_review", "incomplete", "invalid"]
+MAX_SICK_DAYS = 30
+WORKING_DAYS_PER_WEEK = 5
+
+
+@dataclass(frozen=True)
+class EmploymentView:
+    id: int
+    hours_per_week: Decimal
+    start: date
+    end: date
+    status: str  # approved | ended
+
+
+@dataclass(frozen=True)
+class PriorClaim:
+    reference: str
+    employment_id: int
+    period_start: date
+    period_end: date
+    sick_hours: Decimal
+
+
+@dataclass(frozen=True)
+class RegisterSlice:
+    """What the register knows about the claim's CPR at the claim's CVR."""
+
+    workplace_known: bool
+    sender_allowed: bool
+    employments: tuple[EmploymentView, ...] = ()
+    prior_claims: tuple[PriorClaim, ...] = ()
+
+
+@dataclass(frozen=True)
+class Decision:
+    status: ReviewStatus
+    employment_id: int | None
+    problems: tuple[Problem, ...]
+    refund: refund.Refund | None
+
+
+def review(claim: Claim, sender: str | None, register: RegisterSlice) -> Decision:
+    """The final status of one claim. Incomplete and invalid claims pass through."""
+    if claim.status in ("incomplete", "invalid"):
+        return Decision(claim.status, None, (), claim.refund)
+    assert claim.cpr and claim.cvr and claim.period_start and claim.period_end
+    problems: list[Problem] = []
+    masked = claim.cpr.masked
+    if register.workplace_known and not register.sender_allowed:
+        problems.append(Problem(
+            "sender", "sender_not_allowed",
+            f"the sender {sender} is not registered for CVR {claim.cvr}",
+            values={"sender": sender or "?", "cvr": claim.cvr}))
+    employment = _employment_for(claim, register.employments)
+    if employment is None:
+        problems.append(Problem(
+            "employment", "no_employment",
+            f"no approved employment for {masked} at CVR {claim.cvr}",
+            values={"cpr": masked, "cvr": claim.cvr}))
+        return Decision("needs_review", None, tuple(problems), claim.refund)
+    if not (employment.start <= claim.period_start and claim.period_end <= employment.end):
+        problems.append(Problem(
+            "period", "outside_employment",
+            f"the period {claim.period_start} - {claim.period_end} lies outside the employment "
+            f"{employment.start} - {employment.end}",
+            values={"start": claim.period_start.isoformat(), "end": claim.period_end.isoformat(),
+                    "employment_start": employment.start.isoformat(),
+                    "employment_end": employment.end.isoformat()}))
+    prior = [p for p in register.prior_claims if p.employment_id == employment.id]
+    duplicate = next((p for p in prior if _overlaps(p, claim)), None)
+    if duplicate:
+        problems.append(Problem(
+            "period", "duplicate",
+            f"a claim ({duplicate.reference}) already covers an overlapping period",
+            values={"reference": duplicate.reference}))
+    sick_days = _sick_days(prior, claim, employment)
+    if sick_days > MAX_SICK_DAYS:
+        problems.append(Problem(
+            "sick_hours", "sick_days_exceeded",
+            f"sick leave comes to {sick_days} days in this employment (over {MAX_SICK_DAYS})",
+            values={"days": str(sick_days)}))
+    capped = _refund_at_approved_hours(claim, employment)
+    status: ReviewStatus = "needs_review" if problems else "validated"
+    return Decision(status, employment.id, tuple(problems), capped)
+
+
+def _employment_for(claim: Claim, employments: tuple[EmploymentView, ...]) -> EmploymentView | None:
+    """The approved employment the period falls in, else the one it overlaps most."""
+    assert claim.period_start and claim.period_end
+    candidates = [e for e in employments if e.status in ("approved", "ended")]
+
+    def overlap(e: EmploymentView) -> int:
+        start, end = max(e.start, claim.period_start), min(e.end, claim.period_end)
+        return (end - start).days + 1
+
+    overlapping = [e for e in candidates if overlap(e) > 0]
+    return max(overlapping, key=overlap, default=None)
+
+
+def _overlaps(prior: PriorClaim, claim: Claim) -> bool:
+    assert claim.period_start and claim.period_end
+    return prior.period_start <= claim.period_end and claim.period_start <= prior.period_end
+
+
+def _sick_days(prior: list[PriorClaim], claim: Claim, employment: EmploymentView) -> int:
+    """Sick days in the employment so far, counting this claim.
+
+    Payslips state sick hours; a sick day is taken as the approved weekly hours
+    spread over five working days (10 h/week -> 2 h a day), rounded up.
+    """
+    slip_sick = claim.payslip.sick_hours if claim.payslip else None
+    hours = sum((p.sick_hours for p in prior), Decimal(0)) + (slip_sick or Decimal(0))
+    if hours <= 0:
+        return 0
+    per_day = employment.hours_per_week / WORKING_DAYS_PER_WEEK
+    return math.ceil(hours / per_day)
+
+
+def _refund_at_approved_hours(claim: Claim, employment: EmploymentView) -> refund.Refund | None:
+    if claim.refund is None:
+        return None
+    assert claim.period_start and claim.period_end
+    days = validation.period_days(claim.period_start, claim.period_end)
+    hours_per_week = min(employment.hours_per_week, refund.MAX_HOURS_PER_WEEK)
+    return refund.compute(claim.refund.employer_cost, claim.refund.hours, days, hours_per_week)

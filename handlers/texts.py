@@ -1,0 +1,159 @@
+"""What people read: replies to workplaces, summaries for the economy group.
+
+Danish by default, English available. Texts are keyed on the stable problem codes
+and quote only the values a problem carries (already masked), so a full CPR number
+cannot reach a reply or a summary from here.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from handlers.problems import Problem
+
+Language = Literal["da", "en"]
+
+FIELD_NAMES: dict[str, dict[Language, str]] = {
+    "employee_name": {"da": "den ansattes navn", "en": "the employee's name"},
+    "cpr": {"da": "den ansattes CPR-nummer (DDMMÅÅ-XXXX)",
+            "en": "the employee's CPR number (DDMMYY-XXXX)"},
+    "employer_name": {"da": "arbejdsgiverens navn", "en": "the employer's name"},
+    "cvr": {"da": "arbejdsgiverens CVR-nummer (8 cifre)",
+            "en": "the employer's CVR number (8 digits)"},
+    "period": {"da": "den refusionsberettigede periode (fx 01.10.2026 - 31.10.2026)",
+               "en": "the refund period (e.g. 01.10.2026 - 31.10.2026)"},
+    "amount": {"da": "det refusionsberettigede beløb (lønudgifterne på lønsedlen)",
+               "en": "the refund amount (the wage costs on the payslip)"},
+    "hours": {"da": "antal timer i perioden (på lønsedlen)",
+              "en": "the hours worked in the period (on the payslip)"},
+    "claimed": {"da": "hvad der søges dækning af (fx løn, ATP, pension, feriepenge) - skriv det "
+                      "i mailen",
+                "en": "what you claim (e.g. wage, ATP, pension, holiday pay) - write it in the "
+                      "e-mail"},
+    "payslip": {"da": "den ansattes lønseddel som PDF", "en": "the employee's payslip as a PDF"},
+}
+
+PROBLEM_TEXTS: dict[str, dict[Language, str]] = {
+    "cpr_invalid": {"da": "CPR-nummeret {cpr} er ikke gyldigt: de første seks cifre skal være en "
+                          "rigtig dato (DDMMÅÅ), og der skal være 10 cifre.",
+                    "en": "The CPR number {cpr} is not valid: the first six digits must be a real "
+                          "date (DDMMYY) and there must be 10 digits."},
+    "cpr_future": {"da": "CPR-nummeret {cpr} har en fødselsdato i fremtiden.",
+                   "en": "The CPR number {cpr} has a birth date in the future."},
+    "cpr_substitute": {"da": "CPR-nummeret {cpr} er et erstatningspersonnummer.",
+                       "en": "The CPR number {cpr} is a substitute number."},
+    "cvr_invalid": {"da": "CVR-nummeret {cvr} er ikke gyldigt (8 cifre, kontrolciffer); tjek for "
+                          "en tastefejl.",
+                    "en": "The CVR number {cvr} is not valid (8 digits, check digit); check for a "
+                          "typing error."},
+    "period_reversed": {"da": "Perioden starter ({start}) efter den slutter ({end}).",
+                        "en": "The period starts ({start}) after it ends ({end})."},
+    "period_too_long": {"da": "Perioden {start} - {end} er længere end en måned; send ét krav pr. "
+                              "måned.",
+                        "en": "The period {start} - {end} is longer than one month; send one "
+                              "claim per month."},
+    "period_future": {"da": "Perioden starter i fremtiden ({start}).",
+                      "en": "The period starts in the future ({start})."},
+    "amount_not_positive": {"da": "Lønudgifterne på lønsedlen giver {amount} kr.; der er intet at "
+                                  "refundere.",
+                            "en": "The wage costs on the payslip come to DKK {amount}; there is "
+                                  "nothing to refund."},
+    "mismatch": {"da": "Mailen og lønsedlen er ikke enige om {field}: {mail} i mailen, {payslip} "
+                       "på lønsedlen.",
+                 "en": "The e-mail and the payslip disagree on {field}: {mail} in the e-mail, "
+                       "{payslip} on the payslip."},
+    "cost_items_disagree": {"da": "Lønarterne giver {sum} kr., men lønsedlen angiver {stated} kr. "
+                                  "i alt.",
+                            "en": "The cost items add up to DKK {sum}, but the payslip states "
+                                  "DKK {stated} in total."},
+    "payslip_unreadable": {"da": "Vedhæftningen \"{filename}\" kunne ikke læses: {reason}",
+                           "en": "The attachment \"{filename}\" could not be read: {reason}"},
+    "not_a_payslip": {"da": "Vedhæftningen \"{filename}\" ligner ikke en lønseddel.",
+                      "en": "The attachment \"{filename}\" does not look like a payslip."},
+    "no_employment": {"da": "Der er ingen godkendt ansættelse for {cpr} hos CVR {cvr}.",
+                      "en": "There is no approved employment for {cpr} at CVR {cvr}."},
+    "outside_employment": {"da": "Perioden {start} - {end} ligger uden for ansættelsen "
+                                 "({employment_start} - {employment_end}).",
+                           "en": "The period {start} - {end} lies outside the employment "
+                                 "({employment_start} - {employment_end})."},
+    "duplicate": {"da": "Der er allerede et krav ({reference}) for en overlappende periode.",
+                  "en": "There is already a claim ({reference}) for an overlapping period."},
+    "sick_days_exceeded": {"da": "Sygefraværet er nu {days} dage i ansættelsen; efter 30 dage "
+                                 "skal der søges sygedagpengerefusion.",
+                           "en": "Sick leave is now {days} days in this employment; after 30 "
+                                 "days, claim sickness benefit refund instead."},
+    "sender_not_allowed": {"da": "Afsenderen {sender} er ikke registreret for CVR {cvr}.",
+                           "en": "The sender {sender} is not registered for CVR {cvr}."},
+}
+
+
+def field_name(name: str, lang: Language = "da") -> str:
+    return FIELD_NAMES.get(name, {}).get(lang, name.replace("_", " "))
+
+
+def problem_text(problem: Problem, lang: Language = "da") -> str:
+    template = PROBLEM_TEXTS.get(problem.code, {}).get(lang)
+    if template is None:
+        return problem.message
+    values = {"field": _short_field(problem.field, lang), **problem.values}
+    try:
+        return template.format(**values)
+    except (KeyError, IndexError):
+        return problem.message
+
+
+def _short_field(name: str, lang: Language) -> str:
+    short = {
+        "employee_name": {"da": "navnet", "en": "the name"},
+        "cpr": {"da": "CPR-nummeret", "en": "the CPR number"},
+        "employer_name": {"da": "arbejdsgiverens navn", "en": "the employer's name"},
+        "cvr": {"da": "CVR-nummeret", "en": "the CVR number"},
+        "period": {"da": "perioden", "en": "the period"},
+        "hours": {"da": "timerne", "en": "the hours"},
+        "amount": {"da": "beløbet", "en": "the amount"},
+    }
+    return short.get(name, {}).get(lang, name)
+
+
+GREETING: dict[Language, str] = {
+    "da": "Tak for din mail om refusion for job på få lønnede timer.",
+    "en": "Thank you for your e-mail about a refund for a job in a few paid hours.",
+}
+CANNOT_PROCESS: dict[Language, str] = {
+    "da": "Vi kan ikke behandle kravet endnu:",
+    "en": "We cannot process the claim yet:",
+}
+MISSING_HEAD: dict[Language, str] = {"da": "Mangler:", "en": "Missing:"}
+WRONG_HEAD: dict[Language, str] = {"da": "Skal rettes:", "en": "To correct:"}
+HOW_TO_SEND: dict[Language, str] = {
+    "da": "Send venligst en ny mail til {address} (ATT: Økonomigruppe) med den ansattes lønseddel "
+          "som PDF, og skriv i mailen hvad der søges dækning af (fx løn, ATP, pension, "
+          "feriepenge). Husk den ansattes navn og CPR-nummer, arbejdsgiverens navn og "
+          "CVR-nummer, perioden og beløbet.",
+    "en": "Please send a new e-mail to {address} (ATT: Economy group) with the employee's payslip "
+          "as a PDF, and write in the e-mail what you claim (e.g. wage, ATP, pension, holiday "
+          "pay). Include the employee's name and CPR number, the employer's name and CVR number, "
+          "the period and the amount.",
+}
+SIGNATURE: dict[Language, str] = {
+    "da": "Venlig hilsen\nJobcentret, Økonomigruppen\n(automatisk svar)",
+    "en": "Kind regards\nThe jobcenter, Economy group\n(automatic reply)",
+}
+
+
+def reply_subject(original: str, lang: Language = "da") -> str:
+    prefix = "Re: " if not original.lower().startswith(("re:", "sv:")) else ""
+    fallback = "Refusion" if lang == "da" else "Refund"
+    return f"{prefix}{original or fallback}"
+
+
+def fix_list(missing: list[str], problems: list[Problem], lang: Language = "da") -> list[str]:
+    """The lines of a reply: what is missing, then what must be corrected."""
+    lines: list[str] = []
+    if missing:
+        lines.append(MISSING_HEAD[lang])
+        lines.extend(f"- {field_name(m, lang)}" for m in missing)
+    if problems:
+        lines.append(WRONG_HEAD[lang])
+        lines.extend(f"- {problem_text(p, lang)}" for p in problems)
+    return lines
