@@ -1,0 +1,130 @@
+"""Engine, sessions and schema migrations.
+
+- :func:`make_engine` for SQLite (a file, with WAL and a busy timeout so the SMTP
+  server, the IMAP poller and the command line can share it) or PostgreSQL (psycopg 3);
+- :func:`upgrade` migrates the schema to the newest Alembic revision; it is safe to
+  call on every start and from several processes at once;
+- :func:`session` is a unit of work: commit on success, roll back on an exception;
+- :func:`exclusive` serialises a read-check-write sequence (first come, first served).
+"""
+
+from __future__ import annotations
+
+import warnings
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import SAWarning
+from sqlmodel import Session
+
+import assistant.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+
+# migrations/ sits next to the package in the source tree (and in an editable install).
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+# Money and hours are Numeric(<=12, 2): at most 12 significant digits, well within a
+# double's 15, and SQLAlchemy quantizes them back to 2 decimals. SQLite stores them as
+# REAL, so the generic warning about that is noise here.
+warnings.filterwarnings(
+    "ignore", message=r"Dialect sqlite\+pysqlite does \*not\* support Decimal", category=SAWarning
+)
+
+_SQLITE_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",  # readers do not block the writer, nor it them
+    "PRAGMA synchronous=NORMAL",  # safe with WAL; a power cut loses at most the last commits
+    "PRAGMA busy_timeout=5000",  # wait up to 5 s for another process's write lock
+    "PRAGMA foreign_keys=ON",  # SQLite ignores foreign keys unless asked, per connection
+)
+
+
+def make_engine(url: str | URL) -> Engine:
+    """An engine for ``url``; ``postgresql://`` means psycopg 3 (the driver installed)."""
+    parsed = make_url(url)
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_engine(parsed)
+    # pre_ping: a long-running service survives a database restart.
+    return create_engine(parsed, pool_pre_ping=True)
+
+
+def _sqlite_engine(url: URL) -> Engine:
+    database = url.database or ""
+    if database and database != ":memory:" and not database.startswith("file:"):
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url)
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        for pragma in _SQLITE_PRAGMAS:
+            cursor.execute(pragma)
+        cursor.close()
+
+    return engine
+
+
+def alembic_config() -> AlembicConfig:
+    """Alembic settings pointing at ``migrations/``, whatever the current directory."""
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return config
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Migrate the database to ``revision`` (the newest by default).
+
+    Runs in one transaction that first takes a lock, so two processes starting at the
+    same time do not both try to create the tables: the second waits, then finds the
+    schema up to date.
+    """
+    config = alembic_config()
+    with engine.begin() as connection:
+        _lock_database(connection, "migrations")
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+@contextmanager
+def session(engine: Engine) -> Iterator[Session]:
+    """A session that commits when the block ends and rolls back if it raises.
+
+    ``expire_on_commit=False``: rows read inside stay readable after the block.
+    """
+    with Session(engine, expire_on_commit=False) as db:
+        try:
+            yield db
+            db.commit()
+        except BaseException:
+            db.rollback()
+            raise
+
+
+def exclusive(db: Session, key: str) -> None:
+    """Hold a lock named ``key`` until the session's transaction ends.
+
+    Call it first in a transaction that reads, checks and then writes (the pool check:
+    two consultants approving the last hours at the same moment must not both succeed).
+    PostgreSQL: a transaction-level advisory lock on ``key``. SQLite: the database's
+    write lock (``BEGIN IMMEDIATE``), which is coarser but has the same effect.
+    """
+    _lock_database(db.connection(), key)
+
+
+def _lock_database(connection: Any, key: str) -> None:
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        lock_id = zlib.crc32(f"assistant:{key}".encode())
+        connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": lock_id})
+    elif dialect == "sqlite" and not connection.connection.dbapi_connection.in_transaction:
+        # pysqlite opens transactions lazily (before the first INSERT/UPDATE), so usually
+        # nothing has begun yet and BEGIN IMMEDIATE takes the write lock right away. If a
+        # write already began the transaction, the lock is already held.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

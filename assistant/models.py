@@ -1,0 +1,293 @@
+"""Database tables (SQLModel). The schema is created by the Alembic migrations in
+``migrations/``; a test checks that they and these models agree on both SQLite and
+PostgreSQL, so change both together.
+
+Conventions:
+- money is ``Numeric(12, 2)`` read as ``Decimal``; hours are ``Numeric`` too, never float;
+- timestamps are timezone-aware UTC (:class:`UTCDateTime`), dates are plain ``date``;
+- CPR numbers are stored as 10 digits without the hyphen. They must never leave the
+  database unmasked except in the economy group's export (``parsers.identifiers.mask_cpr``);
+- status columns are short strings; the allowed values are listed on each model.
+
+No ORM relationships on purpose: the store hands out detached rows, and a lazy load on
+a detached row fails at a distance. Join explicitly instead.
+"""
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    Dialect,
+    Index,
+    LargeBinary,
+    Numeric,
+    Text,
+    UniqueConstraint,
+    event,
+    update,
+)
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Mapper
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+# Deterministic constraint names: Alembic needs names to alter or drop constraints later
+# (SQLite batch mode above all), and the same names on both backends keep migrations simple.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+MONEY = Numeric(12, 2)
+HOURS = Numeric(7, 2)  # hours on a payslip for a month: room for nonsense like 9999.99
+WEEKLY_HOURS = Numeric(4, 2)  # an employment's hours per week: 0 < h <= 10
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC timestamp on every backend.
+
+    PostgreSQL stores ``timestamptz``; SQLite has no time zones, so the value is stored
+    as naive UTC and made aware again on the way out. Naive datetimes are refused: their
+    meaning depends on the machine's clock settings.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: use an aware UTC datetime")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _created_at() -> Any:
+    return Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class Workplace(SQLModel, table=True):
+    """A workplace (arbejdsplads): the employer, identified by its CVR number."""
+
+    __tablename__ = "workplace"
+
+    id: int | None = Field(default=None, primary_key=True)
+    cvr: str = Field(max_length=8, unique=True)
+    name: str = Field(max_length=200)
+    created_at: datetime = _created_at()
+
+
+class WorkplaceSender(SQLModel, table=True):
+    """An address or domain a workplace sends claims from.
+
+    ``pattern`` is lower case: a full address ``lon@firma.dk`` or a bare domain
+    ``firma.dk`` (never with a leading ``@``; see ``handlers.register.normalize_sender``).
+    The same pattern may belong to several workplaces (one municipal domain, many units).
+    """
+
+    __tablename__ = "workplace_sender"
+    __table_args__ = (UniqueConstraint("workplace_id", "pattern"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workplace_id: int = Field(foreign_key="workplace.id", ondelete="CASCADE")
+    pattern: str = Field(max_length=320, index=True)
+
+
+class Employment(SQLModel, table=True):
+    """An approved employment (ansættelse) that uses hours of the pool.
+
+    ``status``: ``approved`` | ``ended``. ``end_date`` is the planned last day; an
+    employment ended early has ``ended_on`` (its real last day, inclusive) and status
+    ``ended``. :attr:`last_day` is the day it stops using the pool.
+    """
+
+    __tablename__ = "employment"
+    __table_args__ = (
+        CheckConstraint("status IN ('approved', 'ended')", name="status"),
+        CheckConstraint("hours_per_week > 0", name="hours_positive"),
+        CheckConstraint("end_date >= start_date", name="period"),
+        Index(None, "start_date", "end_date"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    cpr: str = Field(max_length=10, index=True)
+    citizen_name: str = Field(max_length=200)
+    workplace_id: int = Field(foreign_key="workplace.id", index=True)
+    hours_per_week: Decimal = Field(sa_type=WEEKLY_HOURS)
+    start_date: date
+    end_date: date
+    reason: str = Field(sa_type=Text)  # why the job is temporary (required by the scheme)
+    status: str = Field(default="approved", max_length=16)
+    created_at: datetime = _created_at()
+    ended_on: date | None = None
+    intake_id: int | None = None  # the intake (job form) it came from, when there was one
+
+    @property
+    def last_day(self) -> date:
+        """The last day the employment uses the pool: the planned end or the early end."""
+        if self.ended_on is not None and self.ended_on < self.end_date:
+            return self.ended_on
+        return self.end_date
+
+    def active_on(self, day: date) -> bool:
+        return self.start_date <= day <= self.last_day
+
+
+class InboundMessage(SQLModel, table=True):
+    """An e-mail exactly as received, stored before anything else happens to it.
+
+    ``channel``: ``smtp`` | ``imap``. ``status``: ``received`` | ``processed`` | ``failed``.
+    ``sha256`` (of ``raw``) is unique: the same bytes delivered twice are one message.
+    """
+
+    __tablename__ = "inbound_message"
+    __table_args__ = (
+        CheckConstraint("channel IN ('smtp', 'imap')", name="channel"),
+        CheckConstraint("status IN ('received', 'processed', 'failed')", name="status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    channel: str = Field(max_length=8)
+    envelope_from: str = Field(sa_type=Text)
+    envelope_to: str = Field(sa_type=Text)  # several recipients: comma-separated
+    message_id: str | None = Field(default=None, sa_type=Text)  # the Message-ID header
+    sha256: str = Field(max_length=64, unique=True)
+    raw: bytes = Field(sa_type=LargeBinary)
+    size: int
+    status: str = Field(default="received", max_length=16, index=True)
+    attempts: int = 0
+    processed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    error: str | None = Field(default=None, sa_type=Text)
+    imap_folder: str | None = Field(default=None, max_length=255)
+    # IMAP UIDs are unsigned 32-bit: too big for a signed INTEGER on PostgreSQL.
+    imap_uidvalidity: int | None = Field(default=None, sa_type=BigInteger)
+    imap_uid: int | None = Field(default=None, sa_type=BigInteger)
+
+
+class Claim(SQLModel, table=True):
+    """One refund claim (refusionsanmodning): one payslip, or the e-mail body.
+
+    ``reference`` (``R-<year>-<id:06d>``) is assigned right after the INSERT from the id
+    and the year of ``created_at`` (UTC); it is NULL only inside that INSERT. Bulk inserts
+    that bypass the ORM skip this and must set it themselves.
+    ``status``: complete | incomplete | invalid | not_a_claim | validated | needs_review.
+    ``missing``: field names; ``problems``: ``{field, code, message, severity}`` dicts
+    (``handlers.problems.Problem.as_dict``); ``claimed``: cost item keys.
+    Amounts: Danish terms in ``parsers.labels``; AM-bidrag = ``am_contribution``,
+    særlig feriegodtgørelse = ``special_holiday_allowance``.
+    """
+
+    __tablename__ = "claim"
+    __table_args__ = (UniqueConstraint("inbound_id", "source"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str | None = Field(default=None, max_length=32, unique=True)
+    inbound_id: int = Field(foreign_key="inbound_message.id")
+    source: str = Field(max_length=255)  # the attachment's filename, or "body"
+    employment_id: int | None = Field(default=None, foreign_key="employment.id", index=True)
+    workplace_id: int | None = Field(default=None, foreign_key="workplace.id", index=True)
+    employee_name: str | None = Field(default=None, max_length=200)
+    cpr: str | None = Field(default=None, max_length=10, index=True)
+    employer_name: str | None = Field(default=None, max_length=200)
+    cvr: str | None = Field(default=None, max_length=8)
+    period_start: date | None = None
+    period_end: date | None = None
+    hours: Decimal | None = Field(default=None, sa_type=HOURS)
+    sick_hours: Decimal | None = Field(default=None, sa_type=HOURS)
+    salary: Decimal | None = Field(default=None, sa_type=MONEY)
+    atp: Decimal | None = Field(default=None, sa_type=MONEY)
+    pension: Decimal | None = Field(default=None, sa_type=MONEY)
+    holiday_pay: Decimal | None = Field(default=None, sa_type=MONEY)
+    special_holiday_allowance: Decimal | None = Field(default=None, sa_type=MONEY)
+    other: Decimal | None = Field(default=None, sa_type=MONEY)
+    am_contribution: Decimal | None = Field(default=None, sa_type=MONEY)
+    employer_cost: Decimal | None = Field(default=None, sa_type=MONEY)
+    refundable_amount: Decimal | None = Field(default=None, sa_type=MONEY)
+    cap_hours: Decimal | None = Field(default=None, sa_type=HOURS)
+    capped: bool = False
+    status: str = Field(max_length=16, index=True)
+    missing: list[str] = Field(default_factory=list, sa_type=JSON)
+    problems: list[dict[str, str]] = Field(default_factory=list, sa_type=JSON)
+    claimed: list[str] = Field(default_factory=list, sa_type=JSON)
+    created_at: datetime = _created_at()
+
+
+@event.listens_for(Claim, "after_insert")
+def _assign_claim_reference(_mapper: Mapper[Any], connection: Connection, claim: Claim) -> None:
+    # The reference is derived from the id, which exists only after the INSERT; set it in
+    # the same transaction so a claim is never committed without one.
+    reference = claim_reference(claim.id or 0, claim.created_at)
+    table = Claim.__table__  # type: ignore[attr-defined]
+    connection.execute(update(table).where(table.c.id == claim.id).values(reference=reference))
+    set_committed_value(claim, "reference", reference)
+
+
+def claim_reference(claim_id: int, created_at: datetime) -> str:
+    """``R-2026-000042``: what senders quote back and what the economy group books under."""
+    return f"R-{created_at.astimezone(UTC).year}-{claim_id:06d}"
+
+
+class OutboundMessage(SQLModel, table=True):
+    """The outbox: a complete RFC 5322 message waiting to be (or already) delivered.
+
+    ``kind``: reply | summary | review | enquiry | intake | ... (free text, for reports).
+    ``status``: ``pending`` | ``sent`` | ``failed``. ``dedup_key`` is unique so that
+    processing the same inbound message twice cannot queue the same message twice.
+    """
+
+    __tablename__ = "outbound_message"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'sent', 'failed')", name="status"),
+        Index(None, "status", "next_attempt_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = _created_at()
+    kind: str = Field(max_length=32)
+    recipient: str = Field(sa_type=Text)
+    subject: str = Field(sa_type=Text)
+    raw: bytes = Field(sa_type=LargeBinary)
+    dedup_key: str = Field(max_length=255, unique=True)
+    status: str = Field(default="pending", max_length=16)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, nullable=False
+    )
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_error: str | None = Field(default=None, sa_type=Text)
+    claim_id: int | None = Field(default=None, foreign_key="claim.id", index=True)
+    inbound_id: int | None = Field(default=None, foreign_key="inbound_message.id", index=True)
+
+
+class ImapState(SQLModel, table=True):
+    """How far the IMAP poller has read one folder of one mailbox."""
+
+    __tablename__ = "imap_state"
+    __table_args__ = (UniqueConstraint("host", "username", "folder"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    host: str = Field(max_length=255)
+    username: str = Field(max_length=255)
+    folder: str = Field(max_length=255)
+    uidvalidity: int = Field(sa_type=BigInteger)
+    last_uid: int = Field(default=0, sa_type=BigInteger)
