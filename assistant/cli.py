@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import click
 
+from assistant.commands.claims import claims, export, reprocess
 from assistant.commands.parse import parse
+from assistant.commands.register import employments, pool, workplaces
+from assistant.commands.run import run
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -13,7 +16,8 @@ def cli() -> None:
     """The småjob assistant: reads refund claims for jobs in a few paid hours."""
 
 
-cli.add_command(parse)
+for command in (run, parse, workplaces, employments, pool, claims, reprocess, export):
+    cli.add_command(command)
 
 
 def main() -> None:

@@ -20,10 +20,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
-from parsers.claim_text import ClaimText
-
 from handlers import refund, validation
 from handlers.problems import Problem
+from parsers.claim_text import ClaimText
 from parsers.identifiers import Cpr, mask_cpr
 from parsers.labels import COMPONENTS
 from parsers.payslip import Payslip, Unreadable

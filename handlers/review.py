@@ -65,6 +65,7 @@ class Decision:
     employment_id: int | None
     problems: tuple[Problem, ...]
     refund: refund.Refund | None
+    approved_hours_per_week: Decimal | None = None
 
 
 def review(claim: Claim, sender: str | None, register: RegisterSlice) -> Decision:
@@ -109,7 +110,8 @@ def review(claim: Claim, sender: str | None, register: RegisterSlice) -> Decisio
             values={"days": str(sick_days)}))
     capped = _refund_at_approved_hours(claim, employment)
     status: ReviewStatus = "needs_review" if problems else "validated"
-    return Decision(status, employment.id, tuple(problems), capped)
+    return Decision(status, employment.id, tuple(problems), capped,
+                    min(employment.hours_per_week, refund.MAX_HOURS_PER_WEEK))
 
 
 def _employment_for(claim: Claim, employments: tuple[EmploymentView, ...]) -> EmploymentView | None:

@@ -202,11 +202,9 @@ def read(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Payslip | Unreadable:
         lines, pages, has_images = _read_lines(data, limits)
     except _TooLarge as exc:
         return Unreadable(str(exc))
-    except (PdfminerException, PDFSyntaxError, PSException, PDFEncryptionError) as exc:
+    except Exception as exc:  # noqa: BLE001 - pdfminer/pdfplumber raise dozens of types on
+        # hostile input (MalformedPDFException, PSEOF, KeyError, ...); each is a bad PDF.
         return Unreadable(_pdf_error_reason(exc))
-    except (ValueError, TypeError, KeyError, IndexError, AttributeError, AssertionError,
-            RecursionError, OverflowError, ZeroDivisionError, UnicodeError) as exc:
-        return Unreadable(f"the PDF is damaged and cannot be read ({type(exc).__name__})")
     if not any(line.cells for line in lines):
         if has_images:
             return Unreadable(
@@ -255,7 +253,10 @@ def _pdf_error_reason(exc: Exception) -> str:
     inner = exc.args[0] if isinstance(exc, PdfminerException) and exc.args else exc
     if isinstance(inner, (PDFPasswordIncorrect, PDFEncryptionError)):
         return "the PDF is password-protected; send it without a password"
-    return "the PDF is damaged or truncated and cannot be read; send it again"
+    if isinstance(inner, (PDFSyntaxError, PSException)):
+        return "the PDF is damaged or truncated and cannot be read; send it again"
+    return (f"the PDF is damaged or truncated and cannot be read ({type(inner).__name__}); "
+            "send it again")
 
 
 def _sniff(data: bytes) -> str:

@@ -1,0 +1,223 @@
+"""``assistant claims list|show``, ``assistant reprocess`` and ``assistant export``.
+
+``claims list --json`` prints one JSON array; each claim is an object with the keys
+``reference, status, employer_name, cvr, employee_name, cpr`` (masked DDMMYY-xxxx),
+``period_start, period_end`` (ISO dates), ``hours, sick_hours, components`` (object of
+the seven cost items), ``employer_cost, refundable_amount, cap_hours`` (numbers or
+null), ``capped`` (bool), ``claimed, missing`` (lists of names), ``problems`` (list of
+``{field, code, message, severity}``), ``inbound_id, created_at``. ``claims show REF
+--json`` prints one such object plus ``sender``, ``subject`` and ``outbox`` (the mail
+queued for it). Keys are only ever added, never renamed.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from datetime import date
+from decimal import Decimal
+from email.parser import BytesHeaderParser
+from email.policy import default as default_policy
+from pathlib import Path
+from typing import Any
+
+import click
+from sqlmodel import Session, col, select
+
+from assistant import logs
+from assistant.claim_json import number
+from assistant.commands.common import App, echo_json, with_app
+from assistant.db import session
+from assistant.models import Claim, InboundMessage, OutboundMessage
+from assistant.pdf_reader import GuardedPdfReader
+from assistant.pipeline import Pipeline
+from parsers.identifiers import mask_cpr
+from parsers.labels import COMPONENTS
+
+STATUSES = ("complete", "incomplete", "invalid", "not_a_claim", "validated", "needs_review")
+
+
+def _month(value: str | None) -> tuple[date, date] | None:
+    if value is None:
+        return None
+    try:
+        year, month = (int(part) for part in value.split("-"))
+        start = date(year, month, 1)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a month; use YYYY-MM, e.g. 2026-10") from None
+    end = date(year + (month == 12), month % 12 + 1, 1)
+    return start, end
+
+
+def _claims(db: Session, month: tuple[date, date] | None, status: str | None) -> list[Claim]:
+    query = select(Claim).order_by(col(Claim.id))
+    if month:
+        query = query.where(col(Claim.period_start) >= month[0],
+                            col(Claim.period_start) < month[1])
+    if status:
+        query = query.where(Claim.status == status)
+    return list(db.exec(query).all())
+
+
+def claim_json(claim: Claim) -> dict[str, Any]:
+    return {
+        "reference": claim.reference,
+        "status": claim.status,
+        "employer_name": claim.employer_name,
+        "cvr": claim.cvr,
+        "employee_name": claim.employee_name,
+        "cpr": mask_cpr(claim.cpr) if claim.cpr else None,
+        "period_start": claim.period_start.isoformat() if claim.period_start else None,
+        "period_end": claim.period_end.isoformat() if claim.period_end else None,
+        "hours": number(claim.hours),
+        "sick_hours": number(claim.sick_hours),
+        "components": {k: number(getattr(claim, k)) for k in COMPONENTS},
+        "employer_cost": number(claim.employer_cost),
+        "refundable_amount": number(claim.refundable_amount),
+        "cap_hours": number(claim.cap_hours),
+        "capped": claim.capped,
+        "claimed": claim.claimed,
+        "missing": claim.missing,
+        "problems": claim.problems,
+        "inbound_id": claim.inbound_id,
+        "created_at": claim.created_at.isoformat(),
+    }
+
+
+@click.group()
+def claims() -> None:
+    """List and show refund claims."""
+
+
+@claims.command("list")
+@click.option("--month", metavar="YYYY-MM", help="Only claims whose period starts in this month.")
+@click.option("--status", type=click.Choice(STATUSES), help="Only claims with this status.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (keys: see --help of claims).")
+@with_app
+def list_claims(app: App, month: str | None, status: str | None, as_json: bool) -> None:
+    """List claims, newest last (CPR numbers masked)."""
+    with session(app.engine) as db:
+        rows = _claims(db, _month(month), status)
+    if as_json:
+        echo_json([claim_json(c) for c in rows])
+        return
+    if not rows:
+        click.echo("no claims")
+        return
+    for c in rows:
+        period = f"{c.period_start or '?'}..{c.period_end or '?'}"
+        amount = f"{c.refundable_amount:>10.2f}" if c.refundable_amount is not None else " " * 10
+        click.echo(f"{c.reference:<14} {c.status:<12} {period:<22} {amount} "
+                   f"{(c.employer_name or '?')[:28]:<28} {(c.employee_name or '?')[:24]:<24} "
+                   f"{mask_cpr(c.cpr) if c.cpr else '?'}")
+
+
+@claims.command("show")
+@click.argument("reference")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@with_app
+def show_claim(app: App, reference: str, as_json: bool) -> None:
+    """Show one claim by its reference (e.g. R-2026-000042)."""
+    with session(app.engine) as db:
+        claim = db.exec(select(Claim).where(Claim.reference == reference.strip())).first()
+        if claim is None:
+            raise click.ClickException(
+                f"no claim {reference!r}; `assistant claims list` shows the references")
+        inbound = db.get(InboundMessage, claim.inbound_id)
+        outbox = db.exec(select(OutboundMessage).where(
+            OutboundMessage.claim_id == claim.id)).all()
+        headers = BytesHeaderParser(policy=default_policy).parsebytes(inbound.raw[:65536]) \
+            if inbound else {}
+        data = claim_json(claim)
+        data["sender"] = str(headers.get("From", "")) if inbound else None
+        data["subject"] = str(headers.get("Subject", "")) if inbound else None
+        data["outbox"] = [{"kind": m.kind, "recipient": m.recipient, "subject": m.subject,
+                           "status": m.status, "attempts": m.attempts} for m in outbox]
+    if as_json:
+        echo_json(data)
+        return
+    for key in ("reference", "status", "employer_name", "cvr", "employee_name", "cpr",
+                "period_start", "period_end", "hours", "sick_hours", "sender", "subject"):
+        click.echo(f"{key:<20}{data[key] if data[key] is not None else '-'}")
+    click.echo("cost items:")
+    for key, value in data["components"].items():
+        click.echo(f"  {key:<28}{value if value is not None else '-':>12}")
+    for key in ("employer_cost", "cap_hours", "capped", "refundable_amount", "claimed",
+                "missing"):
+        click.echo(f"{key:<20}{data[key]}")
+    for problem in data["problems"]:
+        click.echo(f"problem: [{problem['field']}/{problem['code']}] {problem['message']}")
+    for mail in data["outbox"]:
+        click.echo(f"mail: {mail['kind']} to {mail['recipient']} ({mail['status']}): "
+                   f"{mail['subject']}")
+
+
+@click.command()
+@click.argument("message_id")
+@with_app
+def reprocess(app: App, message_id: str) -> None:
+    """Read a stored message again (after a fix); MESSAGE_ID is its Message-ID or number."""
+    logs.setup("WARNING")
+    with session(app.engine) as db:
+        query = select(InboundMessage.id)
+        if message_id.isdigit():
+            query = query.where(InboundMessage.id == int(message_id))
+        else:
+            wanted = message_id.strip()
+            wanted = wanted if wanted.startswith("<") else f"<{wanted}>"
+            query = query.where(InboundMessage.message_id == wanted)
+        found = db.exec(query.order_by(col(InboundMessage.id).desc())).first()
+    if found is None:
+        raise click.ClickException(f"no stored message {message_id!r}")
+    with GuardedPdfReader(app.config.inbox.pdf_time_limit_seconds) as reader:
+        outcome = Pipeline(app.engine, app.config, reader).process(found, force=True)
+    assert outcome is not None
+    click.echo(f"message {found}: {outcome.status}; claims: "
+               f"{', '.join(outcome.references) or 'none'}")
+
+
+EXPORT_COLUMNS = (
+    "reference", "status", "period_start", "period_end", "cvr", "employer_name",
+    "employee_name", "cpr", "hours", "sick_hours", *COMPONENTS, "employer_cost", "cap_hours",
+    "capped", "refundable_amount", "claimed", "created_at",
+)
+
+
+@click.command()
+@click.option("--month", required=True, metavar="YYYY-MM", help="The month to export.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="The CSV file (default: refusion-YYYY-MM.csv).")
+@click.option("--all", "all_statuses", is_flag=True,
+              help="Include claims that are not validated (default: validated only).")
+@with_app
+def export(app: App, month: str, output: Path | None, all_statuses: bool) -> None:
+    """Write the month's claims as CSV for the economy group (full CPR; owner-only file)."""
+    span = _month(month)
+    path = output or Path(f"refusion-{month}.csv")
+    with session(app.engine) as db:
+        rows = _claims(db, span, None if all_statuses else "validated")
+    # Created owner-only from the start: the file holds full CPR numbers.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(EXPORT_COLUMNS)
+        for claim in rows:
+            writer.writerow([_csv_value(claim, column) for column in EXPORT_COLUMNS])
+    total = sum((c.refundable_amount or Decimal(0) for c in rows), Decimal(0))
+    click.echo(f"wrote {len(rows)} claims (refundable total {total:.2f}) to {path}")
+
+
+def _csv_value(claim: Claim, column: str) -> str:
+    value = getattr(claim, column)
+    if column == "cpr" and value:
+        return f"{value[:6]}-{value[6:]}"
+    if column == "claimed":
+        return " ".join(value)
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)

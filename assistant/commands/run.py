@@ -1,0 +1,28 @@
+"""``assistant run``: the main job."""
+
+from __future__ import annotations
+
+import click
+
+from assistant import logs, runtime
+from assistant.commands.common import App, with_app
+
+
+@click.command()
+@with_app
+def run(app: App) -> None:
+    """Run the service: inbox, claim processing and outbox (Ctrl-C stops it)."""
+    logs.setup(app.config.logging.level)
+    config = app.config
+
+    def ready(service: runtime.Service) -> None:
+        if service.smtp is not None:
+            where = f"SMTP on {config.inbox.smtp.host}:{service.smtp.port}"
+        else:
+            where = f"IMAP {config.inbox.imap.username}@{config.inbox.imap.host}"
+        outbox = (f"directory {config.outbox.directory}" if config.outbox.mode == "directory"
+                  else f"SMTP relay {config.outbox.smtp.host}:{config.outbox.smtp.port}")
+        click.echo(f"assistant running: claims to {config.jobcenter.address} via {where}; "
+                   f"outbox: {outbox}. Ctrl-C stops.", err=True)
+
+    runtime.run(app, ready)

@@ -1,0 +1,221 @@
+"""The outbox: outgoing mail is queued in the database and delivered by a worker.
+
+Queuing happens in the same transaction that stores the claim (``enqueue``), so a
+reply or summary exists exactly when its claim does. Delivery guarantees:
+- ``directory`` mode writes ``<id>-<kind>.eml`` atomically (temp file + rename): a
+  row delivered again after a crash overwrites the same file, so it is exactly once
+  in effect;
+- ``smtp`` mode is at least once: a crash between the relay's 250 and our commit sends
+  the message again, with the same Message-ID (derived from the dedup key), so the
+  receiving side can drop the copy.
+Retries use capped exponential backoff with jitter; a permanent 5xx answer, or
+``max_attempts`` failures, marks the message ``failed``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import random
+import smtplib
+import tempfile
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime
+from pathlib import Path
+from typing import Protocol
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from assistant.backoff import delay as backoff_delay
+from assistant.config import Config
+from assistant.db import session
+from assistant.models import OutboundMessage
+
+log = logging.getLogger(__name__)
+
+BACKOFF_BASE = 5.0
+BACKOFF_CAP = 15 * 60.0
+
+
+def compose(
+    *, sender: str, recipient: str, subject: str, body: str, dedup_key: str,
+    attachments: list[tuple[str, str, bytes]] | tuple = (), in_reply_to: str | None = None,
+) -> EmailMessage:
+    """A UTF-8 text message with attachments and a Message-ID stable for ``dedup_key``."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = recipient
+    message["Subject"] = subject
+    message["Date"] = format_datetime(datetime.now(UTC))
+    digest = hashlib.sha256(dedup_key.encode()).hexdigest()[:32]
+    message["Message-ID"] = f"<{digest}@smajob.invalid>"
+    if in_reply_to:
+        message["In-Reply-To"] = in_reply_to
+        message["References"] = in_reply_to
+        message["Auto-Submitted"] = "auto-replied"  # RFC 3834: no autoresponder loops
+    else:
+        message["Auto-Submitted"] = "auto-generated"
+    message.set_content(body)
+    for filename, mime_type, data in attachments:
+        maintype, _, subtype = mime_type.partition("/")
+        if mime_type == "message/rfc822":
+            message.add_attachment(data, maintype="application", subtype="octet-stream",
+                                   filename=filename)
+        else:
+            message.add_attachment(data, maintype=maintype, subtype=subtype or "octet-stream",
+                                   filename=filename)
+    return message
+
+
+def enqueue(
+    db: Session, *, kind: str, message: EmailMessage, dedup_key: str,
+    claim_id: int | None = None, inbound_id: int | None = None,
+) -> bool:
+    """Queue ``message`` in the caller's transaction; False if the key was queued before."""
+    exists = db.exec(select(OutboundMessage.id).where(
+        OutboundMessage.dedup_key == dedup_key)).first()
+    if exists is not None:
+        return False
+    db.add(OutboundMessage(
+        kind=kind, recipient=str(message["To"]), subject=str(message["Subject"]),
+        raw=message.as_bytes(), dedup_key=dedup_key, claim_id=claim_id, inbound_id=inbound_id,
+    ))
+    return True
+
+
+class DeliveryError(Exception):
+    def __init__(self, reason: str, permanent: bool = False) -> None:
+        super().__init__(reason)
+        self.permanent = permanent
+
+
+class Transport(Protocol):
+    def deliver(self, row: OutboundMessage) -> None: ...
+
+
+@dataclass
+class DirectoryTransport:
+    path: Path
+
+    def deliver(self, row: OutboundMessage) -> None:
+        self.path.mkdir(parents=True, exist_ok=True)
+        target = self.path / f"{row.id:08d}-{row.kind}.eml"
+        fd, tmp = tempfile.mkstemp(dir=self.path, prefix=".tmp-", suffix=".eml")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(row.raw)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, target)
+        except OSError as exc:
+            Path(tmp).unlink(missing_ok=True)
+            raise DeliveryError(f"cannot write {target}: {exc}") from exc
+
+
+@dataclass
+class SmtpTransport:
+    host: str
+    port: int
+    username: str = ""
+    password: str = ""
+    starttls: bool = False
+    timeout: float = 30.0
+    sender: str = ""
+
+    def deliver(self, row: OutboundMessage) -> None:
+        try:
+            with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as client:
+                if self.starttls:
+                    client.starttls()
+                if self.username:
+                    client.login(self.username, self.password)
+                client.sendmail(self.sender or "", [row.recipient], row.raw)
+        except smtplib.SMTPRecipientsRefused as exc:
+            code, answer = next(iter(exc.recipients.values()))
+            raise DeliveryError(f"{code} {answer.decode(errors='replace')}",
+                                permanent=code >= 500) from exc
+        except smtplib.SMTPResponseException as exc:
+            raise DeliveryError(f"{exc.smtp_code} {exc.smtp_error.decode(errors='replace')}",
+                                permanent=exc.smtp_code >= 500) from exc
+        except (OSError, smtplib.SMTPException) as exc:
+            raise DeliveryError(f"relay {self.host}:{self.port}: {exc}") from exc
+
+
+def make_transport(config: Config) -> Transport:
+    if config.outbox.mode == "smtp":
+        relay = config.outbox.smtp
+        return SmtpTransport(relay.host, relay.port, relay.username, relay.password,
+                             relay.starttls, sender=config.jobcenter.address)
+    return DirectoryTransport(Path(config.outbox.directory))
+
+
+def backoff(attempts: int, rng: random.Random | None = None) -> timedelta:
+    """When to try again after ``attempts`` failures: 5 s, 10 s, 20 s ... 15 min, ±20 %."""
+    return timedelta(seconds=backoff_delay(attempts, BACKOFF_BASE, BACKOFF_CAP, rng))
+
+
+class OutboxWorker:
+    """Delivers due messages in id order; one worker per database."""
+
+    def __init__(self, engine: Engine, transport: Transport, max_attempts: int = 10,
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self.engine = engine
+        self.transport = transport
+        self.max_attempts = max_attempts
+        self.clock = clock
+        self._wake = threading.Event()
+
+    def wake(self) -> None:
+        """New mail was queued (and committed): deliver now, not at the next poll."""
+        self._wake.set()
+
+    def run_once(self) -> int:
+        """Deliver every due message; returns how many were delivered."""
+        with session(self.engine) as db:
+            due = db.exec(select(OutboundMessage.id).where(
+                OutboundMessage.status == "pending",
+                col(OutboundMessage.next_attempt_at) <= self.clock(),
+            ).order_by(col(OutboundMessage.id))).all()
+        return sum(self._deliver(message_id) for message_id in due if message_id is not None)
+
+    def _deliver(self, message_id: int) -> bool:
+        with session(self.engine) as db:
+            row = db.get(OutboundMessage, message_id)
+            if row is None or row.status != "pending":
+                return False
+            try:
+                self.transport.deliver(row)
+            except DeliveryError as exc:
+                self._failed(row, str(exc), exc.permanent)
+                db.add(row)
+                return False
+            row.status, row.sent_at, row.last_error = "sent", self.clock(), None
+            db.add(row)
+            return True
+
+    def _failed(self, row: OutboundMessage, reason: str, permanent: bool) -> None:
+        row.attempts += 1
+        row.last_error = reason[:500]
+        if permanent or row.attempts >= self.max_attempts:
+            row.status = "failed"
+            log.error("outbox message %s (%s, %r) failed for good: %s",
+                      row.id, row.kind, row.subject, row.last_error)
+        else:
+            row.next_attempt_at = self.clock() + backoff(row.attempts)
+            log.warning("outbox message %s: attempt %d failed, retrying at %s: %s",
+                        row.id, row.attempts, row.next_attempt_at.isoformat(), row.last_error)
+
+    def run(self, stop: threading.Event, poll_seconds: float = 2.0) -> None:
+        while not stop.is_set():
+            self._wake.clear()
+            try:
+                self.run_once()
+            except Exception:  # noqa: BLE001 - e.g. the database is briefly away
+                log.exception("outbox worker error; retrying")
+            self._wake.wait(poll_seconds)

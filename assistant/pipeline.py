@@ -1,0 +1,377 @@
+"""Processing one stored inbound message: read it, judge it, store claims, queue mail.
+
+The message's raw bytes were committed by the inbox before this runs. Reading
+(MIME, PDFs under a time limit) happens outside any transaction; then one
+transaction stores the claims, queues every outgoing message (outbox pattern) and
+marks the message processed. A crash before that commit means the message is
+processed again after restart; after it, never. Outgoing messages have content
+keys, so processing a message again (``assistant reprocess``) queues only mail
+whose content changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from assistant.config import Config
+from assistant.db import exclusive, session
+from assistant.models import Claim as ClaimRow
+from assistant.models import Employment, InboundMessage, Workplace, WorkplaceSender
+from assistant.outbox import compose, enqueue
+from assistant.pdf_reader import GuardedPdfReader
+from handlers import texts
+from handlers.claims import Claim, Evaluation, PdfResult, evaluate
+from handlers.register import sender_allowed
+from handlers.review import Decision, EmploymentView, PriorClaim, RegisterSlice, review
+from handlers.summary import ClaimSummary, economy_summary, review_notice, sender_reply
+from parsers import claim_text, email
+from parsers.labels import COMPONENTS
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+REGISTER_LOCK = "register"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    inbound_id: int
+    status: str  # the message's overall status
+    references: tuple[str, ...]
+
+
+def pending_ids(engine: Engine, limit: int = 100) -> list[int]:
+    """Stored messages not yet processed (nor given up on), oldest first."""
+    with session(engine) as db:
+        ids = db.exec(
+            select(InboundMessage.id)
+            .where(InboundMessage.status == "received")
+            .order_by(col(InboundMessage.id))
+            .limit(limit)
+        ).all()
+    return [i for i in ids if i is not None]
+
+
+class Pipeline:
+    """Turns stored inbound messages into claims and queued mail."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        config: Config,
+        reader: GuardedPdfReader,
+        today: Callable[[], date] = date.today,
+        on_queued: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.engine = engine
+        self.config = config
+        self.reader = reader
+        self.today = today
+        self.on_queued = on_queued
+
+    # -- driving ----------------------------------------------------------------------
+
+    def process_pending(self, limit: int = 100) -> int:
+        """Process stored messages not yet processed, oldest first; returns how many."""
+        ids = pending_ids(self.engine, limit)
+        for inbound_id in ids:
+            self.process_safely(inbound_id)
+        return len(ids)
+
+    def process_safely(self, inbound_id: int) -> Outcome | None:
+        """Process one message; a failure is recorded on the message, never raised."""
+        try:
+            return self.process(inbound_id)
+        except Exception as exc:  # noqa: BLE001 - one bad message must not stop the inbox
+            log.exception("processing inbound message %s failed", inbound_id)
+            self._record_failure(inbound_id, exc)
+            return None
+
+    def process(self, inbound_id: int, force: bool = False) -> Outcome | None:
+        """Process one stored message. Idempotent: a processed message is left alone
+        unless ``force`` (reprocessing after a fix)."""
+        with session(self.engine) as db:
+            inbound = db.get(InboundMessage, inbound_id)
+            if inbound is None:
+                raise LookupError(f"no inbound message with id {inbound_id}")
+            if inbound.status == "processed" and not force:
+                return None
+            raw, envelope_from = inbound.raw, inbound.envelope_from
+        message = email.read(raw, email.MailLimits(
+            max_bytes=self.config.inbox.max_message_bytes))
+        if isinstance(message, email.UnreadableMail):
+            return self._store_unreadable(inbound_id, raw, envelope_from, message.reason)
+        pdfs = [PdfResult(a.filename or "payslip.pdf", self.reader.read(a.data))
+                for a in message.pdfs]
+        evaluation = evaluate(pdfs, claim_text.read(message.body_text), self.today())
+        outcome = self._store(inbound_id, message, envelope_from, evaluation)
+        self.on_queued()
+        log.info("inbound %s: %s, claims %s", inbound_id, outcome.status,
+                 ", ".join(outcome.references) or "none")
+        return outcome
+
+    # -- storing ----------------------------------------------------------------------
+
+    def _store(
+        self, inbound_id: int, message: email.MailMessage, envelope_from: str,
+        evaluation: Evaluation,
+    ) -> Outcome:
+        lang = _language(message, self.config.jobcenter.language)
+        with session(self.engine) as db:
+            exclusive(db, REGISTER_LOCK)  # duplicates are judged against committed claims
+            inbound = db.get(InboundMessage, inbound_id)
+            assert inbound is not None
+            rows: list[tuple[Claim, Decision, ClaimRow]] = []
+            for claim in evaluation.claims:
+                register = _register_slice(db, claim, message.sender, envelope_from,
+                                           inbound_id, [r for _, _, r in rows])
+                decision = review(claim, message.sender, register)
+                rows.append((claim, decision, _upsert_claim(db, inbound_id, claim, decision,
+                                                           register)))
+            db.flush()
+            self._queue_mail(db, inbound, message, evaluation, rows, lang)
+            status = _message_status(evaluation, [d for _, d, _ in rows])
+            inbound.status, inbound.processed_at, inbound.error = "processed", _now(), None
+            db.add(inbound)
+            return Outcome(inbound_id, status, tuple(r.reference or "" for _, _, r in rows))
+
+    def _queue_mail(
+        self, db: Session, inbound: InboundMessage, message: email.MailMessage,
+        evaluation: Evaluation, rows: list[tuple[Claim, Decision, ClaimRow]], lang: str,
+    ) -> None:
+        jobcenter = self.config.jobcenter
+        to_fix = [(c, d, r) for c, d, r in rows if d.status in ("incomplete", "invalid")]
+        if (to_fix or (evaluation.problems and not rows)) and message.sender:
+            subject, body = sender_reply(
+                message.subject,
+                [(_claim_heading(c, r, len(rows)), c.missing,
+                  [p for p in c.problems if p.severity == "error"]) for c, _, r in to_fix],
+                [p for p in evaluation.problems if not to_fix or p.code != "not_a_payslip"],
+                jobcenter.address, lang)
+            self._enqueue(db, "reply", message.sender, subject, body, inbound,
+                          in_reply_to=message.message_id)
+        for claim, decision, row in rows:
+            if decision.status == "validated":
+                summary = _summary(claim, decision, row, message, inbound)
+                subject, body = economy_summary(summary, "da")
+                attachment = _payslip_attachment(message, claim)
+                self._enqueue(db, "summary", jobcenter.economy_group, subject, body, inbound,
+                              claim_id=row.id, attachments=attachment)
+            elif decision.status == "needs_review":
+                subject, body = review_notice(
+                    row.reference or "", claim.employer_name or claim.cvr or "?",
+                    claim.employee_name or "?", claim.cpr.masked if claim.cpr else "?",
+                    list(decision.problems), "da")
+                for recipient in (jobcenter.consultants, jobcenter.economy_group):
+                    self._enqueue(db, "review", recipient, subject, body, inbound,
+                                  claim_id=row.id, attachments=_payslip_attachment(message, claim))
+        if not rows:
+            self._forward_enquiry(db, inbound, message)
+
+    def _forward_enquiry(self, db: Session, inbound: InboundMessage,
+                         message: email.MailMessage) -> None:
+        """A message that is not a claim goes to the consultants as an enquiry."""
+        subject = f"Henvendelse: {message.subject or '(intet emne)'}"
+        body = (f"En mail til jobcentret var ikke et refusionskrav og videresendes.\n\n"
+                f"Fra: {message.sender or inbound.envelope_from}\n"
+                f"Emne: {message.subject}\n\n{_masked_body(message.body_text)}")
+        self._enqueue(db, "enquiry", self.config.jobcenter.consultants, subject, body, inbound,
+                      attachments=[("henvendelse.eml", "message/rfc822", inbound.raw)])
+
+    def _enqueue(
+        self, db: Session, kind: str, recipient: str, subject: str, body: str,
+        inbound: InboundMessage, *, claim_id: int | None = None,
+        attachments: list[tuple[str, str, bytes]] | None = None, in_reply_to: str | None = None,
+    ) -> None:
+        # The key is the content: the same message from a reprocess is not sent twice,
+        # a changed one (the sender's data was fixed) is.
+        digest = hashlib.sha256(f"{recipient}\n{subject}\n{body}".encode()).hexdigest()[:24]
+        key = f"{kind}:{inbound.id}:{digest}"
+        mail = compose(sender=self.config.jobcenter.address, recipient=recipient,
+                       subject=subject, body=body, dedup_key=key,
+                       attachments=attachments or [], in_reply_to=in_reply_to)
+        enqueue(db, kind=kind, message=mail, dedup_key=key, claim_id=claim_id,
+                inbound_id=inbound.id)
+
+    def _store_unreadable(self, inbound_id: int, raw: bytes, envelope_from: str,
+                          reason: str) -> Outcome:
+        with session(self.engine) as db:
+            inbound = db.get(InboundMessage, inbound_id)
+            assert inbound is not None
+            subject = "Ulæselig mail til jobcentret"
+            body = (f"En mail fra {envelope_from or 'ukendt afsender'} kunne ikke læses: "
+                    f"{reason}\n")
+            self._enqueue(db, "enquiry", self.config.jobcenter.consultants, subject, body,
+                          inbound)
+            inbound.status, inbound.processed_at, inbound.error = "processed", _now(), reason
+            db.add(inbound)
+        self.on_queued()
+        return Outcome(inbound_id, "not_a_claim", ())
+
+    def _record_failure(self, inbound_id: int, exc: Exception) -> None:
+        with session(self.engine) as db:
+            inbound = db.get(InboundMessage, inbound_id)
+            if inbound is None:
+                return
+            inbound.attempts += 1
+            inbound.error = f"{type(exc).__name__}: {str(exc)[:300]}"
+            if inbound.attempts >= MAX_ATTEMPTS:
+                inbound.status = "failed"
+            db.add(inbound)
+
+
+# -- the register slice a claim touches ----------------------------------------------
+
+
+def _register_slice(
+    db: Session, claim: Claim, sender: str | None, envelope_from: str, inbound_id: int,
+    earlier_rows: list[ClaimRow],
+) -> RegisterSlice:
+    if claim.cvr is None or claim.cpr is None:
+        return RegisterSlice(workplace_known=False, sender_allowed=False)
+    workplace = db.exec(select(Workplace).where(Workplace.cvr == claim.cvr)).first()
+    if workplace is None:
+        return RegisterSlice(workplace_known=False, sender_allowed=False)
+    patterns = db.exec(select(WorkplaceSender.pattern)
+                       .where(WorkplaceSender.workplace_id == workplace.id)).all()
+    allowed = bool(sender) and sender_allowed(sender or "", patterns)
+    if allowed and envelope_from and "@" in envelope_from:
+        # A From header is easy to forge; the envelope sender must agree with it.
+        allowed = sender_allowed(envelope_from, patterns) or \
+            envelope_from.rsplit("@", 1)[1].lower() == (sender or "").rsplit("@", 1)[1].lower()
+    employments = db.exec(select(Employment).where(
+        Employment.cpr == claim.cpr.digits, Employment.workplace_id == workplace.id)).all()
+    views = tuple(EmploymentView(e.id or 0, e.hours_per_week, e.start_date, e.last_day, e.status)
+                  for e in employments)
+    ids = [e.id for e in employments]
+    prior_rows = db.exec(select(ClaimRow).where(
+        col(ClaimRow.employment_id).in_(ids),
+        ClaimRow.inbound_id != inbound_id,
+        col(ClaimRow.status).in_(("validated", "needs_review")),
+    )).all() if ids else []
+    prior = [_prior(r) for r in prior_rows if not _is_duplicate_row(r)]
+    prior += [_prior(r) for r in earlier_rows if r.employment_id in ids and r.status in
+              ("validated", "needs_review") and not _is_duplicate_row(r)]
+    return RegisterSlice(True, allowed, views, tuple(prior))
+
+
+def _is_duplicate_row(row: ClaimRow) -> bool:
+    """A claim held as a duplicate does not make later claims duplicates too."""
+    return any(p.get("code") == "duplicate" for p in row.problems)
+
+
+def _prior(row: ClaimRow) -> PriorClaim:
+    assert row.period_start and row.period_end and row.employment_id is not None
+    return PriorClaim(row.reference or "", row.employment_id, row.period_start, row.period_end,
+                      row.sick_hours or Decimal(0))
+
+
+def _upsert_claim(
+    db: Session, inbound_id: int, claim: Claim, decision: Decision, register: RegisterSlice,
+) -> ClaimRow:
+    row = db.exec(select(ClaimRow).where(ClaimRow.inbound_id == inbound_id,
+                                         ClaimRow.source == claim.source[:255])).first()
+    if row is None:
+        row = ClaimRow(inbound_id=inbound_id, source=claim.source[:255], status=decision.status)
+    refund = decision.refund
+    slip = claim.payslip
+    row.employment_id = decision.employment_id
+    row.employee_name = claim.employee_name
+    row.cpr = claim.cpr.digits if claim.cpr else None
+    row.employer_name = claim.employer_name
+    row.cvr = claim.cvr
+    row.period_start, row.period_end = claim.period_start, claim.period_end
+    row.hours = claim.hours
+    row.sick_hours = slip.sick_hours if slip else None
+    for name in COMPONENTS:
+        setattr(row, name, claim.components.get(name) if slip else None)
+    row.employer_cost = claim.employer_cost
+    row.refundable_amount = refund.amount if refund else None
+    row.cap_hours = refund.cap_hours if refund else None
+    row.capped = bool(refund and refund.capped)
+    row.status = decision.status
+    row.missing = list(claim.missing)
+    row.problems = [p.as_dict() for p in (*claim.problems, *decision.problems)]
+    row.claimed = list(claim.claimed)
+    if claim.cvr and register.workplace_known:
+        row.workplace_id = db.exec(select(Workplace.id).where(Workplace.cvr == claim.cvr)).first()
+    db.add(row)
+    db.flush()
+    return row
+
+
+# -- helpers -------------------------------------------------------------------------
+
+
+def _message_status(evaluation: Evaluation, decisions: list[Decision]) -> str:
+    if not decisions:
+        return "not_a_claim"
+    order = ("validated", "needs_review", "incomplete", "invalid")
+    return max((d.status for d in decisions), key=order.index)
+
+
+def _summary(claim: Claim, decision: Decision, row: ClaimRow, message: email.MailMessage,
+             inbound: InboundMessage) -> ClaimSummary:
+    refund = decision.refund
+    assert refund and claim.cpr and claim.period_start and claim.period_end
+    assert decision.approved_hours_per_week is not None
+    return ClaimSummary(
+        reference=row.reference or "",
+        workplace=claim.employer_name or "", cvr=claim.cvr or "",
+        employee_name=claim.employee_name or "", cpr_masked=claim.cpr.masked,
+        period_start=claim.period_start, period_end=claim.period_end,
+        hours=refund.hours, sick_hours=claim.payslip.sick_hours if claim.payslip else None,
+        approved_hours_per_week=decision.approved_hours_per_week,
+        cap_hours=refund.cap_hours, capped=refund.capped,
+        components=claim.components, claimed=claim.claimed,
+        employer_cost=refund.employer_cost, refundable_amount=refund.amount,
+        sender=message.sender or inbound.envelope_from,
+        received=inbound.received_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        message_id=message.message_id,
+        problems=tuple(p for p in claim.problems if p.severity == "warning"),
+    )
+
+
+def _payslip_attachment(message: email.MailMessage, claim: Claim) -> list[tuple[str, str, bytes]]:
+    for attachment in message.pdfs:
+        if (attachment.filename or "payslip.pdf") == claim.source:
+            return [(attachment.filename or "payslip.pdf", "application/pdf", attachment.data)]
+    return []
+
+
+def _claim_heading(claim: Claim, row: ClaimRow, count: int) -> str:
+    if claim.source == "body":
+        return f"Kravet ({row.reference})" if count > 1 else ""
+    return f"Lønseddel \"{claim.source}\" ({row.reference})"
+
+
+def _masked_body(text: str) -> str:
+    """An enquiry's body for the consultants, with CPR numbers masked."""
+    from parsers.identifiers import CPR_RE
+
+    return CPR_RE.sub(lambda m: f"{m.group(1)}-xxxx", text)[:5000]
+
+
+_ENGLISH_WORDS = frozenset({"the", "please", "payslip", "attached", "regards", "for", "refund",
+                            "employee", "period", "claim", "dear", "hello", "find"})
+
+
+def _language(message: email.MailMessage, default: str) -> texts.Language:
+    """Answer in English when the workplace wrote in English, else the configured default."""
+    words = set(f"{message.subject} {message.body_text[:2000]}".lower().split())
+    if len(words & _ENGLISH_WORDS) >= 3 and not words & {"og", "til", "vedhæftet", "hilsen"}:
+        return "en"
+    return "en" if default == "en" else "da"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+

@@ -1,0 +1,250 @@
+"""Benchmark: claim mails over SMTP into a running ``assistant run``.
+
+    .venv/bin/python bench/ingest.py --n 10000                 # flood, SQLite
+    .venv/bin/python bench/ingest.py --n 1500 --rate 5         # paced latency run
+    .venv/bin/python bench/ingest.py --n 2000 --db postgresql  # the same on PostgreSQL
+
+Starts ``assistant run`` as a subprocess on loopback with a fresh database, registers
+the workplaces and employments, sends N claim mails (each with a payslip PDF) from a
+few SMTP connections, and waits until every message is processed. Reports accepted
+mails/s (SMTP), processed mails/s, end-to-end latency from SMTP accept to the mail
+queued in the outbox (p50/p99), and the service's RSS (with its PDF-reader children)
+at start, peak and end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import secrets
+import smtplib
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import timedelta
+from decimal import Decimal
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import make_msgid
+from pathlib import Path
+
+import psutil
+from sqlalchemy import create_engine, func, text
+from sqlmodel import select
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import contextlib
+
+from assistant.db import make_engine, session, upgrade  # noqa: E402
+from assistant.models import InboundMessage, OutboundMessage  # noqa: E402
+from assistant.store import Store  # noqa: E402
+from handlers.validation import add_months  # noqa: E402
+from tests.fixtures.payslips import LAYOUTS, make_case, render  # noqa: E402
+
+POSTGRES_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def database(kind: str, tmp: Path) -> tuple[str, callable]:
+    if kind == "sqlite":
+        return f"sqlite:///{tmp / 'bench.db'}", lambda: None
+    name = f"assistant_bench_{secrets.token_hex(4)}"
+    admin = create_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}", drop
+
+
+def prepare(url: str, distinct: int) -> list[bytes]:
+    """Register one workplace and employment per distinct payslip; return the PDFs."""
+    engine = make_engine(url)
+    upgrade(engine)
+    store = Store(engine)
+    pdfs = []
+    for i in range(distinct):
+        case = make_case(LAYOUTS[i % len(LAYOUTS)], 500 + i)
+        store.add_workplace(case.cvr, case.employer_name, ["firma.dk"])
+        start = case.period_start.replace(day=1)
+        store.add_employment(cpr=case.cpr, citizen_name=case.employee_name, cvr=case.cvr,
+                             hours=Decimal(3), start=start,
+                             end=add_months(start, 12) - timedelta(days=1), reason="Benchmark")
+        pdfs.append(render(case))
+    engine.dispose()
+    return pdfs
+
+
+def mail(i: int, pdf: bytes) -> bytes:
+    msg = EmailMessage()
+    msg["From"], msg["To"] = "lon@firma.dk", "jobcenter@kommune.example"
+    msg["Subject"], msg["Message-ID"] = f"Refusion {i}", make_msgid(domain="firma.dk")
+    msg.set_content("Vi søger refusion for løn, ATP, pension og feriepenge.\n")
+    msg.add_attachment(pdf, maintype="application", subtype="pdf", filename=f"lon-{i}.pdf")
+    return msg.as_bytes(policy=SMTP)  # CRLF line ends, as on the wire
+
+
+def send_all(port: int, mails: list[bytes], connections: int, rate: float) -> float:
+    """Send from ``connections`` SMTP sessions; ``rate`` mails/s in total (0 = flat out)."""
+    start = time.perf_counter()
+    counter = iter(range(len(mails)))
+    lock = threading.Lock()
+
+    def sender() -> None:
+        client = smtplib.SMTP("127.0.0.1", port, timeout=60)
+        while True:
+            with lock:
+                i = next(counter, None)
+            if i is None:
+                break
+            if rate:
+                delay = start + i / rate - time.perf_counter()
+                if delay > 0:
+                    time.sleep(delay)
+            client.sendmail("lon@firma.dk", ["jobcenter@kommune.example"], mails[i])
+            if (i + 1) % max(1, len(mails) // 10) == 0:
+                print(f"  sent {i + 1}/{len(mails)}", file=sys.stderr, flush=True)
+        client.quit()
+
+    threads = [threading.Thread(target=sender) for _ in range(connections)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - start
+
+
+def rss_mb(proc: psutil.Process) -> float:
+    total = 0
+    for p in [proc, *proc.children(recursive=True)]:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            total += p.memory_info().rss
+    return total / 2**20
+
+
+def percentile(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 \
+        else values[0]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--n", type=int, default=1000, help="mails to send (default 1000)")
+    parser.add_argument("--rate", type=float, default=0, help="mails/s in total; 0 = flat out")
+    parser.add_argument("--connections", type=int, default=4, help="SMTP sessions (default 4)")
+    parser.add_argument("--distinct", type=int, default=30, help="distinct payslips (<= 33)")
+    parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmpdir:
+        tmp = Path(tmpdir)
+        url, drop = database(args.db, tmp)
+        try:
+            result = run(args, tmp, url)
+        finally:
+            drop()
+    if args.json:
+        print(json.dumps(result))
+    else:
+        for key, value in result.items():
+            print(f"{key:34} {value}")
+
+
+def run(args: argparse.Namespace, tmp: Path, url: str) -> dict:
+    print(f"preparing {args.distinct} workplaces and payslips ...", file=sys.stderr)
+    pdfs = prepare(url, args.distinct)
+    mails = [mail(i, pdfs[i % len(pdfs)]) for i in range(args.n)]
+    port = free_port()
+    config = tmp / "config.toml"
+    config.write_text(f'[database]\nurl = "{url}"\n[inbox.smtp]\nport = {port}\n'
+                      f'[outbox]\ndirectory = "{tmp / "outbox"}"\n[logging]\nlevel = "WARNING"\n')
+    service = subprocess.Popen(
+        [sys.executable, "-c", "from assistant.cli import main; main()", "run", "--config",
+         str(config)], stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise SystemExit("assistant run did not start") from None
+                time.sleep(0.1)
+        proc = psutil.Process(service.pid)
+        time.sleep(2)  # let the PDF readers start before the baseline RSS is taken
+        rss_start, rss_peak = rss_mb(proc), 0.0
+        stop = threading.Event()
+
+        def sample() -> None:
+            nonlocal rss_peak
+            while not stop.wait(1.0):
+                rss_peak = max(rss_peak, rss_mb(proc))
+
+        sampler = threading.Thread(target=sample)
+        sampler.start()
+        t0 = time.perf_counter()
+        send_seconds = send_all(port, mails, args.connections, args.rate)
+        engine = make_engine(url)
+        while True:
+            with session(engine) as db:
+                left = db.exec(select(func.count()).select_from(InboundMessage).where(
+                    InboundMessage.status == "received")).one()
+            if left == 0:
+                break
+            print(f"  processing: {left} left", file=sys.stderr, flush=True)
+            time.sleep(2)
+        total_seconds = time.perf_counter() - t0
+        stop.set()
+        sampler.join()
+        rss_end = rss_mb(proc)
+        latencies, kinds = latency(engine)
+        engine.dispose()
+    finally:
+        service.terminate()
+        service.wait(timeout=60)
+    return {
+        "db": args.db,
+        "mails": args.n,
+        "rate_requested": args.rate or "flat out",
+        "accepted_per_second": round(args.n / send_seconds, 1),
+        "processed_per_second": round(args.n / total_seconds, 1),
+        "total_seconds": round(total_seconds, 1),
+        "latency_p50_s": round(percentile(latencies, 50), 3),
+        "latency_p99_s": round(percentile(latencies, 99), 3),
+        "queued_mail_by_kind": kinds,
+        "rss_start_mb": round(rss_start, 1),
+        "rss_peak_mb": round(rss_peak, 1),
+        "rss_end_mb": round(rss_end, 1),
+    }
+
+
+def latency(engine) -> tuple[list[float], dict[str, int]]:
+    """Seconds from the stored message (SMTP accept) to its first mail in the outbox."""
+    with session(engine) as db:
+        received = dict(db.exec(select(InboundMessage.id, InboundMessage.received_at)).all())
+        first: dict[int, float] = {}
+        kinds: dict[str, int] = {}
+        for inbound_id, created, kind in db.exec(select(
+                OutboundMessage.inbound_id, OutboundMessage.created_at, OutboundMessage.kind)):
+            kinds[kind] = kinds.get(kind, 0) + 1
+            seconds = (created - received[inbound_id]).total_seconds()
+            first[inbound_id] = min(first.get(inbound_id, seconds), seconds)
+    return sorted(first.values()), kinds
+
+
+if __name__ == "__main__":
+    main()
