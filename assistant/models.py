@@ -156,7 +156,9 @@ class InboundMessage(SQLModel, table=True):
     """An e-mail exactly as received, stored before anything else happens to it.
 
     ``channel``: ``smtp`` | ``imap``. ``status``: ``received`` | ``processed`` | ``failed``.
-    ``sha256`` (of ``raw``) is unique: the same bytes delivered twice are one message.
+    ``sha256`` is the content key (``parsers.email.content_key``: the raw bytes without
+    the trace fields relays add on top) and unique: a message delivered twice, by SMTP
+    retry or re-appearing in IMAP after UIDVALIDITY changed, is one message.
     """
 
     __tablename__ = "inbound_message"

@@ -1,7 +1,7 @@
 """``assistant run``: the main job.
 
 Threads, each with one job:
-- the inbox: the embedded SMTP server, or the IMAP poller;
+- the inbox: the embedded SMTP server, or the IMAP poller; both only store mail;
 - the processors: a dispatcher hands stored, unprocessed messages to one worker
   per core (each with its own PDF-reader process). At start that includes whatever
   was stored but not processed before a crash or kill;
@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from assistant.commands.common import App
+from assistant.inbox.imap_poller import ImapPoller
 from assistant.inbox.smtp_server import SmtpInbox
 from assistant.outbox import OutboxWorker, make_transport
 from assistant.pdf_reader import GuardedPdfReader
@@ -105,15 +106,8 @@ class Service:
                         self.arrived.set()  # look again: more may have arrived meanwhile
 
     def _imap_loop(self) -> None:
-        from assistant.inbox.imap_poller import ImapPoller
-
-        limit = self.app.config.inbox.pdf_time_limit_seconds
-        with GuardedPdfReader(time_limit=limit) as reader:
-            pipeline = self._pipeline(reader)
-            poller = ImapPoller(self.app.config.inbox.imap, self.app.store,
-                                lambda inbound_id: _process_or_raise(pipeline, inbound_id),
-                                self.stop)
-            poller.run()
+        ImapPoller(self.app.config.inbox.imap, self.app.store, lambda _id: self.arrived.set(),
+                   self.stop).run()
 
     def shutdown(self, timeout: float = 10.0) -> None:
         self.stop.set()
@@ -122,11 +116,6 @@ class Service:
             self.smtp.stop()
         for thread in self.threads:
             thread.join(timeout)
-
-
-def _process_or_raise(pipeline: Pipeline, inbound_id: int) -> None:
-    """For the IMAP poller: it moves a message only when this returns normally."""
-    pipeline.process(inbound_id)
 
 
 def run(app: App, ready: Callable[[Service], None] = lambda s: None) -> None:

@@ -8,7 +8,6 @@ For several changes in one transaction use ``assistant.db.session(store.engine)`
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -20,10 +19,17 @@ from sqlmodel import Session, col, select
 
 from assistant.config import Config
 from assistant.db import exclusive, session
-from assistant.models import Employment, InboundMessage, Workplace, WorkplaceSender
+from assistant.models import (
+    Employment,
+    ImapState,
+    InboundMessage,
+    Workplace,
+    WorkplaceSender,
+)
 from handlers import register
 from handlers.register import Limits, PoolStatus, RegisterError, Span
 from handlers.validation import check_cpr
+from parsers.email import content_key
 from parsers.identifiers import IdentifierError, compact_digits, parse_cvr
 
 # Lock name for register changes: approvals are first come, first served.
@@ -201,7 +207,7 @@ class Store:
         """
         if channel not in CHANNELS:
             raise ValueError(f"channel must be one of {CHANNELS}, not {channel!r}")
-        digest = hashlib.sha256(raw).hexdigest()
+        digest = content_key(raw)
         existing = self._inbound_id(digest)
         if existing is not None:
             return existing, False
@@ -224,6 +230,65 @@ class Store:
             if existing is None:
                 raise
             return existing, False
+
+    # -- IMAP mailbox position ----------------------------------------------------------
+
+    def imap_position(self, host: str, username: str, folder: str) -> tuple[int, int] | None:
+        """``(uidvalidity, last UID stored)`` of a mailbox folder, or None if never read."""
+        with session(self.engine) as db:
+            state = db.exec(select(ImapState).where(
+                ImapState.host == host, ImapState.username == username,
+                ImapState.folder == folder)).first()
+            return (state.uidvalidity, state.last_uid) if state else None
+
+    def save_imap_position(self, host: str, username: str, folder: str, uidvalidity: int,
+                           last_uid: int) -> None:
+        with session(self.engine) as db:
+            state = db.exec(select(ImapState).where(
+                ImapState.host == host, ImapState.username == username,
+                ImapState.folder == folder)).first()
+            if state is None:
+                state = ImapState(host=host, username=username, folder=folder,
+                                  uidvalidity=uidvalidity)
+            state.uidvalidity, state.last_uid = uidvalidity, last_uid
+            db.add(state)
+
+    def imap_done(self, folder: str, uidvalidity: int) -> dict[int, int]:
+        """``{UID: inbound id}`` of messages processed but still in ``folder``."""
+        with session(self.engine) as db:
+            rows = db.exec(select(InboundMessage.imap_uid, InboundMessage.id).where(
+                InboundMessage.channel == "imap", InboundMessage.imap_folder == folder,
+                InboundMessage.imap_uidvalidity == uidvalidity,
+                InboundMessage.status == "processed")).all()
+        return {uid: inbound_id for uid, inbound_id in rows
+                if uid is not None and inbound_id is not None}
+
+    def imap_moved(self, inbound_ids: Iterable[int], folder: str) -> None:
+        """Record that these messages now live in ``folder`` (their new UIDs unknown)."""
+        ids = list(inbound_ids)
+        with session(self.engine) as db:
+            for message in db.exec(select(InboundMessage).where(
+                    col(InboundMessage.id).in_(ids))):
+                message.imap_folder, message.imap_uid = folder, None
+                db.add(message)
+
+    def imap_adopt(self, inbound_id: int, folder: str, uidvalidity: int, uid: int) -> bool:
+        """A copy of a stored message appeared at ``folder``/``uid`` (the folder was
+        recreated, or the message was put back). If the stored message has no live place
+        in that folder any more, the copy becomes its place, to be moved once processed.
+        """
+        with session(self.engine) as db:
+            message = db.get(InboundMessage, inbound_id)
+            if message is None or message.channel != "imap":
+                return False
+            live = (message.imap_folder == folder and message.imap_uidvalidity == uidvalidity
+                    and message.imap_uid is not None)
+            if live:
+                return False  # two copies in one folder: the first one is tracked
+            message.imap_folder, message.imap_uidvalidity, message.imap_uid = (
+                folder, uidvalidity, uid)
+            db.add(message)
+            return True
 
     def _inbound_id(self, digest: str) -> int | None:
         with session(self.engine) as db:
