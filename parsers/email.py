@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import binascii
 import codecs
+import hashlib
 import quopri
 import re
 from collections.abc import Callable
@@ -634,3 +635,32 @@ def html_to_text(html: str) -> str:
                  for line in text.split("\n")]
     text = "\n".join(lines)
     return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+# Header fields that relays and the receiving server put on top of a message. A copy of
+# the same message that reached us another way differs only in these.
+_TRACE_FIELD = re.compile(
+    rb"(received|return-path|delivered-to|x-original-to|x-received|authentication-results"
+    rb"|arc-[a-z-]+|x-spam-[a-z-]+|x-virus-[a-z-]+)[ \t]*:", re.I)
+
+
+def content_key(raw: bytes) -> str:
+    """SHA-256 (hex) that is equal for copies of one message, for de-duplication.
+
+    Copies differ only in the trace fields on top (``Received``, ``Return-Path``,
+    ``Delivered-To`` ...) and line ends (SMTP sends CRLF, a maildir may keep LF): both
+    are left out. Everything else, Message-ID and body included, is hashed.
+    """
+    data = raw.replace(b"\r\n", b"\n")
+    start = 0
+    while True:
+        end = data.find(b"\n", start)
+        if end < 0 or not _TRACE_FIELD.match(data, start):
+            break
+        start = end + 1
+        while data[start:start + 1] in (b" ", b"\t"):  # folded continuation lines
+            end = data.find(b"\n", start)
+            if end < 0:
+                break
+            start = end + 1
+    return hashlib.sha256(data[start:]).hexdigest()

@@ -247,3 +247,15 @@ def test_assistant_run_with_imap_answers_and_files_the_mail(dovecot, config, sto
     files = sorted((Path(config.outbox.directory)).glob("*.eml"))
     assert len(files) == 2
     assert all(case.cpr not in f.read_text(errors="replace") for f in files)
+
+
+def test_content_key_ignores_relay_trace_fields_and_line_ends():
+    from parsers.email import content_key
+
+    raw = claim_mail(5)
+    relayed = (b"Return-Path: <lon@firma.dk>\r\nDelivered-To: jobcenter@kommune.example\r\n"
+               b"Received: from mx.firma.dk\r\n\tby mx.kommune.example; Sun, 22 Nov 2026\r\n"
+               + raw)
+    assert content_key(relayed) == content_key(raw) == content_key(raw.replace(b"\r\n", b"\n"))
+    assert content_key(raw) != content_key(claim_mail(5))  # another Message-ID
+    assert content_key(raw.replace(b"Refusion 5", b"Refusion 6")) != content_key(raw)
