@@ -120,7 +120,7 @@ class SmtpOutboxConfig(_Section):
 class OutboxConfig(_Section):
     mode: Literal["directory", "smtp"] = "directory"
     directory: str = "data/outbox"
-    max_attempts: PositiveInt = 10
+    max_attempts: PositiveInt = 300  # ~3 days at the 15-minute backoff cap, like an MTA
     smtp: SmtpOutboxConfig = SmtpOutboxConfig()
 
 

@@ -34,7 +34,7 @@ def test_defaults_without_a_file():
     assert config.inbox.imap.processed_folder == "Processed"
     assert (config.inbox.imap.poll_seconds, config.inbox.imap.idle_seconds) == (60, 600)
     assert (config.outbox.mode, config.outbox.directory) == ("directory", "data/outbox")
-    assert config.outbox.max_attempts == 10
+    assert config.outbox.max_attempts == 300
     assert (config.outbox.smtp.port, config.outbox.smtp.starttls) == (25, False)
     assert config.jobcenter.economy_group == "okonomi@kommune.example"
     assert config.jobcenter.pool_hours_per_week == 100
