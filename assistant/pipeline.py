@@ -332,7 +332,9 @@ def _summary(claim: Claim, decision: Decision, row: ClaimRow, message: email.Mai
         approved_hours_per_week=decision.approved_hours_per_week,
         cap_hours=refund.cap_hours, capped=refund.capped,
         components=claim.components, claimed=claim.claimed,
-        employer_cost=refund.employer_cost, refundable_amount=refund.amount,
+        employer_cost=claim.employer_cost if claim.employer_cost is not None
+        else refund.employer_cost,
+        claimed_cost=refund.employer_cost, refundable_amount=refund.amount,
         sender=message.sender or inbound.envelope_from,
         received=inbound.received_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         message_id=message.message_id,

@@ -67,7 +67,8 @@ class ClaimSummary:
     capped: bool
     components: dict[str, Decimal]
     claimed: tuple[str, ...]
-    employer_cost: Decimal
+    employer_cost: Decimal  # every employer cost item on the payslip
+    claimed_cost: Decimal  # of the items the workplace asks to have covered
     refundable_amount: Decimal
     sender: str
     received: str
@@ -107,12 +108,13 @@ def economy_summary(s: ClaimSummary, lang: Language = "da") -> tuple[str, str]:
         f"{'Lønudgifter' if da else 'Wage costs':<{width + 2}}{'kr.':>14}",
         *rows,
         f"  {'-' * (width + 14)}",
-        f"  {('Arbejdsgiverens lønudgift' if da else 'Employer cost'):<{width}}"
+        f"  {('Arbejdsgiverens lønudgift i alt' if da else 'Employer cost, total'):<{width}}"
         f"{kr(s.employer_cost, lang):>14}",
         f"  {COMPONENT_NAMES['am_contribution'][lang]:<{width}}"
         f"{kr(s.components.get('am_contribution'), lang):>14}",
         "",
-        f"{'Søgt dækning af' if da else 'Claimed':<16}{claimed}",
+        f"{'Søgt dækning af' if da else 'Claimed':<16}{claimed}: kr. "
+        f"{kr(s.claimed_cost, lang)}",
         f"{'Nedsat (loft)' if da else 'Capped':<16}{capped}",
         f"{'Refusion' if da else 'Refund':<16}kr. {kr(s.refundable_amount, lang)}",
         "",

@@ -85,6 +85,10 @@ def claim_mail(case: PayslipCase | None, body: str = CLAIM_TEXT, sender: str = "
     return msg.as_bytes()
 
 
+def danish(amount: Decimal) -> str:
+    return f"{amount:,.2f}".replace(",", "_").replace(".", ",").replace("_", ".")
+
+
 def deliver(pipeline: Pipeline, store: Store, raw: bytes) -> int:
     inbound_id, _ = store.save_inbound(raw, "smtp", "lon@firma.dk", ["jobcenter@kommune.example"])
     pipeline.process(inbound_id)
@@ -123,6 +127,13 @@ def test_validated_claim_sends_a_summary_with_the_payslip(pipeline, store):
     assert case.cpr not in body and case.cpr.replace("-", "") not in body
     (attachment,) = list(summary.iter_attachments())
     assert attachment.get_content() == render(case)
+    # Every cost item, the total, what is claimed (not "other") and the refund, in kr.
+    other = sum((line.amount for line in case.lines if line.kind == "other"), Decimal(0))
+    assert f"Arbejdsgiverens lønudgift i alt {danish(case.expected_employer_cost())}" in \
+        " ".join(body.split())
+    assert (f"Søgt dækning af løn, atp, pension, feriepenge / ferietillæg: kr. "
+            f"{danish(case.expected_employer_cost() - other)}") in body
+    assert f"Refusion        kr. {danish(claim.refundable_amount)}" in body
 
 
 def test_missing_claim_statement_gets_a_danish_reply(pipeline, store):
