@@ -186,17 +186,17 @@ def run(args: argparse.Namespace, tmp: Path, url: str) -> dict:
                 time.sleep(0.1)
         proc = psutil.Process(service.pid)
         time.sleep(2)  # let the PDF readers start before the baseline RSS is taken
-        rss_start, rss_peak = rss_mb(proc), 0.0
+        rss_start = rss_mb(proc)
+        samples: list[tuple[float, float]] = []  # (seconds since t0, RSS MB)
         stop = threading.Event()
 
         def sample() -> None:
-            nonlocal rss_peak
             while not stop.wait(1.0):
-                rss_peak = max(rss_peak, rss_mb(proc))
+                samples.append((time.perf_counter() - t0, rss_mb(proc)))
 
+        t0 = time.perf_counter()
         sampler = threading.Thread(target=sample)
         sampler.start()
-        t0 = time.perf_counter()
         send_seconds = send_all(port, mails, args.connections, args.rate)
         engine = make_engine(url)
         while True:
@@ -227,9 +227,21 @@ def run(args: argparse.Namespace, tmp: Path, url: str) -> dict:
         "latency_p99_s": round(percentile(latencies, 99), 3),
         "queued_mail_by_kind": kinds,
         "rss_start_mb": round(rss_start, 1),
-        "rss_peak_mb": round(rss_peak, 1),
+        # Flat means: the last fifth of the run peaks no higher than the first fifth
+        # (once every PDF reader has loaded pdfplumber and seen a few documents).
+        "rss_peak_first_fifth_mb": round(fifth_peak(samples, total_seconds, first=True), 1),
+        "rss_peak_last_fifth_mb": round(fifth_peak(samples, total_seconds, first=False), 1),
+        "rss_peak_mb": round(max((m for _, m in samples), default=rss_end), 1),
         "rss_end_mb": round(rss_end, 1),
     }
+
+
+def fifth_peak(samples: list[tuple[float, float]], total: float, first: bool) -> float:
+    if first:
+        window = [m for t, m in samples if t <= total / 5]
+    else:
+        window = [m for t, m in samples if t >= total * 4 / 5]
+    return max(window, default=float("nan"))
 
 
 def latency(engine) -> tuple[list[float], dict[str, int]]:

@@ -8,7 +8,7 @@ What it guarantees:
   Nothing is processed twice: ``Store.save_inbound`` de-duplicates on the content key.
 - A message is moved to the processed folder (or, without MOVE, copied and expunged)
   only after it has been processed and committed. Messages that failed stay in the
-  inbox, flagged, for a person to look at.
+  inbox for a person to look at.
 - IDLE where the server has it, re-issued every ``idle_seconds`` (well inside the 29
   minutes RFC 2177 allows); polling every ``poll_seconds`` otherwise.
 - A dropped connection or a restarting server is retried with capped exponential
