@@ -1,0 +1,1 @@
+"""The intake chat bot's adapters (Telegram, terminal) around one transport-free service."""
