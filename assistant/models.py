@@ -293,3 +293,87 @@ class ImapState(SQLModel, table=True):
     folder: str = Field(max_length=255)
     uidvalidity: int = Field(sa_type=BigInteger)
     last_uid: int = Field(default=0, sa_type=BigInteger)
+
+
+class Invite(SQLModel, table=True):
+    """A single-use, expiring invitation for a manager to use the intake bot.
+
+    Only the SHA-256 of the token is stored: a leaked database cannot be used to bind
+    a chat to a workplace.
+    """
+
+    __tablename__ = "invite"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    workplace_id: int = Field(foreign_key="workplace.id", index=True)
+    manager_name: str = Field(max_length=200)
+    created_at: datetime = _created_at()
+    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    used_by: str | None = Field(default=None, max_length=64)  # "<channel>:<user id>"
+
+
+class ChatUser(SQLModel, table=True):
+    """A chat user bound to a workplace by an invite (``channel``: telegram | terminal)."""
+
+    __tablename__ = "chat_user"
+    __table_args__ = (UniqueConstraint("channel", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=16)
+    user_id: str = Field(max_length=64)
+    workplace_id: int = Field(foreign_key="workplace.id", index=True)
+    manager_name: str = Field(max_length=200)
+    language: str = Field(default="da", max_length=2)
+    intake_id: int | None = None  # the form the user is filling in now
+    created_at: datetime = _created_at()
+
+
+class Intake(SQLModel, table=True):
+    """A job description (the task-and-competence form) from a manager.
+
+    ``status``: draft | submitted | approved | cancelled. ``state`` is the form
+    engine's draft (``handlers.intake.Draft``), saved after every answer; ``job`` is the
+    completed form (``handlers.job.JobDescription``) from submit on.
+    """
+
+    __tablename__ = "intake"
+    __table_args__ = (
+        CheckConstraint("status IN ('draft', 'submitted', 'approved', 'cancelled')",
+                        name="status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_user_id: int = Field(foreign_key="chat_user.id", index=True)
+    workplace_id: int = Field(foreign_key="workplace.id", index=True)
+    manager_name: str = Field(max_length=200)
+    status: str = Field(default="draft", max_length=16, index=True)
+    state: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    job: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    created_at: datetime = _created_at()
+    updated_at: datetime = _created_at()
+    submitted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    employment_id: int | None = Field(default=None, foreign_key="employment.id")
+
+
+class ChatMessage(SQLModel, table=True):
+    """A chat message the service sends on its own (approval notice, onboarding plan),
+    delivered by the transport that owns ``channel``. ``status``: pending | sent."""
+
+    __tablename__ = "chat_message"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'sent')", name="status"),
+        Index(None, "channel", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=16)
+    user_id: str = Field(max_length=64)
+    text: str = Field(sa_type=Text)
+    document_name: str | None = Field(default=None, max_length=255)
+    document: bytes | None = Field(default=None, sa_type=LargeBinary)
+    dedup_key: str = Field(max_length=255, unique=True)
+    status: str = Field(default="pending", max_length=16)
+    created_at: datetime = _created_at()
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
