@@ -1,0 +1,282 @@
+"""The intake service: the chat side of the task-and-competence form, for any transport.
+
+It implements :class:`assistant.bot.conversation.Conversations`: a transport hands it
+what a person typed or pressed and shows the replies. Who may talk to it: only a chat
+user bound to a workplace by an invite (``/start TOKEN``); anyone else gets one polite
+refusal and nothing more. The form itself is ``handlers.intake``; every answer is
+committed, so a restart (or a pause of days) resumes at the same step.
+Button data is ``<intake id>:<step>:<value>``: a button from an earlier step or an
+earlier form is answered with "no longer active" and the current question.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine
+
+from assistant.bot.conversation import Button, Document, Outgoing, Reply
+from assistant.config import Config
+from assistant.intakes import IntakeStore
+from assistant.models import ChatUser, Intake
+from assistant.outbox import compose
+from assistant.store import Store, limits_from_config
+from handlers import intake as form
+from handlers.intake import Context, Draft, t
+from handlers.job_texts import consultant_mail
+from handlers.onboarding import onboarding_plan
+from handlers.texts import Language
+
+log = logging.getLogger(__name__)
+DANISH_TIME = ZoneInfo("Europe/Copenhagen")  # "today" for a start date is Danish today
+
+REFUSAL = ("Denne bot er for ledere, som jobcentret har inviteret. Kontakt din "
+           "virksomhedskonsulent for at få en invitation.\n"
+           "This bot is for managers invited by the jobcenter. Ask your job consultant "
+           "for an invitation.")
+INVITE_REFUSALS: dict[str, str] = {
+    "unknown": "Invitationen kendes ikke. Tjek linket, eller bed din virksomhedskonsulent om "
+               "en ny.\nThe invitation is not known. Check the link or ask your consultant "
+               "for a new one.",
+    "used": "Invitationen er allerede brugt. Bed din virksomhedskonsulent om en ny.\n"
+            "The invitation has been used already. Ask your consultant for a new one.",
+    "expired": "Invitationen er udløbet. Bed din virksomhedskonsulent om en ny.\n"
+               "The invitation has expired. Ask your consultant for a new one.",
+}
+SORRY = ("Beklager, noget gik galt hos os. Prøv igen om lidt.\n"
+         "Sorry, something went wrong on our side. Please try again in a moment.")
+STATUS_NAMES: dict[str, dict[Language, str]] = {
+    "draft": {"da": "i gang", "en": "in progress"},
+    "submitted": {"da": "sendt til jobcentret", "en": "sent to the jobcenter"},
+    "approved": {"da": "godkendt", "en": "approved"},
+    "cancelled": {"da": "annulleret", "en": "cancelled"},
+}
+
+
+def help_text(lang: Language) -> str:
+    return t(lang,
+             "Jeg hjælper dig med at beskrive et job på få timer (skema til opgaver og "
+             "kompetencer). Svar på spørgsmålene; til sidst ser du alle svar og kan rette dem, "
+             "før du indsender.\n"
+             "/back - forrige spørgsmål\n/skip - spring et valgfrit spørgsmål over\n"
+             "/status - dine skemaer\n/new - beskriv et job mere\n/cancel - annullér skemaet\n"
+             "/language - dansk/English\n/help - denne hjælp",
+             "I help you describe a job of a few paid hours (the task-and-competence form). "
+             "Answer the questions; at the end you see all answers and can change them before "
+             "you submit.\n"
+             "/back - previous question\n/skip - skip an optional question\n"
+             "/status - your forms\n/new - describe another job\n/cancel - cancel the form\n"
+             "/language - dansk/English\n/help - this help")
+
+
+class IntakeService:
+    def __init__(self, engine: Engine, config: Config,
+                 clock: Callable[[], datetime] | None = None) -> None:
+        self.config = config
+        self.store = IntakeStore(engine, Store(engine, limits_from_config(config)))
+        self.clock = clock or (lambda: datetime.now(UTC))
+
+    # -- the Conversations protocol -------------------------------------------------
+
+    def on_text(self, channel: str, user_id: str, text: str) -> list[Reply]:
+        try:
+            return self._text(channel, user_id, (text or "").strip())
+        except Exception:  # noqa: BLE001 - one bad update must not stop the bot
+            log.exception("intake bot: error handling a message on %s", channel)
+            return [Reply(SORRY)]
+
+    def on_button(self, channel: str, user_id: str, data: str) -> list[Reply]:
+        try:
+            return self._button(channel, user_id, data or "")
+        except Exception:  # noqa: BLE001
+            log.exception("intake bot: error handling a button on %s", channel)
+            return [Reply(SORRY)]
+
+    def pending_chat_messages(self, channel: str, limit: int = 50) -> list[Outgoing]:
+        return [Outgoing(row.id or 0, row.channel, row.user_id, Reply(
+            row.text, document=Document(row.document_name, row.document)
+            if row.document_name and row.document is not None else None))
+            for row in self.store.pending_chat(channel, limit)]
+
+    def mark_chat_sent(self, message_id: int) -> None:
+        self.store.mark_chat_sent(message_id)
+
+    # -- text -------------------------------------------------------------------------
+
+    def _text(self, channel: str, user_id: str, text: str) -> list[Reply]:
+        command, _, argument = text.partition(" ")
+        command = command.lower().split("@")[0] if text.startswith("/") else ""
+        if command == "/start" and argument.strip():
+            redeemed = self.store.redeem(channel, user_id, argument.strip(), self.clock())
+            if redeemed.user is None:
+                return [Reply(INVITE_REFUSALS[redeemed.refusal or "unknown"])]
+            return self._welcome(redeemed.user)
+        user = self.store.chat_user(channel, user_id)
+        if user is None:
+            return [Reply(REFUSAL)]
+        lang = _lang(user)
+        if command in ("/start", "/help"):
+            current = self._current(user)
+            return [Reply(help_text(lang))] + (self._ask(user, current) if current else [])
+        if command == "/language":
+            return [Reply("Vælg sprog / choose a language:", ((
+                Button("Dansk", "lang:da"), Button("English", "lang:en")),))]
+        if command == "/status":
+            return self._status(user)
+        if command == "/new":
+            return self._start_form(user)
+        if command and command not in ("/cancel", "/back", "/skip"):
+            return [Reply(t(lang, f"{command} kender jeg ikke. /help viser kommandoerne.",
+                            f"I do not know {command}. /help lists the commands."))]
+        current = self._current(user)
+        if current is None:
+            return [Reply(t(lang, "Du har ikke et skema i gang. /new beskriver et nyt job, "
+                            "/status viser dine skemaer.", "You have no form in progress. "
+                            "/new describes a new job, /status shows your forms."))]
+        draft = _draft(current)
+        if command == "/cancel":
+            self.store.cancel(current.id or 0)
+            self.store.switch(user, None)
+            return [Reply(t(lang, f"Skema {current.id} er annulleret. /new starter et nyt.",
+                            f"Form {current.id} is cancelled. /new starts a new one."))]
+        if command == "/back":
+            form.back(draft)
+            self.store.save_state(current.id or 0, draft.as_dict())
+            return self._ask(user, current, draft)
+        if command == "/skip":
+            return self._after(user, current, form.skip(draft, self._context(user)))
+        return self._after(user, current, form.answer(draft, self._context(user), text=text))
+
+    # -- buttons ----------------------------------------------------------------------
+
+    def _button(self, channel: str, user_id: str, data: str) -> list[Reply]:
+        user = self.store.chat_user(channel, user_id)
+        if user is None:
+            return [Reply(REFUSAL)]
+        if data in ("lang:da", "lang:en"):
+            self.store.set_language(user, data[5:])
+            user = self.store.chat_user(channel, user_id) or user
+            current = self._current(user)
+            done = t(_lang(user), "Sproget er nu dansk.", "The language is now English.")
+            return [Reply(done)] + (self._ask(user, current) if current else [])
+        if data.startswith("resume:"):
+            return self._resume(user, data[7:])
+        intake_id, _, rest = data.partition(":")
+        step, _, value = rest.partition(":")
+        current = self._current(user)
+        if current is None or str(current.id) != intake_id or _draft(current).step != step:
+            stale = Reply(t(_lang(user), "Den knap hører til et tidligere spørgsmål og virker "
+                            "ikke længere.", "That button belongs to an earlier question and no "
+                            "longer works."))
+            return [stale] + (self._ask(user, current) if current else [])
+        draft = _draft(current)
+        return self._after(user, current, form.answer(draft, self._context(user), choice=value))
+
+    # -- the form -----------------------------------------------------------------------
+
+    def _current(self, user: ChatUser) -> Intake | None:
+        if user.intake_id is None:
+            return None
+        intake = self.store.intake(user.intake_id)
+        return intake if intake is not None and intake.status == "draft" else None
+
+    def _context(self, user: ChatUser) -> Context:
+        today = self.clock().astimezone(DANISH_TIME).date()
+        workplace = self.store.workplace(user.workplace_id)
+        return Context(today=today, pool_left=self.store.store.pool_status(today).left_hours,
+                       workplace_name=workplace.name if workplace else "",
+                       cvr=workplace.cvr if workplace else "", manager_name=user.manager_name)
+
+    def _welcome(self, user: ChatUser) -> list[Reply]:
+        lang = _lang(user)
+        workplace = self.store.workplace(user.workplace_id)
+        hello = Reply(t(lang, f"Velkommen, {user.manager_name}! Du er nu tilknyttet "
+                        f"{workplace.name if workplace else ''}.",
+                        f"Welcome, {user.manager_name}! You are now linked to "
+                        f"{workplace.name if workplace else ''}.") + "\n\n" + help_text(lang))
+        current = self._current(user)
+        return [hello] + (self._ask(user, current) if current else self._start_form(user))
+
+    def _start_form(self, user: ChatUser) -> list[Reply]:
+        intake = self.store.new_intake(user, Draft(lang=_lang(user)).as_dict())
+        lead = Reply(t(_lang(user), f"Nyt skema (nr. {intake.id}).",
+                       f"New form (no. {intake.id})."))
+        return [lead] + self._ask(user, intake)
+
+    def _resume(self, user: ChatUser, raw_id: str) -> list[Reply]:
+        intake = self.store.intake(int(raw_id)) if raw_id.isdigit() else None
+        if intake is None or intake.chat_user_id != user.id or intake.status != "draft":
+            return [Reply(t(_lang(user), "Det skema kan ikke genoptages.",
+                            "That form cannot be resumed."))]
+        self.store.switch(user, intake.id)
+        return self._ask(user, intake)
+
+    def _ask(self, user: ChatUser, intake: Intake, draft: Draft | None = None) -> list[Reply]:
+        draft = draft or _draft(intake)
+        draft.lang = _lang(user)
+        prompt = form.prompt(draft, self._context(user))
+        buttons = tuple(tuple(Button(c.label, f"{intake.id}:{prompt.step}:{c.value}")
+                              for c in row) for row in prompt.choices)
+        return [Reply(prompt.text, buttons)]
+
+    def _after(self, user: ChatUser, intake: Intake, result: form.Result) -> list[Reply]:
+        notes = [Reply("\n".join(result.notes))] if result.notes else []
+        if result.submitted:
+            return notes + self._submit(user, intake, result.draft)
+        self.store.save_state(intake.id or 0, result.draft.as_dict())
+        return notes + self._ask(user, intake, result.draft)
+
+    def _submit(self, user: ChatUser, intake: Intake, draft: Draft) -> list[Reply]:
+        lang = _lang(user)
+        job = form.to_job(draft, self._context(user))
+        mail_lang = self.config.jobcenter.language
+        subject, body = consultant_mail(job, intake.id or 0, mail_lang)
+        plan_name = f"onboardingplan-{intake.id}.md"
+        mail = compose(sender=self.config.jobcenter.address,
+                       recipient=self.config.jobcenter.consultants, subject=subject, body=body,
+                       dedup_key=f"intake:{intake.id}:submitted",
+                       attachments=[(plan_name, "text/markdown",
+                                     onboarding_plan(job, mail_lang).encode())])
+        if not self.store.submit(intake.id or 0, draft.as_dict(), job, mail):
+            return [Reply(t(lang, "Skemaet er allerede sendt.", "The form was sent already."))]
+        self.store.switch(user, None)
+        plan = Document(plan_name, onboarding_plan(job, lang).encode())
+        return [Reply(t(lang, f"Tak! Jobbeskrivelsen (skema {intake.id}) er sendt til "
+                        "jobcentret. En virksomhedskonsulent tjekker puljen og vender tilbage. "
+                        "Her er et udkast til onboardingplanen for de første to uger.\n"
+                        "/new beskriver et job mere.",
+                        f"Thank you! The job description (form {intake.id}) has been sent to "
+                        "the jobcenter. A consultant will check the pool and get back to you. "
+                        "Here is a draft onboarding plan for the first two weeks.\n"
+                        "/new describes another job."), document=plan)]
+
+    def _status(self, user: ChatUser) -> list[Reply]:
+        lang = _lang(user)
+        intakes = self.store.intakes(chat_user_id=user.id)
+        if not intakes:
+            return [Reply(t(lang, "Du har ingen skemaer endnu. /new starter et.",
+                            "You have no forms yet. /new starts one."))]
+        lines, buttons = [t(lang, "Dine skemaer:", "Your forms:")], []
+        for intake in intakes:
+            draft = _draft(intake)
+            where = ""
+            if intake.status == "draft":
+                number, of = form.step_number(draft)
+                where = t(lang, f", spørgsmål {number} af {of}", f", question {number} of {of}")
+                if intake.id != user.intake_id:
+                    buttons.append((Button(t(lang, f"Fortsæt skema {intake.id}",
+                                             f"Resume form {intake.id}"), f"resume:{intake.id}"),))
+            place = draft.answers.get("location") or t(lang, "(intet sted endnu)", "(no place yet)")
+            lines.append(f"{intake.id}. {place}: {STATUS_NAMES[intake.status][lang]}{where}")
+        return [Reply("\n".join(lines), tuple(buttons))]
+
+
+def _lang(user: ChatUser) -> Language:
+    return "en" if user.language == "en" else "da"
+
+
+def _draft(intake: Intake) -> Draft:
+    return Draft.from_dict(intake.state) if intake.state else Draft()

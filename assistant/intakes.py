@@ -1,0 +1,253 @@
+"""Storage for the intake bot: invites, chat users, job forms and the chat outbox.
+
+The bot's service (``assistant.bot.service``) and the CLI talk to the database only
+through :class:`IntakeStore`. Every answer is committed as it comes (a draft survives
+a restart); submitting stores the completed form and queues the consultants' e-mail in
+one transaction, so a submitted form always has its e-mail.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from email.message import EmailMessage
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlmodel import col, select
+
+from assistant.db import session
+from assistant.models import ChatMessage, ChatUser, Employment, Intake, Invite, Workplace
+from assistant.outbox import enqueue
+from assistant.store import Store
+from handlers.job import JobDescription
+from handlers.register import RegisterError, hours_text, latest_end
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.strip().encode()).hexdigest()
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Redeemed:
+    user: ChatUser | None
+    refusal: str | None = None  # unknown | used | expired
+
+
+class IntakeStore:
+    def __init__(self, engine: Engine, store: Store | None = None) -> None:
+        self.engine = engine
+        self.store = store or Store(engine)
+
+    # -- invites and chat users ---------------------------------------------------
+
+    def create_invite(self, cvr: str, manager_name: str, valid_for: timedelta) -> str:
+        """A new single-use token for ``manager_name`` at the workplace ``cvr``."""
+        if not manager_name.strip():
+            raise RegisterError(["the manager's name is missing (--name)"])
+        if valid_for <= timedelta(0):
+            raise RegisterError(["an invite must be valid for some time (--valid-hours > 0)"])
+        token = secrets.token_urlsafe(16)  # 22 characters: fits Telegram's /start payload
+        with session(self.engine) as db:
+            workplace = db.exec(select(Workplace).where(Workplace.cvr == cvr.replace(" ", ""))
+                                ).first()
+            if workplace is None or workplace.id is None:
+                raise RegisterError([f"no workplace with CVR {cvr}; add it first with "
+                                     "'assistant workplaces add'"])
+            db.add(Invite(token_hash=token_hash(token), workplace_id=workplace.id,
+                          manager_name=manager_name.strip(), expires_at=utcnow() + valid_for))
+        return token
+
+    def redeem(self, channel: str, user_id: str, token: str, now: datetime) -> Redeemed:
+        """Bind ``user_id`` to the invite's workplace; the invite cannot be used again."""
+        with session(self.engine) as db:
+            invite = db.exec(select(Invite).where(Invite.token_hash == token_hash(token))
+                             .with_for_update()).first()
+            if invite is None:
+                return Redeemed(None, "unknown")
+            if invite.used_at is not None:
+                same = invite.used_by == f"{channel}:{user_id}"
+                return Redeemed(_user(db, channel, user_id) if same else None,
+                                None if same else "used")
+            if invite.expires_at <= now:
+                return Redeemed(None, "expired")
+            invite.used_at, invite.used_by = now, f"{channel}:{user_id}"
+            db.add(invite)
+            user = _user(db, channel, user_id) or ChatUser(
+                channel=channel, user_id=user_id, workplace_id=invite.workplace_id,
+                manager_name=invite.manager_name)
+            user.workplace_id, user.manager_name = invite.workplace_id, invite.manager_name
+            db.add(user)
+            db.flush()
+            return Redeemed(user)
+
+    def chat_user(self, channel: str, user_id: str) -> ChatUser | None:
+        with session(self.engine) as db:
+            return _user(db, channel, user_id)
+
+    def set_language(self, user: ChatUser, language: str) -> None:
+        with session(self.engine) as db:
+            row = db.get(ChatUser, user.id)
+            if row is not None:
+                row.language = language
+                db.add(row)
+
+    def workplace(self, workplace_id: int) -> Workplace | None:
+        with session(self.engine) as db:
+            return db.get(Workplace, workplace_id)
+
+    # -- intakes ------------------------------------------------------------------
+
+    def new_intake(self, user: ChatUser, state: dict[str, Any]) -> Intake:
+        with session(self.engine) as db:
+            intake = Intake(chat_user_id=user.id or 0, workplace_id=user.workplace_id,
+                            manager_name=user.manager_name, state=state)
+            db.add(intake)
+            db.flush()
+            row = db.get(ChatUser, user.id)
+            assert row is not None
+            row.intake_id = intake.id
+            db.add(row)
+            return intake
+
+    def switch(self, user: ChatUser, intake_id: int | None) -> None:
+        with session(self.engine) as db:
+            row = db.get(ChatUser, user.id)
+            if row is not None:
+                row.intake_id = intake_id
+                db.add(row)
+
+    def intake(self, intake_id: int) -> Intake | None:
+        with session(self.engine) as db:
+            return db.get(Intake, intake_id)
+
+    def intakes(self, chat_user_id: int | None = None, status: str | None = None) -> list[Intake]:
+        """Oldest first (first come, first served is by submit time, then id)."""
+        query = select(Intake).order_by(col(Intake.submitted_at), col(Intake.id))
+        if chat_user_id is not None:
+            query = query.where(Intake.chat_user_id == chat_user_id)
+        if status is not None:
+            query = query.where(Intake.status == status)
+        with session(self.engine) as db:
+            return list(db.exec(query).all())
+
+    def save_state(self, intake_id: int, state: dict[str, Any]) -> None:
+        with session(self.engine) as db:
+            intake = db.get(Intake, intake_id)
+            if intake is None or intake.status != "draft":
+                return
+            intake.state, intake.updated_at = state, utcnow()
+            db.add(intake)
+
+    def cancel(self, intake_id: int) -> None:
+        with session(self.engine) as db:
+            intake = db.get(Intake, intake_id)
+            if intake is not None and intake.status == "draft":
+                intake.status, intake.updated_at = "cancelled", utcnow()
+                db.add(intake)
+
+    def submit(self, intake_id: int, state: dict[str, Any], job: JobDescription,
+               mail: EmailMessage) -> bool:
+        """Store the completed form and queue the consultants' e-mail; False if the form
+        was not a draft any more (submitted twice)."""
+        with session(self.engine) as db:
+            intake = db.exec(select(Intake).where(Intake.id == intake_id).with_for_update()
+                             ).first()
+            if intake is None or intake.status != "draft":
+                return False
+            now = utcnow()
+            intake.state, intake.job, intake.status = state, job.as_dict(), "submitted"
+            intake.submitted_at = intake.updated_at = now
+            db.add(intake)
+            enqueue(db, kind="intake", message=mail, dedup_key=f"intake:{intake_id}:submitted")
+            return True
+
+    def approve(self, intake_id: int, cpr: str, name: str, start: date) -> Employment:
+        """Turn a submitted form into an approved employment, first come first served."""
+        intake = self.intake(intake_id)
+        if intake is None:
+            raise RegisterError([f"no intake with id {intake_id}"])
+        if intake.status != "submitted" or intake.job is None:
+            raise RegisterError([f"intake {intake_id} is {intake.status}; only a submitted "
+                                 "intake can be approved"])
+        job = JobDescription.from_dict(intake.job)
+        end = latest_end(start, job.duration_months)
+        self._check_queue(intake, job, start, end)
+        workplace = self.workplace(intake.workplace_id)
+        assert workplace is not None
+        employment = self.store.add_employment(
+            cpr, name, workplace.cvr, job.hours_per_week, start, end, job.temporary_reason,
+            intake_id=intake_id)
+        with session(self.engine) as db:
+            row = db.get(Intake, intake_id)
+            assert row is not None
+            row.status, row.employment_id, row.updated_at = "approved", employment.id, utcnow()
+            db.add(row)
+            user = db.get(ChatUser, row.chat_user_id)
+            if user is not None:
+                db.add(_approval_message(user, intake_id, job, start, end))
+        return employment
+
+    def _check_queue(self, intake: Intake, job: JobDescription, start: date, end: date) -> None:
+        """An earlier-submitted form waiting for room goes first: refuse to approve this
+        one when the pool cannot hold both."""
+        earlier = [i for i in self.intakes(status="submitted")
+                   if i.id != intake.id and i.submitted_at is not None
+                   and intake.submitted_at is not None and i.submitted_at < intake.submitted_at]
+        if not earlier:
+            return
+        waiting = sum((JobDescription.from_dict(i.job).hours_per_week for i in earlier if i.job),
+                      Decimal(0))
+        left = self.store.pool_status(start).left_hours
+        if waiting + job.hours_per_week > left:
+            ids = ", ".join(str(i.id) for i in earlier)
+            raise RegisterError([
+                f"first come, first served: intake(s) {ids} were submitted earlier and wait "
+                f"for {hours_text(waiting)} hours/week; the pool has {hours_text(left)} left "
+                f"on {start.isoformat()}, not enough for those and "
+                f"{hours_text(job.hours_per_week)} more. Approve or cancel the earlier ones "
+                "first."])
+
+    # -- the chat outbox ----------------------------------------------------------
+
+    def pending_chat(self, channel: str, limit: int = 50) -> list[ChatMessage]:
+        with session(self.engine) as db:
+            return list(db.exec(
+                select(ChatMessage).where(ChatMessage.channel == channel,
+                                          ChatMessage.status == "pending")
+                .order_by(col(ChatMessage.id)).limit(limit)).all())
+
+    def mark_chat_sent(self, message_id: int) -> None:
+        with session(self.engine) as db:
+            row = db.get(ChatMessage, message_id)
+            if row is not None and row.status == "pending":
+                row.status, row.sent_at = "sent", utcnow()
+                db.add(row)
+
+
+def _user(db: Any, channel: str, user_id: str) -> ChatUser | None:
+    return db.exec(select(ChatUser).where(ChatUser.channel == channel,
+                                          ChatUser.user_id == user_id)).first()
+
+
+def _approval_message(user: ChatUser, intake_id: int, job: JobDescription, start: date,
+                      end: date) -> ChatMessage:
+    # No citizen's name or CPR: the manager hears it from the consultant.
+    if user.language == "en":
+        text = (f"Good news: the job \"{job.location}\" (form {intake_id}) is approved, "
+                f"{hours_text(job.hours_per_week)} hours a week from {start.isoformat()} to "
+                f"{end.isoformat()}. The consultant will contact you about the new colleague.")
+    else:
+        text = (f"Godt nyt: jobbet \"{job.location}\" (skema {intake_id}) er godkendt, "
+                f"{hours_text(job.hours_per_week).replace('.', ',')} timer om ugen fra "
+                f"{start.strftime('%d.%m.%Y')} til {end.strftime('%d.%m.%Y')}. "
+                "Virksomhedskonsulenten kontakter dig om den nye kollega.")
+    return ChatMessage(channel=user.channel, user_id=user.user_id, text=text,
+                       dedup_key=f"intake:{intake_id}:approved")
