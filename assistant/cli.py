@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from assistant.commands.claims import claims, export, reprocess
+from assistant.commands.intakes import chat, intakes, invite
 from assistant.commands.parse import parse
 from assistant.commands.register import employments, pool, workplaces
 from assistant.commands.run import run
@@ -13,10 +14,11 @@ from assistant.commands.run import run
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="smajob-assistant")
 def cli() -> None:
-    """The småjob assistant: reads refund claims for jobs in a few paid hours."""
+    """The småjob assistant: refund claims and job intake for jobs in a few paid hours."""
 
 
-for command in (run, parse, workplaces, employments, pool, claims, reprocess, export):
+for command in (run, parse, workplaces, employments, pool, claims, reprocess, export,
+                invite, intakes, chat):
     cli.add_command(command)
 
 

@@ -1,0 +1,65 @@
+"""The terminal adapter: the intake conversation on stdin/stdout (``assistant chat``).
+
+The same service as the Telegram bot, on channel ``terminal``. Buttons are printed as
+numbered options; typing a number presses that button, anything else is sent as text.
+Works with piped input: end of input ends the session and the draft stays saved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from assistant.bot.conversation import Button, Conversations, Reply
+
+CHANNEL = "terminal"
+
+
+class TerminalChat:
+    def __init__(self, service: Conversations, user_id: str, write: Callable[[str], None],
+                 documents: Path | None = None) -> None:
+        self.service, self.user_id, self.write = service, user_id, write
+        self.documents = documents  # where sent files are saved (None: only named)
+        self.buttons: list[Button] = []
+
+    def run(self, first: str, lines: Iterable[str]) -> None:
+        self.show(self.service.on_text(CHANNEL, self.user_id, first))
+        for line in lines:
+            text = line.rstrip("\r\n")
+            self.write(f"> {text}")
+            self.show(self.handle(text))
+        self.write("(slut på input - skemaet er gemt / end of input - the form is saved)")
+
+    def handle(self, text: str) -> list[Reply]:
+        if text.strip().isdigit() and 1 <= int(text) <= len(self.buttons):
+            return self.service.on_button(CHANNEL, self.user_id, self.buttons[int(text) - 1].data)
+        return self.service.on_text(CHANNEL, self.user_id, text)
+
+    def show(self, replies: list[Reply]) -> None:
+        pending = self.service.pending_chat_messages(CHANNEL)
+        for message in pending:
+            if message.user_id == self.user_id:
+                self._print(message.reply)
+                self.service.mark_chat_sent(message.id)
+        self.buttons = []
+        for reply in replies:
+            self._print(reply)
+
+    def _print(self, reply: Reply) -> None:
+        self.write(reply.text)
+        options = []
+        for row in reply.buttons:
+            for button in row:
+                self.buttons.append(button)
+                options.append(f"[{len(self.buttons)}] {button.label}")
+        if options:
+            self.write("  " + "  ".join(options))
+        if reply.document is not None:
+            where = reply.document.filename
+            if self.documents is not None:
+                self.documents.mkdir(parents=True, exist_ok=True)
+                path = self.documents / reply.document.filename
+                path.write_bytes(reply.document.content)
+                where = str(path)
+            self.write(f"(fil / file: {where})")
+        self.write("")

@@ -1,0 +1,86 @@
+"""``assistant invite``, ``chat`` (piped stdin) and ``intakes list|show|approve``."""
+
+import hashlib
+import json
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from assistant.cli import cli
+
+# Answers for `assistant chat`: numbers press the numbered buttons of the last prompt.
+ANSWERS = [
+    "Hovedbiblioteket", "Per Jensen", "per@example.dk", "5", "1", "1", "2",  # library task
+    "1", "1", "2", "1", "1",  # criteria
+    "2", "9",  # competences: Mødestabil, done
+    "14",  # refused: over 10 hours
+    "7,5", "/skip", "04.01.2027", "2",
+    "Ansættelsen er midlertidig, fordi opgaven er afgrænset til oprydning",
+    "2", "3", "5",  # internship 2 weeks, GDPR course, done
+    "13",  # submit
+]
+
+
+@pytest.fixture
+def run(db_url, tmp_path, monkeypatch):
+    for name in ("ASSISTANT_CONFIG", "ASSISTANT_DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    config = tmp_path / "assistant.toml"
+    url = db_url.render_as_string(hide_password=False)
+    config.write_text(f'[database]\nurl = "{url}"\n[telegram]\nbot_username = "smajob_bot"\n',
+                      encoding="utf-8")
+
+    def invoke(*args: str, input: str | None = None):
+        return CliRunner().invoke(cli, [*args, "--config", str(config)], input=input)
+
+    return invoke
+
+
+def test_invite_chat_list_show_approve(run, tmp_path) -> None:
+    assert run("workplaces", "add", "--cvr", "65113015", "--name", "Albertslund Kommune",
+               "--sender", "albertslund.dk").exit_code == 0
+    refused = run("invite", "--cvr", "12345674", "--name", "Lone Hansen")
+    assert refused.exit_code == 1 and "no workplace with CVR 12345674" in refused.output
+    made = run("invite", "--cvr", "65113015", "--name", "Lone Hansen")
+    assert made.exit_code == 0, made.output
+    token = re.search(r"Token: (\S+)", made.output).group(1)
+    assert f"https://t.me/smajob_bot?start={token}" in made.output
+
+    chat = run("chat", "--invite", token, "--files", str(tmp_path / "files"),
+               input="\n".join(ANSWERS) + "\n")
+    assert chat.exit_code == 0, chat.output
+    assert "Velkommen, Lone Hansen" in chat.output
+    assert "Timer pr. uge skal være et tal fra 1 til 10 (du skrev 14)" in chat.output
+    assert "er sendt til jobcentret" in chat.output
+    plan = tmp_path / "files" / "onboardingplan-1.md"
+    assert plan.read_text(encoding="utf-8").startswith("# Onboardingplan: Hovedbiblioteket")
+
+    listed = json.loads(run("intakes", "list", "--json").output)
+    assert [(i["id"], i["status"], i["job"]["hours_per_week"]) for i in listed] == [
+        (1, "submitted", "7.5")]
+    shown = run("intakes", "show", "1")
+    assert "Lokal arbejdsplads: Hovedbiblioteket" in shown.output
+    assert "GDPR-kursus" in shown.output
+    assert run("intakes", "show", "9").exit_code == 1
+
+    approved = run("intakes", "approve", "1", "--cpr", "010190-1234", "--name", "Mette",
+                   "--start", "2027-01-04")
+    assert approved.exit_code == 0, approved.output
+    assert "7.5 h/week, 2027-01-04 to 2027-07-03" in approved.output.replace("7.50", "7.5")
+    assert "0101901234" not in approved.output and "010190-1234" not in approved.output
+    again = run("intakes", "approve", "1", "--cpr", "010190-1234", "--name", "Mette",
+                "--start", "2027-01-04")
+    assert again.exit_code == 1 and "intake 1 is approved" in again.output
+    # The manager hears it the next time the terminal chat runs.
+    later = run("chat", "--user", chat_user(token), input="")
+    assert "Godt nyt: jobbet \"Hovedbiblioteket\" (skema 1) er godkendt" in later.output
+
+
+def chat_user(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()[:16]
+
+
+def test_chat_without_invite_is_a_clear_error(run) -> None:
+    result = run("chat", input="")
+    assert result.exit_code == 1 and "--invite TOKEN" in result.output
