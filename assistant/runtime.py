@@ -5,7 +5,9 @@ Threads, each with one job:
 - the processors: a dispatcher hands stored, unprocessed messages to one worker
   per core (each with its own PDF-reader process). At start that includes whatever
   was stored but not processed before a crash or kill;
-- the outbox worker: delivers queued mail with retries.
+- the outbox worker: delivers queued mail with retries;
+- the intake chat bot (Telegram), when ``[telegram] token`` is set: its own thread
+  with its own event loop; if it cannot start, the mail side runs on without it.
 Stopped cleanly by SIGINT/SIGTERM; a SIGKILL loses nothing that was acknowledged.
 """
 
@@ -19,6 +21,8 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from assistant.bot.service import IntakeService
+from assistant.bot.telegram import TelegramBot
 from assistant.commands.common import App
 from assistant.inbox.imap_poller import ImapPoller
 from assistant.inbox.smtp_server import SmtpInbox
@@ -38,6 +42,7 @@ class Service:
     threads: list[threading.Thread] = field(default_factory=list)
     smtp: SmtpInbox | None = None
     outbox: OutboxWorker | None = None
+    bot: TelegramBot | None = None
     # One worker per core: reading a PDF is CPU-bound in a process of its own.
     workers: int = field(default_factory=lambda: max(1, os.cpu_count() or 1))
     jobs: queue.Queue[int] = field(default_factory=queue.Queue)
@@ -55,6 +60,17 @@ class Service:
             self.smtp.start()
         else:
             self._thread("imap", self._imap_loop)
+        if config.telegram.token:
+            self._start_bot()
+
+    def _start_bot(self) -> None:
+        config = self.app.config
+        self.bot = TelegramBot(IntakeService(self.app.engine, config), config.telegram.token,
+                               config.telegram.base_url)
+        if not self.bot.start():
+            log.error("the Telegram bot did not start (%s); check [telegram] token and "
+                      "base_url. Mail is processed without it.", self.bot.failed)
+            self.bot = None
 
     def _thread(self, name: str, target: Callable[[], None]) -> None:
         thread = threading.Thread(target=target, name=name, daemon=True)
@@ -114,6 +130,8 @@ class Service:
         self.arrived.set()
         if self.smtp is not None:
             self.smtp.stop()
+        if self.bot is not None:
+            self.bot.stop()
         for thread in self.threads:
             thread.join(timeout)
 

@@ -6,6 +6,8 @@ conversations through the real intake service and database.
 
 from __future__ import annotations
 
+import signal
+import subprocess
 import threading
 import time
 
@@ -16,9 +18,13 @@ from assistant.bot.conversation import Button, Document, Outgoing, Reply
 from assistant.bot.service import IntakeService
 from assistant.bot.telegram import TelegramBot
 from assistant.config import Config
+from assistant.db import make_engine
 from assistant.models import Intake
 from tests.fake_bot_api import FakeBotApi, Sent
 from tests.intake_script import FULL_FORM, NOW, invite, setup_workplace
+from tests.intake_script import Manager as IntakeManager
+from tests.net import free_port
+from tests.test_reliability import ASSISTANT, start
 
 TOKEN = "123456:TEST"
 
@@ -255,3 +261,48 @@ def test_restart_stale_button_uninvited_and_two_at_once(api, service, store) -> 
     with Session(store.engine) as db:
         steps = {i.manager_name: i.state["step"] for i in db.exec(select(Intake)).all()}
     assert steps == {"Lone Hansen": "competences", "Ib Holm": "crit_recurring"}
+
+
+def test_assistant_run_starts_the_bot_and_approval_reaches_the_chat(api, tmp_path) -> None:
+    """`assistant run` with a token runs the bot; a consultant approves on the command
+    line (another process) and the bot tells the manager in Telegram."""
+    db = tmp_path / "assistant.db"
+    port = free_port()
+    config = tmp_path / "assistant.toml"
+    config.write_text(
+        f'[database]\nurl = "sqlite:///{db}"\n[inbox.smtp]\nport = {port}\n'
+        f'[outbox]\ndirectory = "{tmp_path / "outbox"}"\n'
+        f'[telegram]\ntoken = "{TOKEN}"\nbase_url = "{api.base_url}"\n', encoding="utf-8")
+    assert subprocess.run([*ASSISTANT, "workplaces", "add", "--cvr", "65113015", "--name",
+                           "Albertslund Kommune", "--config", str(config)],
+                          capture_output=True).returncode == 0
+    token = subprocess.run([*ASSISTANT, "invite", "--cvr", "65113015", "--name", "Lone Hansen",
+                            "--config", str(config)], capture_output=True, text=True).stdout
+    token = token.split("Token: ")[1].split()[0]
+    log = tmp_path / "run.log"
+    proc = start(config, port, log)
+    try:
+        deadline = time.monotonic() + 30
+        while "getUpdates" not in api.calls and time.monotonic() < deadline:
+            time.sleep(0.05)
+        api.user_says(701, f"/start {token}")
+        assert "Velkommen, Lone Hansen" in api.wait_for(701, 1, timeout=20)[0].text
+        # The rest of the form is filled in through the service on the same database
+        # (the Telegram path is covered above); the bot process must pick up the result.
+        filler = IntakeManager(IntakeService(make_engine(f"sqlite:///{db}"), Config()), "701")
+        filler.says("/start")
+        filler.fill(FULL_FORM)
+        assert "er sendt til jobcentret" in filler.presses("submit")[0].text
+        approved = subprocess.run([*ASSISTANT, "intakes", "approve", "1", "--cpr",
+                                   "010190-1234", "--name", "Mette", "--start", "2027-01-04",
+                                   "--config", str(config)], capture_output=True, text=True)
+        assert approved.returncode == 0, approved.stderr
+        deadline = time.monotonic() + 20
+        while not any("Godt nyt" in s.text for s in api.to(701)):
+            assert time.monotonic() < deadline, [s.text[:40] for s in api.to(701)]
+            time.sleep(0.1)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(30)
+    assert "chat bot @smajob_test_bot" in log.read_text()
+    assert "010190" not in log.read_text()

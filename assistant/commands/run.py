@@ -11,7 +11,7 @@ from assistant.commands.common import App, with_app
 @click.command()
 @with_app
 def run(app: App) -> None:
-    """Run the service: inbox, claim processing and outbox (Ctrl-C stops it)."""
+    """Run the service: inbox, claims, outbox and chat bot (Ctrl-C stops it)."""
     logs.setup(app.config.logging.level)
     config = app.config
 
@@ -22,7 +22,10 @@ def run(app: App) -> None:
             where = f"IMAP {config.inbox.imap.username}@{config.inbox.imap.host}"
         outbox = (f"directory {config.outbox.directory}" if config.outbox.mode == "directory"
                   else f"SMTP relay {config.outbox.smtp.host}:{config.outbox.smtp.port}")
+        bot = (f"; chat bot @{service.bot.app.bot.username}" if service.bot is not None
+               else "; chat bot off (no [telegram] token)" if not config.telegram.token
+               else "; chat bot FAILED to start (see the log)")
         click.echo(f"assistant running: claims to {config.jobcenter.address} via {where}; "
-                   f"outbox: {outbox}. Ctrl-C stops.", err=True)
+                   f"outbox: {outbox}{bot}. Ctrl-C stops.", err=True)
 
     runtime.run(app, ready)
