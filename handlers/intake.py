@@ -181,7 +181,7 @@ def answer(draft: Draft, ctx: Context, text: str | None = None,
     result = Result(draft)
     try:
         if step == "review":
-            return _review_answer(draft, text, choice)
+            return _review_answer(draft, text, choice, ctx)
         goto = _take(draft, step, (text or "").strip(), choice, ctx, result.notes)
     except _Refused as refused:
         result.notes.append(str(refused))
@@ -224,8 +224,8 @@ def _take(draft: Draft, step: str, text: str, choice: str | None, ctx: Context,
     elif step == "task_title":
         answers.setdefault("_task", {})["title"] = _task_title(draft, text, choice)
     elif step == "task_frequency":
-        frequency = (FREQUENCIES[int(choice[2:])][lang] if choice and choice.startswith("f:")
-                     else _text(text, lang))
+        picked = _index(choice, "f:", len(FREQUENCIES))
+        frequency = FREQUENCIES[picked][lang] if picked is not None else _text(text, lang)
         task = dict(answers.pop("_task", {}))
         task["frequency"] = frequency
         answers.setdefault("tasks", []).append(
@@ -263,6 +263,15 @@ def _take(draft: Draft, step: str, text: str, choice: str | None, ctx: Context,
     return None
 
 
+def _index(choice: str | None, prefix: str, size: int) -> int | None:
+    """The list index in a choice like ``f:2``; None for anything else. Button data
+    comes back from the client, so a forged or garbled value must not crash."""
+    if not choice or not choice.startswith(prefix):
+        return None
+    raw = choice[len(prefix):]
+    return int(raw) if raw.isdigit() and int(raw) < size else None
+
+
 def _text(text: str, lang: Language) -> str:
     if not text:
         raise _Refused(t(lang, "Svaret er tomt. Skriv venligst et svar.",
@@ -294,11 +303,10 @@ def _area_key(choice: str, lang: Language) -> str:
 
 
 def _task_title(draft: Draft, text: str, choice: str | None) -> str:
-    if choice and choice.startswith("ex:"):
-        found = area(draft.answers.get("_task", {}).get("area") or "")
-        index = int(choice[3:])
-        if found and 0 <= index < len(found.examples):
-            return found.examples[index]
+    found = area(draft.answers.get("_task", {}).get("area") or "")
+    index = _index(choice, "ex:", len(found.examples) if found else 0)
+    if found and index is not None:
+        return found.examples[index]
     return _text(text, draft.lang)
 
 
@@ -318,8 +326,9 @@ def _competences(draft: Draft, text: str, choice: str | None) -> str | None:
             raise _Refused(t(lang, "Vælg mindst én kompetence, eller skriv din egen.",
                              "Pick at least one competence, or write your own."))
         return None
-    if choice and choice.startswith("c:"):
-        name = COMPETENCES[int(choice[2:])][lang]
+    picked = _index(choice, "c:", len(COMPETENCES))
+    if picked is not None:
+        name = COMPETENCES[picked][lang]
         if name in chosen:
             chosen.remove(name)
         else:
@@ -413,15 +422,41 @@ def _requirements(draft: Draft, choice: str | None, lang: Language) -> str | Non
                      "Pick the requirements with the buttons, then press Done."))
 
 
-def _review_answer(draft: Draft, text: str | None, choice: str | None) -> Result:
+REQUIRED = ("location", "contact_name", "contact", "tasks", "competences", "hours", "start",
+            "duration", "reason")
+# The group each required answer is changed in, for a form that cannot be submitted yet.
+_GROUP_OF = {"contact_name": "contact", "contact": "contact"}
+
+
+def _review_answer(draft: Draft, text: str | None, choice: str | None,
+                   ctx: Context) -> Result:
     word = (choice or text or "").strip().lower()
     if word in ("submit", "indsend", "send"):
-        return Result(draft, submitted=True)
+        return _submit(draft, ctx)
     if word.startswith("edit:") and word[5:] in GROUPS:
         return Result(edit(draft, word[5:]))
     return Result(draft, [t(draft.lang, "Tryk Indsend for at sende skemaet, eller vælg det "
                             "svar, du vil ændre.", "Press Submit to send the form, or pick "
                             "the answer you want to change.")], error=True)
+
+
+def _submit(draft: Draft, ctx: Context) -> Result:
+    """Submit only a complete form whose start is still ahead: a draft can wait for days
+    in the review, and a missing answer (e.g. /back out of changing the tasks) or a start
+    that has passed in the meantime sends the manager to that answer instead."""
+    lang, answers = draft.lang, draft.answers
+    missing = next((key for key in REQUIRED if not answers.get(key)), None)
+    if missing is not None:
+        edit(draft, _GROUP_OF.get(missing, missing))
+        return Result(draft, [t(lang, "Der mangler et svar, før skemaet kan sendes:",
+                                "An answer is missing before the form can be sent:")],
+                      error=True)
+    if date.fromisoformat(answers["start"]) < ctx.today:
+        edit(draft, "start")
+        return Result(draft, [t(lang, "Den forventede opstart er overstået. Skriv en ny dato.",
+                                "The expected start has passed. Write a new date.")],
+                      error=True)
+    return Result(draft, submitted=True)
 
 
 # -- prompts -----------------------------------------------------------------------------

@@ -177,3 +177,43 @@ def test_every_button_fits_telegram_callback_data() -> None:
         seen.add(draft.step)
         intake.answer(draft, CTX, text=text, choice=choice)
     assert seen >= set(intake.STEPS) - {"review"}
+
+
+@pytest.mark.parametrize(("prefix", "choice"), [
+    (4, "ex:99"), (4, "ex:x"), (5, "f:99"), (5, "f:-1"), (12, "c:99"), (12, "c:"),
+    (3, "nowhere"), (20, "r:cpr"), (22, "edit:cpr"),
+])
+def test_forged_button_values_are_refused_not_crashed(prefix, choice) -> None:
+    draft = run(Draft(), FULL[:prefix])
+    def given() -> str:  # an empty list a multi-select step starts with is no answer
+        return repr({key: value for key, value in draft.answers.items() if value != []})
+
+    step, answers = draft.step, given()
+    result = intake.answer(draft, CTX, choice=choice)
+    assert result.error and not result.submitted and result.notes
+    assert draft.step == step and given() == answers
+
+
+def test_back_out_of_changing_the_tasks_cannot_submit_an_empty_task_list() -> None:
+    draft = run(Draft(), FULL)
+    intake.answer(draft, CTX, choice="edit:tasks")
+    intake.back(draft)
+    assert draft.step == "review" and draft.answers["tasks"] == []
+    result = intake.answer(draft, CTX, choice="submit")
+    assert result.error and not result.submitted
+    assert draft.step == "task_area" and draft.editing
+    run(draft, [("Vande planter", None), (None, "f:2"), (None, "nej")])
+    assert draft.step == "review"
+    assert intake.answer(draft, CTX, choice="submit").submitted
+
+
+def test_a_start_that_passed_while_the_draft_waited_is_asked_again() -> None:
+    draft = run(Draft(), FULL)
+    later = Context(today=date(2027, 3, 1), pool_left=Decimal(96))
+    result = intake.answer(draft, later, choice="submit")
+    assert not result.submitted and draft.step == "start"
+    assert "overstået" in result.notes[0]
+    run(draft, [])
+    assert intake.answer(draft, later, text="01.04.2027").error is False
+    assert draft.step == "review" and draft.answers["start"] == "2027-04-01"
+    assert intake.answer(draft, later, choice="submit").submitted
