@@ -200,3 +200,21 @@ def test_approve_first_come_first_served_and_tell_the_manager(service, store) ->
     with Session(store.engine) as db:
         assert db.get(Intake, 1).status == "approved"
         assert db.exec(select(ChatMessage)).one().status == "sent"
+
+
+def test_a_refusal_after_language_switch_comes_in_the_new_language(service, store) -> None:
+    manager = started(service, store)
+    manager.fill(FULL_FORM[:14])
+    manager.says("/language")
+    manager.presses("lang:en")
+    assert manager.last[-1].text.startswith("How many hours a week (1-10)?")
+    assert "from 1 to 10" in manager.says("14")[0].text
+
+
+def test_forged_button_data_is_a_stale_button_not_an_error(service, store) -> None:
+    manager = started(service, store)
+    for data in ("", "x", "1:location", "999:location:x", "1:task_area:../../etc",
+                 "resume:abc", "resume:999", "lang:xx"):
+        replies = service.on_button("telegram", "1001", data)
+        assert replies and not replies[0].text.startswith("Beklager"), data
+    assert manager.says("Hovedbiblioteket")[-1].text.startswith("Hvem bliver fast")

@@ -136,7 +136,7 @@ class IntakeService:
             return [Reply(t(lang, "Du har ikke et skema i gang. /new beskriver et nyt job, "
                             "/status viser dine skemaer.", "You have no form in progress. "
                             "/new describes a new job, /status shows your forms."))]
-        draft = _draft(current)
+        draft = _draft(current, lang)
         if command == "/cancel":
             self.store.cancel(current.id or 0)
             self.store.switch(user, None)
@@ -172,7 +172,7 @@ class IntakeService:
                             "ikke længere.", "That button belongs to an earlier question and no "
                             "longer works."))
             return [stale] + (self._ask(user, current) if current else [])
-        draft = _draft(current)
+        draft = _draft(current, _lang(user))
         return self._after(user, current, form.answer(draft, self._context(user), choice=value))
 
     # -- the form -----------------------------------------------------------------------
@@ -278,5 +278,10 @@ def _lang(user: ChatUser) -> Language:
     return "en" if user.language == "en" else "da"
 
 
-def _draft(intake: Intake) -> Draft:
-    return Draft.from_dict(intake.state) if intake.state else Draft()
+def _draft(intake: Intake, lang: Language | None = None) -> Draft:
+    """The stored draft; ``lang`` (the person's current choice) wins over the language
+    saved with it, so a refusal after /language comes in the new language."""
+    draft = Draft.from_dict(intake.state) if intake.state else Draft()
+    if lang is not None:
+        draft.lang = lang
+    return draft
