@@ -84,3 +84,38 @@ def chat_user(token: str) -> str:
 def test_chat_without_invite_is_a_clear_error(run) -> None:
     result = run("chat", input="")
     assert result.exit_code == 1 and "--invite TOKEN" in result.output
+
+
+def test_chat_in_english_stops_at_end_of_input_and_resumes(run) -> None:
+    run("workplaces", "add", "--cvr", "65113015", "--name", "Albertslund Kommune",
+        "--sender", "albertslund.dk")
+    token = re.search(r"Token: (\S+)", run("invite", "--cvr", "65113015", "--name",
+                                           "Lone Hansen").output).group(1)
+    first = run("chat", "--invite", token, "--lang", "en",
+                input="Main library\nPer Jensen\nring him\n")
+    assert first.exit_code == 0, first.output
+    assert "The language is now English." in first.output
+    assert "Write a phone number (8 digits) or an e-mail address" in first.output
+    assert first.output.rstrip().endswith("the form is saved)")
+    # Days later, without the (used) token: the same question, still in English.
+    again = run("chat", "--user", chat_user(token), input="per@example.dk\n")
+    assert again.exit_code == 0, again.output
+    assert again.output.index("How do we reach Per Jensen?") < again.output.index(
+        "> per@example.dk")
+    assert "Which task will the new colleague do?" in again.output
+    listed = json.loads(run("intakes", "list", "--status", "draft", "--json").output)
+    assert [(i["id"], i["step"]) for i in listed] == [(1, "task_area")]
+    assert run("intakes", "list", "--status", "submitted").output.startswith("No intakes")
+
+
+def test_invite_without_a_bot_username_still_prints_the_token(run, tmp_path) -> None:
+    run("workplaces", "add", "--cvr", "65113015", "--name", "Albertslund Kommune",
+        "--sender", "albertslund.dk")
+    config = tmp_path / "assistant.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace('"smajob_bot"', '""'),
+                      encoding="utf-8")
+    made = run("invite", "--cvr", "65113015", "--name", "Lone Hansen", "--valid-hours", "2")
+    assert made.exit_code == 0, made.output
+    assert "no [telegram] bot_username" in made.output and "https://" not in made.output
+    assert re.search(r"Token: [A-Za-z0-9_-]{20,}", made.output)
+    assert "Valid for 2 hours" in made.output

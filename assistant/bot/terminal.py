@@ -22,8 +22,17 @@ class TerminalChat:
         self.documents = documents  # where sent files are saved (None: only named)
         self.buttons: list[Button] = []
 
-    def run(self, first: str, lines: Iterable[str]) -> None:
+    def run(self, first: str, lines: Iterable[str], lang: str | None = None,
+            known: bool = False) -> None:
+        """``first`` is the opening ``/start [TOKEN]``; ``lang`` (da|en) is chosen like the
+        /language buttons, before it for a ``known`` user, else right after the invite
+        bound this one."""
+        choose = [] if lang is None else [f"lang:{lang}"]
+        for data in choose if known else []:
+            self.service.on_button(CHANNEL, self.user_id, data)
         self.show(self.service.on_text(CHANNEL, self.user_id, first))
+        for data in [] if known else choose:
+            self.show(self.service.on_button(CHANNEL, self.user_id, data))
         for line in lines:
             text = line.rstrip("\r\n")
             self.write(f"> {text}")

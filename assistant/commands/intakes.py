@@ -132,17 +132,22 @@ def approve_intake(app: App, intake_id: int, cpr: str, name: str, start: date) -
               "token, else 'local').")
 @click.option("--files", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
               show_default=True, help="Where files the bot sends (the onboarding plan) go.")
+@click.option("--lang", type=click.Choice(["da", "en"]), default=None,
+              help="The bot's language (default: Danish, or what you chose last time).")
 @with_app
-def chat(app: App, token: str | None, user: str | None, files: Path) -> None:
+def chat(app: App, token: str | None, user: str | None, files: Path,
+         lang: str | None) -> None:
     """Fill in the job form in the terminal: the chat bot on stdin/stdout."""
     user_id = user or (hashlib.sha256(token.encode()).hexdigest()[:16] if token else "local")
     service = IntakeService(app.engine, app.config)
-    if token is None and IntakeStore(app.engine).chat_user(CHANNEL, user_id) is None:
+    known = IntakeStore(app.engine).chat_user(CHANNEL, user_id) is not None
+    if token is None and not known:
         raise click.ClickException("no invite: run 'assistant invite --cvr CVR --name NAME' "
                                    "and pass the token with --invite TOKEN")
     session = TerminalChat(service, user_id, click.echo, documents=files)
     try:
-        session.run(f"/start {token}" if token else "/start", sys.stdin)
+        session.run(f"/start {token}" if token else "/start", sys.stdin, lang=lang,
+                    known=known)
     except KeyboardInterrupt:
         click.echo("\n(stopped - the form is saved)")
     except RegisterError as exc:  # pragma: no cover - the service answers instead
