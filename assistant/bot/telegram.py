@@ -17,7 +17,7 @@ import logging
 import threading
 from collections import defaultdict
 
-from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import BotCommand, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
 from telegram.error import Forbidden, RetryAfter, TelegramError
 from telegram.ext import (
@@ -132,22 +132,37 @@ class TelegramBot:
         query = update.callback_query
         if query is None:
             return
+        # Answering the query (the client stops its spinner) and removing the pressed
+        # keyboard (old buttons disappear; the service ignores stale ones anyway) run
+        # while the service works: three round trips to Telegram would be slower.
+        answered = asyncio.ensure_future(self._answer(query))
+        message = query.message
+        try:
+            if message is None or message.chat.type != ChatType.PRIVATE:
+                return
+            async with self._locks[query.from_user.id]:
+                removed = asyncio.ensure_future(self._remove_keyboard(message.chat.id,
+                                                                      message.message_id))
+                try:
+                    replies = await asyncio.to_thread(self.service.on_button, CHANNEL,
+                                                      str(query.from_user.id), query.data or "")
+                finally:
+                    await removed
+                await self._send(message.chat.id, replies)
+        finally:
+            await answered
+
+    async def _answer(self, query: CallbackQuery) -> None:
         try:
             await query.answer()
         except TelegramError as exc:
             log.info("telegram: answerCallbackQuery failed: %s", exc)
-        message = query.message
-        if message is None or message.chat.type != ChatType.PRIVATE:
-            return
-        async with self._locks[query.from_user.id]:
-            try:  # the pressed keyboard goes away: old buttons cannot be pressed twice
-                await self.app.bot.edit_message_reply_markup(message.chat.id, message.message_id,
-                                                             reply_markup=None)
-            except TelegramError as exc:
-                log.debug("telegram: could not remove a keyboard: %s", exc)
-            replies = await asyncio.to_thread(self.service.on_button, CHANNEL,
-                                              str(query.from_user.id), query.data or "")
-            await self._send(message.chat.id, replies)
+
+    async def _remove_keyboard(self, chat_id: int, message_id: int) -> None:
+        try:
+            await self.app.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
+        except TelegramError as exc:
+            log.debug("telegram: could not remove a keyboard: %s", exc)
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("telegram: error while handling an update: %r", context.error)
