@@ -17,12 +17,12 @@ from email.message import EmailMessage
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
-from assistant.db import session
+from assistant.db import exclusive, session
 from assistant.models import ChatMessage, ChatUser, Employment, Intake, Invite, Workplace
 from assistant.outbox import enqueue
-from assistant.store import Store
+from assistant.store import REGISTER_LOCK, Store
 from handlers.job import JobDescription
 from handlers.register import RegisterError, hours_text, latest_end
 
@@ -130,7 +130,10 @@ class IntakeStore:
 
     def intakes(self, chat_user_id: int | None = None, status: str | None = None) -> list[Intake]:
         """Oldest first (first come, first served is by submit time, then id)."""
-        query = select(Intake).order_by(col(Intake.submitted_at), col(Intake.id))
+        # Drafts (no submit time) last on both backends: SQLite and PostgreSQL put NULLs
+        # at opposite ends by default.
+        query = select(Intake).order_by(col(Intake.submitted_at).is_(None),
+                                        col(Intake.submitted_at), col(Intake.id))
         if chat_user_id is not None:
             query = query.where(Intake.chat_user_id == chat_user_id)
         if status is not None:
@@ -170,44 +173,49 @@ class IntakeStore:
             return True
 
     def approve(self, intake_id: int, cpr: str, name: str, start: date) -> Employment:
-        """Turn a submitted form into an approved employment, first come first served."""
-        intake = self.intake(intake_id)
-        if intake is None:
-            raise RegisterError([f"no intake with id {intake_id}"])
-        if intake.status != "submitted" or intake.job is None:
-            raise RegisterError([f"intake {intake_id} is {intake.status}; only a submitted "
-                                 "intake can be approved"])
-        job = JobDescription.from_dict(intake.job)
-        end = latest_end(start, job.duration_months)
-        self._check_queue(intake, job, start, end)
-        workplace = self.workplace(intake.workplace_id)
-        assert workplace is not None
-        employment = self.store.add_employment(
-            cpr, name, workplace.cvr, job.hours_per_week, start, end, job.temporary_reason,
-            intake_id=intake_id)
-        with session(self.engine) as db:
-            row = db.get(Intake, intake_id)
-            assert row is not None
-            row.status, row.employment_id, row.updated_at = "approved", employment.id, utcnow()
-            db.add(row)
-            user = db.get(ChatUser, row.chat_user_id)
-            if user is not None:
-                db.add(_approval_message(user, intake_id, job, start, end))
-        return employment
+        """Turn a submitted form into an approved employment, first come first served.
 
-    def _check_queue(self, intake: Intake, job: JobDescription, start: date, end: date) -> None:
+        One transaction under the register lock: the queue check, the pool check, the
+        employment, the form's new status and the manager's chat message all happen or
+        none does, so two consultants approving at once cannot both take the last hours
+        or approve the same form twice."""
+        with session(self.engine) as db:
+            exclusive(db, REGISTER_LOCK)
+            intake = db.get(Intake, intake_id)
+            if intake is None:
+                raise RegisterError([f"no intake with id {intake_id}"])
+            if intake.status != "submitted" or intake.job is None:
+                raise RegisterError([f"intake {intake_id} is {intake.status}; only a "
+                                     "submitted intake can be approved"])
+            job = JobDescription.from_dict(intake.job)
+            self._check_queue(db, intake, job, start)
+            workplace = db.get(Workplace, intake.workplace_id)
+            assert workplace is not None
+            employment = self.store.add_employment_in(
+                db, cpr, name, workplace.cvr, job.hours_per_week, start,
+                latest_end(start, job.duration_months), job.temporary_reason,
+                intake_id=intake_id)
+            intake.status, intake.employment_id, intake.updated_at = (
+                "approved", employment.id, utcnow())
+            db.add(intake)
+            user = db.get(ChatUser, intake.chat_user_id)
+            if user is not None:
+                db.add(_approval_message(user, intake_id, job, start, employment.end_date))
+            return employment
+
+    def _check_queue(self, db: Session, intake: Intake, job: JobDescription,
+                     start: date) -> None:
         """An earlier-submitted form waiting for room goes first: refuse to approve this
         one when the pool cannot hold both."""
-        earlier = [i for i in self.intakes(status="submitted")
-                   if i.id != intake.id and i.submitted_at is not None
-                   and intake.submitted_at is not None and i.submitted_at < intake.submitted_at]
+        earlier = [i for i in db.exec(select(Intake).where(Intake.status == "submitted")).all()
+                   if i.id != intake.id and _before(i, intake)]
         if not earlier:
             return
         waiting = sum((JobDescription.from_dict(i.job).hours_per_week for i in earlier if i.job),
                       Decimal(0))
-        left = self.store.pool_status(start).left_hours
+        left = self.store.pool_status_in(db, start).left_hours
         if waiting + job.hours_per_week > left:
-            ids = ", ".join(str(i.id) for i in earlier)
+            ids = ", ".join(str(i.id) for i in sorted(earlier, key=_queue_key))
             raise RegisterError([
                 f"first come, first served: intake(s) {ids} were submitted earlier and wait "
                 f"for {hours_text(waiting)} hours/week; the pool has {hours_text(left)} left "
@@ -230,6 +238,18 @@ class IntakeStore:
             if row is not None and row.status == "pending":
                 row.status, row.sent_at = "sent", utcnow()
                 db.add(row)
+
+
+def _queue_key(intake: Intake) -> tuple[datetime, int]:
+    assert intake.submitted_at is not None
+    return intake.submitted_at, intake.id or 0
+
+
+def _before(one: Intake, other: Intake) -> bool:
+    """``one`` was submitted before ``other`` (same second: the lower id first)."""
+    if one.submitted_at is None or other.submitted_at is None:
+        return False
+    return _queue_key(one) < _queue_key(other)
 
 
 def _user(db: Any, channel: str, user_id: str) -> ChatUser | None:

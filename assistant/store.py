@@ -108,6 +108,24 @@ class Store:
         intake_id: int | None = None,
     ) -> Employment:
         """Approve an employment if the rules allow it (``handlers.register``)."""
+        with session(self.engine) as db:
+            return self.add_employment_in(db, cpr, citizen_name, cvr, hours, start, end,
+                                          reason, intake_id)
+
+    def add_employment_in(
+        self,
+        db: Session,
+        cpr: str,
+        citizen_name: str,
+        cvr: str,
+        hours: Decimal,
+        start: date,
+        end: date,
+        reason: str,
+        intake_id: int | None = None,
+    ) -> Employment:
+        """:meth:`add_employment` inside the caller's transaction, so approving a job form
+        and marking the form approved are one step (``assistant.intakes``)."""
         digits = _valid_cpr(cpr)
         cvr = _valid_cvr(cvr)
         hours = Decimal(hours)
@@ -116,29 +134,28 @@ class Store:
             reasons.append("the citizen's name is missing")
         if not reason.strip():
             reasons.append("the reason why the employment is temporary is missing")
-        with session(self.engine) as db:
-            # Held until commit: the pool check and the insert are one step.
-            exclusive(db, REGISTER_LOCK)
-            workplace = db.exec(select(Workplace).where(Workplace.cvr == cvr)).first()
-            if workplace is None:
-                reasons.append(f"no workplace with CVR {cvr}; add it first")
-            else:
-                reasons += register.check_new_employment(
-                    hours, start, end, _spans(db, start, end),
-                    self.limits.pool_hours, self.limits.max_hours, self.limits.max_months,
-                    cpr=digits, cvr=cvr,
-                )
-            if reasons:
-                raise RegisterError(reasons)
-            assert workplace is not None and workplace.id is not None
-            employment = Employment(
-                cpr=digits, citizen_name=citizen_name.strip(), workplace_id=workplace.id,
-                hours_per_week=hours, start_date=start, end_date=end, reason=reason.strip(),
-                intake_id=intake_id,
+        # Held until commit: the pool check and the insert are one step.
+        exclusive(db, REGISTER_LOCK)
+        workplace = db.exec(select(Workplace).where(Workplace.cvr == cvr)).first()
+        if workplace is None:
+            reasons.append(f"no workplace with CVR {cvr}; add it first")
+        else:
+            reasons += register.check_new_employment(
+                hours, start, end, _spans(db, start, end),
+                self.limits.pool_hours, self.limits.max_hours, self.limits.max_months,
+                cpr=digits, cvr=cvr,
             )
-            db.add(employment)
-            db.flush()
-            return employment
+        if reasons:
+            raise RegisterError(reasons)
+        assert workplace is not None and workplace.id is not None
+        employment = Employment(
+            cpr=digits, citizen_name=citizen_name.strip(), workplace_id=workplace.id,
+            hours_per_week=hours, start_date=start, end_date=end, reason=reason.strip(),
+            intake_id=intake_id,
+        )
+        db.add(employment)
+        db.flush()
+        return employment
 
     def employment(self, employment_id: int) -> Employment | None:
         with session(self.engine) as db:
@@ -181,6 +198,10 @@ class Store:
 
     def pool_status(self, on: date) -> PoolStatus:
         return register.pool_status(self.spans(on, on), on, self.limits.pool_hours)
+
+    def pool_status_in(self, db: Session, on: date) -> PoolStatus:
+        """:meth:`pool_status` inside the caller's transaction (under its lock)."""
+        return register.pool_status(_spans(db, on, on), on, self.limits.pool_hours)
 
     def pool_usage(self, on: date) -> tuple[Decimal, Decimal]:
         """(hours approved on ``on``, the pool's size)."""
