@@ -11,6 +11,7 @@ whose content changed.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 from collections.abc import Callable
@@ -29,10 +30,12 @@ from assistant.outbox import compose, enqueue
 from assistant.pdf_reader import GuardedPdfReader
 from handlers import texts
 from handlers.claims import Claim, Evaluation, PdfResult, evaluate
+from handlers.problems import Problem
 from handlers.register import sender_allowed
 from handlers.review import Decision, EmploymentView, PriorClaim, RegisterSlice, review
 from handlers.summary import ClaimSummary, economy_summary, review_notice, sender_reply
 from parsers import claim_text, email
+from parsers.identifiers import mask_cprs
 from parsers.labels import COMPONENTS
 
 log = logging.getLogger(__name__)
@@ -109,6 +112,8 @@ class Pipeline:
             max_bytes=self.config.inbox.max_message_bytes))
         if isinstance(message, email.UnreadableMail):
             return self._store_unreadable(inbound_id, raw, envelope_from, message.reason)
+        # The subject is quoted in replies, summaries and forwards: never a full CPR there.
+        message = dataclasses.replace(message, subject=mask_cprs(message.subject))
         pdfs = [PdfResult(a.filename or "payslip.pdf", self.reader.read(a.data))
                 for a in message.pdfs]
         evaluation = evaluate(pdfs, claim_text.read(message.body_text), self.today())
@@ -149,12 +154,23 @@ class Pipeline:
     ) -> None:
         jobcenter = self.config.jobcenter
         to_fix = [(c, d, r) for c, d, r in rows if d.status in ("incomplete", "invalid")]
-        if (to_fix or (evaluation.problems and not rows)) and message.sender:
+        # Attachments the sender must send again (unreadable, or beyond the attachment
+        # cap) are answered even when another payslip in the mail was fine.
+        resend = [p for p in evaluation.problems if p.code != "not_a_payslip"]
+        dropped: list[Problem] = []
+        if message.dropped_pdfs:
+            dropped.append(Problem(
+                "payslip", "attachments_dropped",
+                f"{message.dropped_pdfs} PDF attachments beyond the first {len(message.pdfs)} "
+                "were not read", "warning",
+                values={"kept": str(len(message.pdfs)), "dropped": str(message.dropped_pdfs)}))
+        notices = [*(resend if rows else evaluation.problems), *dropped]
+        if (to_fix or notices) and message.sender:
             subject, body = sender_reply(
                 message.subject,
                 [(_claim_heading(c, r, len(rows)), c.missing,
                   [p for p in c.problems if p.severity == "error"]) for c, _, r in to_fix],
-                [p for p in evaluation.problems if not to_fix or p.code != "not_a_payslip"],
+                notices,
                 jobcenter.address, lang)
             self._enqueue(db, "reply", message.sender, subject, body, inbound,
                           in_reply_to=message.message_id)
@@ -357,9 +373,7 @@ def _claim_heading(claim: Claim, row: ClaimRow, count: int) -> str:
 
 def _masked_body(text: str) -> str:
     """An enquiry's body for the consultants, with CPR numbers masked."""
-    from parsers.identifiers import CPR_RE
-
-    return CPR_RE.sub(lambda m: f"{m.group(1)}-xxxx", text)[:5000]
+    return mask_cprs(text)[:5000]
 
 
 _ENGLISH_WORDS = frozenset({"the", "please", "payslip", "attached", "regards", "for", "refund",

@@ -68,6 +68,12 @@ PROBLEM_TEXTS: dict[str, dict[Language, str]] = {
                                   "DKK {stated} in total."},
     "payslip_unreadable": {"da": "Vedhæftningen \"{filename}\" kunne ikke læses: {reason}",
                            "en": "The attachment \"{filename}\" could not be read: {reason}"},
+    "attachments_dropped": {"da": "Mailen havde for mange vedhæftede PDF-filer: de første {kept} "
+                                  "er læst, {dropped} er ikke læst. Send højst {kept} "
+                                  "lønsedler pr. mail.",
+                            "en": "The e-mail had too many PDF attachments: the first {kept} "
+                                  "were read, {dropped} were not. Send at most {kept} payslips "
+                                  "per e-mail."},
     "not_a_payslip": {"da": "Vedhæftningen \"{filename}\" ligner ikke en lønseddel.",
                       "en": "The attachment \"{filename}\" does not look like a payslip."},
     "no_employment": {"da": "Der er ingen godkendt ansættelse for {cpr} hos CVR {cvr}.",

@@ -23,7 +23,7 @@ from typing import Any
 
 from parsers.amounts import find_amounts
 from parsers.dates import MONTHS, Period, parse_period
-from parsers.identifiers import CPR_RE, find_cpr, find_cvr, mask_cpr
+from parsers.identifiers import CPR_RE, find_cpr, find_cvr, mask_cprs
 from parsers.labels import COMPONENTS
 
 # "-nr.", " nummer", ".nr" after CPR / CVR / SE.
@@ -405,5 +405,5 @@ def _named_items(text: str) -> set[str]:
 
 
 def _masked(statement: str) -> str:
-    text = CPR_RE.sub(lambda m: mask_cpr(m.group(1) + m.group(2)), statement)
+    text = mask_cprs(statement)
     return text if len(text) <= MAX_STATEMENT_CHARS else text[: MAX_STATEMENT_CHARS - 1] + "…"

@@ -83,6 +83,7 @@ class MailMessage:
     pdfs: tuple[Attachment, ...] = ()
     other_attachments: tuple[str, ...] = ()  # names of non-PDF attachments (or their type)
     notes: tuple[str, ...] = ()  # what was odd but survived
+    dropped_pdfs: int = 0  # PDFs beyond MailLimits.max_attachments, not read
 
 
 @dataclass(frozen=True)
@@ -186,6 +187,7 @@ class _Reader:
             pdfs=tuple(self.pdfs),
             other_attachments=tuple(self.others),
             notes=tuple(self.notes),
+            dropped_pdfs=self.dropped_pdfs,
         )
 
     # -- headers -------------------------------------------------------------------

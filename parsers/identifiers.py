@@ -91,6 +91,11 @@ def mask_cpr(cpr: str) -> str:
     return f"{digits[:6]}-xxxx"
 
 
+def mask_cprs(text: str) -> str:
+    """``text`` with every CPR-shaped number in it masked (``DDMMYY-xxxx``)."""
+    return CPR_RE.sub(lambda m: f"{m.group(1)}-xxxx", text)
+
+
 def parse_cvr(text: str) -> str:
     """Read a CVR number (8 digits, first not 0, modulus 11); return the 8 digits."""
     digits = compact_digits(text)

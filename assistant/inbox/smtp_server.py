@@ -4,7 +4,7 @@ The server answers 250 only after the raw message is committed to the database,
 so a message the sender's server saw accepted is never lost. Any internal error
 answers 451 (try again later): a 5xx would make the sender's server give up. The
 size limit is enforced by aiosmtpd with 552, both on ``MAIL FROM ... SIZE=`` and
-while the data arrives.
+while the data arrives; the 552 text names the limit so the sender knows what to do.
 """
 
 from __future__ import annotations
@@ -65,13 +65,29 @@ class InboxHandler:
             message_id[:998] if message_id else None)
 
 
+class _SizeExplainingSMTP(SMTP):
+    """aiosmtpd's SMTP with a 552 that names the size limit and what to do."""
+
+    async def push(self, status: str) -> None:
+        if status.startswith("552 ") and self.data_size_limit:
+            mib = self.data_size_limit / 2**20
+            status = (f"552 5.3.4 Message too big: the limit is {self.data_size_limit} bytes "
+                      f"({mib:.0f} MiB); send the payslips in several smaller mails")
+        await super().push(status)
+
+
+class _Controller(Controller):
+    def factory(self) -> SMTP:
+        return _SizeExplainingSMTP(self.handler, **self.SMTP_kwargs)
+
+
 class SmtpInbox:
     """Runs the SMTP server in its own thread (aiosmtpd's Controller)."""
 
     def __init__(self, store: Store, host: str, port: int, address: str, max_bytes: int,
                  on_stored: Callable[[int], None]) -> None:
         self.handler = InboxHandler(store, address, on_stored)
-        self.controller = Controller(
+        self.controller = _Controller(
             self.handler, hostname=host, port=port, data_size_limit=max_bytes,
             ident="smajob-assistant", server_hostname=host, ready_timeout=10)
 
