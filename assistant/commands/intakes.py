@@ -88,14 +88,16 @@ def list_intakes(app: App, status: str | None, as_json: bool) -> None:
         job = _job(row)
         submitted = row.submitted_at.strftime("%Y-%m-%d %H:%M") if row.submitted_at else "-"
         hours = str(job.hours_per_week) if job else "-"
-        what = f"{job.location} ({job.workplace_name})" if job else f"step {row.state['step']}"
+        what = (f"{job.location} ({job.workplace_name})" if job
+                else f"step {(row.state or {}).get('step', '-')}")
         click.echo(f"{row.id:>4}  {row.status:<10}  {submitted:<16}  {hours:>6}  {what}")
 
 
 @intakes.command("show")
 @click.argument("intake_id", type=int)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@click.option("--lang", type=click.Choice(["da", "en"]), default="da", show_default=True)
+@click.option("--lang", type=click.Choice(["da", "en"]), default="da", show_default=True,
+              help="Language of the job description.")
 @with_app
 def show_intake(app: App, intake_id: int, as_json: bool, lang: str) -> None:
     """Show one intake: the whole job description."""
@@ -108,7 +110,7 @@ def show_intake(app: App, intake_id: int, as_json: bool, lang: str) -> None:
     click.echo(f"Intake {row.id}: {row.status}, manager {row.manager_name}")
     job = _job(row)
     click.echo(job_description_text(job, lang) if job else  # type: ignore[arg-type]
-               f"(not submitted yet; the form is at step {row.state.get('step')})")
+               f"(not submitted yet; the form is at step {(row.state or {}).get('step')})")
 
 
 @intakes.command("approve")
