@@ -1,6 +1,7 @@
 """Benchmark: N managers at once fill in the whole task-and-competence form in Telegram.
 
-    .venv/bin/python bench/bot.py                 # 50 managers
+    .venv/bin/python bench/bot.py                  # 50 managers, ~1 s between answers
+    .venv/bin/python bench/bot.py --think 0        # saturation: answer at once
     .venv/bin/python bench/bot.py --managers 200
 
 Everything real except Telegram itself: the real ``TelegramBot`` (python-telegram-bot
@@ -8,7 +9,9 @@ polling over HTTP) and ``IntakeService`` on a fresh, migrated SQLite database in
 directory, against the fake Bot API server of the tests on loopback. Each manager is a
 thread that gets an invite, sends ``/start TOKEN``, answers every question of the form
 (typing or pressing the offered buttons, like tests/intake_script.FULL_FORM) and submits,
-waiting for the bot's answer before the next step, as a person would.
+waiting for the bot's answer and then ``--think`` seconds (randomly 0.5x-1.5x, seeded)
+before the next step, as a person would. With ``--think 0`` every manager answers at
+once, so the latency is mostly queueing: managers / throughput.
 
 Reported: updates handled and replies per second, and per update the reply latency,
 from the moment the fake server makes the update available to getUpdates until the
@@ -19,6 +22,7 @@ a correction and the question again) arrives at the server: p50/p99/max.
 from __future__ import annotations
 
 import argparse
+import random
 import statistics
 import sys
 import tempfile
@@ -70,23 +74,32 @@ class CountingBot(TelegramBot):
 
 class Manager(threading.Thread):
     def __init__(self, api: FakeBotApi, bot: CountingBot, user_id: int, token: str,
-                 progress: callable) -> None:
+                 progress: callable, think: float = 0.0) -> None:
         super().__init__(name=f"manager-{user_id}", daemon=True)
         self.api, self.bot, self.user_id, self.token = api, bot, user_id, token
         self.progress = progress
+        self.think = think
+        self.random = random.Random(user_id)
         self.updates = 0
         self.seen = 0
         self.first: list[float] = []  # seconds, per update
         self.last: list[float] = []
         self.replies = 0
+        self.labels: list[str] = []  # per update: what was sent
         self.error: str | None = None
         self.final: list[Sent] = []
 
     def run(self) -> None:
         try:
+            if self.think:  # people do not all open the invite in the same millisecond
+                time.sleep(self.think * self.random.uniform(0.0, 2.0))
+            self.labels.append("/start TOKEN")
             self.step(self.api.user_says(self.user_id, f"/start {self.token}"))
             self.progress()
             for kind, value in [*FULL_FORM, ("press", "submit")]:
+                if self.think:
+                    time.sleep(self.think * self.random.uniform(0.5, 1.5))
+                self.labels.append(f"{kind} {value[:20]}")
                 if kind == "text":
                     self.final = self.step(self.api.user_says(self.user_id, value))
                 else:
@@ -134,6 +147,9 @@ def main() -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--managers", type=int, default=50,
                         help="managers filling in the form at the same time (default 50)")
+    parser.add_argument("--think", type=float, default=1.0,
+                        help="seconds a manager takes between answers, on average "
+                             "(default 1.0; 0 = saturation)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp, FakeBotApi() as api:
@@ -159,9 +175,10 @@ def main() -> int:
                 if done[0] % max(1, total // 10) == 0:
                     print(f"  {done[0]}/{total} steps", file=sys.stderr, flush=True)
 
-        print(f"{args.managers} managers x {steps_each} updates (invite, form, submit) "
-              f"against the fake Bot API at {api.base_url}", file=sys.stderr)
-        managers = [Manager(api, bot, 10_000 + n, tokens[n], progress)
+        print(f"{args.managers} managers x {steps_each} updates (invite, form, submit), "
+              f"think time {args.think:g} s, against the fake Bot API at {api.base_url}",
+              file=sys.stderr)
+        managers = [Manager(api, bot, 10_000 + n, tokens[n], progress, args.think)
                     for n in range(args.managers)]
         started = time.monotonic()
         for manager in managers:
@@ -176,7 +193,8 @@ def main() -> int:
     first = [x for m in managers for x in m.first]
     last = [x for m in managers for x in m.last]
     replies = sum(m.replies for m in managers)
-    print(f"managers: {args.managers}, completed forms: {args.managers - len(failed)}")
+    print(f"managers: {args.managers} (think time {args.think:g} s), "
+          f"completed forms: {args.managers - len(failed)}")
     print(f"updates handled: {len(first)} in {elapsed:.2f}s = {len(first) / elapsed:.1f}/s; "
           f"replies sent: {replies} = {replies / elapsed:.1f}/s")
     for name, values in (("first reply", first), ("all replies", last)):
@@ -184,6 +202,13 @@ def main() -> int:
             print(f"latency to {name}: p50 {statistics.median(values) * 1000:.1f} ms, "
                   f"p99 {percentile(values, 99) * 1000:.1f} ms, "
                   f"max {max(values) * 1000:.1f} ms")
+    by_step: dict[str, list[float]] = {}
+    for m in managers:
+        for label, value in zip(m.labels, m.last, strict=False):
+            by_step.setdefault(label, []).append(value)
+    slowest = sorted(by_step.items(), key=lambda kv: -percentile(kv[1], 99))[:5]
+    print("slowest steps (p99 to all replies): " + ", ".join(
+        f"{label!r} {percentile(values, 99) * 1000:.0f} ms" for label, values in slowest))
     for line in failed[:10]:
         print(f"FAILED {line}")
     return 1 if failed else 0
