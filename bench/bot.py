@@ -22,6 +22,7 @@ a correction and the question again) arrives at the server: p50/p99/max.
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import random
 import statistics
 import sys
@@ -45,35 +46,61 @@ TOKEN = "123456:BENCH"
 STEP_TIMEOUT = 30.0
 
 
-class CountingBot(TelegramBot):
-    """The real bot, counting the updates it has completely handled per user, so a
-    manager knows when every reply to what it sent is out."""
+class Handled:
+    """How many updates per user the bot has completely handled, so a manager knows
+    when every reply to what it sent is out. Fed by the bot's process."""
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self) -> None:
         self.handled: dict[int, int] = {}
         self.changed = threading.Condition()
 
-    def _count(self, user_id: int) -> None:
+    def count(self, user_id: int) -> None:
         with self.changed:
             self.handled[user_id] = self.handled.get(user_id, 0) + 1
             self.changed.notify_all()
+
+    def follow(self, queue: multiprocessing.Queue) -> None:
+        while (user_id := queue.get()) is not None:
+            self.count(user_id)
+
+
+class CountingBot(TelegramBot):
+    """The real bot, telling the benchmark each update it has completely handled."""
+
+    def __init__(self, done: multiprocessing.Queue, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.done = done
 
     async def _on_message(self, update, context) -> None:
         try:
             await super()._on_message(update, context)
         finally:
-            self._count(update.effective_user.id)
+            self.done.put(update.effective_user.id)
 
     async def _on_button(self, update, context) -> None:
         try:
             await super()._on_button(update, context)
         finally:
-            self._count(update.callback_query.from_user.id)
+            self.done.put(update.callback_query.from_user.id)
+
+
+def run_bot(url: str, base_url: str, done: multiprocessing.Queue,
+            ready: multiprocessing.Event, stop: multiprocessing.Event) -> None:
+    """The bot's process: like ``assistant run``, apart from Telegram (the benchmark)."""
+    engine = make_engine(url)
+    service = IntakeService(engine, Config(), clock=lambda: datetime(2026, 11, 24, 10, tzinfo=UTC))
+    bot = CountingBot(done, service, TOKEN, base_url, poll_timeout=10, outbox_seconds=2.0)
+    if not bot.start():
+        print(f"the bot did not start: {bot.failed}", file=sys.stderr)
+        return
+    ready.set()
+    stop.wait()
+    bot.stop()
+    engine.dispose()
 
 
 class Manager(threading.Thread):
-    def __init__(self, api: FakeBotApi, bot: CountingBot, user_id: int, token: str,
+    def __init__(self, api: FakeBotApi, bot: Handled, user_id: int, token: str,
                  progress: callable, think: float = 0.0) -> None:
         super().__init__(name=f"manager-{user_id}", daemon=True)
         self.api, self.bot, self.user_id, self.token = api, bot, user_id, token
@@ -158,12 +185,20 @@ def main() -> int:
         store = Store(engine)
         setup_workplace(store)
         tokens = [invite(store, f"Leder {n}") for n in range(args.managers)]
-        service = IntakeService(engine, Config(), clock=lambda: datetime(2026, 11, 24, 10,
-                                                                          tzinfo=UTC))
-        bot = CountingBot(service, TOKEN, api.base_url, poll_timeout=10, outbox_seconds=2.0)
-        if not bot.start():
-            print(f"the bot did not start: {bot.failed}", file=sys.stderr)
+        engine.dispose()
+        # The bot runs in a process of its own, as it would against Telegram: the fake
+        # server and the managers do not compete with it for the interpreter.
+        spawn = multiprocessing.get_context("spawn")
+        finished, ready, stop = spawn.Queue(), spawn.Event(), spawn.Event()
+        child = spawn.Process(target=run_bot, args=(str(engine.url), api.base_url, finished,
+                                                    ready, stop), name="bot")
+        child.start()
+        if not ready.wait(60):
+            child.kill()
+            print("the bot did not start", file=sys.stderr)
             return 1
+        bot = Handled()
+        threading.Thread(target=bot.follow, args=(finished,), daemon=True).start()
         steps_each = len(FULL_FORM) + 2
         total = args.managers * steps_each
         done = [0]
@@ -186,8 +221,9 @@ def main() -> int:
         for manager in managers:
             manager.join(STEP_TIMEOUT * (steps_each + 1))
         elapsed = time.monotonic() - started
-        bot.stop()
-        engine.dispose()
+        stop.set()
+        child.join(30)
+        finished.put(None)
 
     failed = [f"{m.name}: {m.error}" for m in managers if m.error]
     first = [x for m in managers for x in m.first]
