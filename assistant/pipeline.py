@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -94,7 +95,10 @@ class Pipeline:
         try:
             return self.process(inbound_id)
         except Exception as exc:  # noqa: BLE001 - one bad message must not stop the inbox
-            log.exception("processing inbound message %s failed", inbound_id)
+            # Not log.exception: a database error's text carries the statement's
+            # parameters, which can hold a full CPR; the traceback is logged masked.
+            log.error("processing inbound message %s failed: %s", inbound_id,
+                      mask_cprs("".join(traceback.format_exception(exc))).rstrip())
             self._record_failure(inbound_id, exc)
             return None
 

@@ -211,3 +211,20 @@ def test_claims_show_masks_a_cpr_in_the_subject(pipeline, store, run_cli):  # no
     (claim,) = claims(store)
     shown = json.loads(run_cli("claims", "show", claim.reference, "--json"))
     assert case.cpr not in json.dumps(shown, ensure_ascii=False)
+
+
+def test_a_failure_is_logged_without_the_full_cpr(pipeline, store, caplog, monkeypatch):  # noqa: F811
+    case = case_in_2026()
+    register(store, case)
+
+    def fail(*args, **kwargs):
+        raise RuntimeError(f"INSERT failed [parameters: ('{case.cpr.replace('-', '')}',)]")
+
+    monkeypatch.setattr(pipeline, "_store", fail)
+    inbound_id, _ = store.save_inbound(claim_mail(case), "smtp", "lon@firma.dk",
+                                       ["jobcenter@kommune.example"])
+    caplog.set_level(logging.DEBUG)
+    assert pipeline.process_safely(inbound_id) is None
+    digits = case.cpr.replace("-", "")
+    assert "INSERT failed" in caplog.text and f"{digits[:6]}-xxxx" in caplog.text
+    assert digits not in caplog.text
