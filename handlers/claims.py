@@ -163,12 +163,7 @@ def _claim(
 
 
 def _take_payslip(claim: Claim, slip: Payslip, text: ClaimText | None) -> None:
-    claim.employee_name = slip.employee_name
-    claim.cpr_raw = slip.cpr
-    claim.employer_name = slip.employer_name
-    claim.cvr = slip.cvr
-    claim.period_start, claim.period_end = slip.period_start, slip.period_end
-    claim.hours = slip.hours
+    _take_body(claim, slip)
     claim.components = slip.components
     claim.employer_cost = refund.money(slip.employer_cost) if slip.has_cost_lines else None
     if slip.stated_employer_cost is not None and claim.employer_cost is not None and \
@@ -183,7 +178,8 @@ def _take_payslip(claim: Claim, slip: Payslip, text: ClaimText | None) -> None:
         _fill_and_cross_check(claim, text)
 
 
-def _take_body(claim: Claim, text: ClaimText) -> None:
+def _take_body(claim: Claim, text: ClaimText | Payslip) -> None:
+    """Who, where, when and how many hours: the fields a payslip and a body both state."""
     claim.employee_name = text.employee_name
     claim.cpr_raw = text.cpr
     claim.employer_name = text.employer_name
