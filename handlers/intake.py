@@ -34,6 +34,7 @@ from handlers.job_texts import (
 )
 from handlers.texts import Language
 from parsers.dates import parse_date
+from parsers.identifiers import CPR_RE, IdentifierError, parse_cpr
 
 MAX_TEXT = 300
 MIN_HOURS, MAX_HOURS = Decimal(1), Decimal(10)
@@ -282,7 +283,24 @@ def _text(text: str, lang: Language) -> str:
     if len(text) > MAX_TEXT:
         raise _Refused(t(lang, f"Svaret er for langt (højst {MAX_TEXT} tegn).",
                          f"The answer is too long (at most {MAX_TEXT} characters)."))
+    if _has_cpr(text):
+        # The form is about the job; a CPR typed by mistake must not be stored or shown.
+        raise _Refused(t(lang, "Svaret ser ud til at indeholde et cpr-nummer. Skemaet handler "
+                         "om jobbet, så skriv venligst svaret uden cpr-nummer.",
+                         "The answer seems to contain a CPR number. The form is about the "
+                         "job, so please write the answer without it."))
     return text
+
+
+def _has_cpr(text: str) -> bool:
+    """A CPR-shaped number whose first six digits are a real date (not a phone number)."""
+    for match in CPR_RE.finditer(text):
+        try:
+            parse_cpr(match.group(0))
+        except IdentifierError:
+            continue
+        return True
+    return False
 
 
 def _contact(text: str, lang: Language) -> str:

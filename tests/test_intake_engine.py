@@ -217,3 +217,18 @@ def test_a_start_that_passed_while_the_draft_waited_is_asked_again() -> None:
     assert intake.answer(draft, later, text="01.04.2027").error is False
     assert draft.step == "review" and draft.answers["start"] == "2027-04-01"
     assert intake.answer(draft, later, choice="submit").submitted
+
+
+@pytest.mark.parametrize(("prefix", "text", "refused"), [
+    (1, "Mette Hansen 010190-1234", True),  # contact name with a CPR
+    (2, "0101901234", True),  # a CPR instead of a phone number
+    (2, "+45 12 34 56 78", False),
+    (2, "4512345678", False),  # 10 digits that are no date: a phone number
+    (3, "Følge borger 3112851234 til møder", True),  # typed task
+])
+def test_a_cpr_number_typed_by_mistake_is_refused(prefix, text, refused) -> None:
+    draft = run(Draft(), FULL[:prefix])
+    result = intake.answer(draft, CTX, text=text)
+    assert result.error is refused
+    if refused:
+        assert "cpr-nummer" in result.notes[0] and text not in repr(draft.answers)
