@@ -54,6 +54,8 @@ class FakeBotApi:
         self.edits: list[tuple[int, int, Any]] = []  # (chat, message, new markup)
         self.calls: list[str] = []
         self.fail_sends_to: dict[int, int] = {}  # chat id -> HTTP error code to answer
+        self.fail_once: dict[int, int] = {}  # the same, for the next send only
+        self.failed: list[tuple[int, int]] = []  # (chat id, error code) answered
         self._next_update = 1
         self._next_message = 1000
         self._next_query = 1
@@ -163,10 +165,19 @@ class FakeBotApi:
               files: dict[str, tuple[str, bytes]]) -> tuple[int, dict[str, Any]]:
         with self.lock:
             self.calls.append(method)
-        if method in ("sendMessage", "sendDocument") and int(p["chat_id"]) in self.fail_sends_to:
-            code = self.fail_sends_to[int(p["chat_id"])]
-            return code, {"ok": False, "error_code": code,
-                          "description": "Forbidden: bot was blocked by the user"}
+        if method in ("sendMessage", "sendDocument"):
+            chat_id = int(p["chat_id"])
+            with self.lock:
+                code = self.fail_once.pop(chat_id, None) or self.fail_sends_to.get(chat_id)
+                if code:
+                    self.failed.append((chat_id, code))
+                    self.lock.notify_all()
+            if code == 429:
+                return code, {"ok": False, "error_code": code, "parameters": {"retry_after": 1},
+                              "description": "Too Many Requests: retry after 1"}
+            if code:
+                return code, {"ok": False, "error_code": code,
+                              "description": "Forbidden: bot was blocked by the user"}
         handler = getattr(self, f"_m_{method}", None)
         if handler is None:
             return 200, {"ok": True, "result": True}

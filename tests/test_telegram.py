@@ -55,6 +55,8 @@ class Scripted:
             raise RuntimeError("the service failed")
         if text == "buttons":
             return [Reply("Vælg", ((Button("Ja", "1:q:ja"), Button("Nej", "1:q:nej")),))]
+        if text == "long":
+            return [Reply("a" * 4000 + "b" * 1000)]
         if text == "file":
             return [Reply("Her er planen", document=Document("plan.md", b"# Plan\n"))]
         return [Reply(f"echo {text}")]
@@ -107,6 +109,31 @@ def test_adapter_mechanics(api) -> None:
             time.sleep(0.05)
         assert sorted(service.sent) == [1, 2]
         assert "setMyCommands" in api.calls and "getMe" in api.calls
+    finally:
+        bot.stop()
+
+
+def test_blocked_user_flood_control_and_long_text_are_survived(api) -> None:
+    service = Scripted()
+    bot = running(service, api)
+    try:
+        api.fail_sends_to[20] = 403  # the user blocked the bot: logged, nothing retried
+        api.user_says(20, "hej")
+        deadline = time.monotonic() + 10
+        while (20, 403) not in api.failed and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert api.failed == [(20, 403)]
+        del api.fail_sends_to[20]
+        api.user_says(20, "igen")  # unblocked: the bot still runs and answers
+        assert [s.text for s in api.wait_for(20, 1)] == ["echo igen"]
+        api.fail_once[21] = 429  # flood control: wait retry_after, then send once more
+        api.user_says(21, "vent")
+        assert [s.text for s in api.wait_for(21, 1, timeout=15)] == ["echo vent"]
+        assert (21, 429) in api.failed
+        api.user_says(22, "long")  # over Telegram's 4096 characters: split, nothing lost
+        long = api.wait_for(22, 2)
+        assert [s.text for s in long] == ["a" * 4000, "b" * 1000]
+        assert api.to(20) and len(api.to(20)) == 1
     finally:
         bot.stop()
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import warnings
 from collections import defaultdict
 
 from telegram import BotCommand, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -28,6 +29,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.warnings import PTBDeprecationWarning
 
 from assistant.bot.conversation import Conversations, Reply
 
@@ -199,7 +201,9 @@ class TelegramBot:
         except RetryAfter as exc:
             if not retry:
                 raise
-            wait = exc.retry_after
+            with warnings.catch_warnings():  # int now, timedelta in a later PTB: both work
+                warnings.simplefilter("ignore", PTBDeprecationWarning)
+                wait = exc.retry_after
             await asyncio.sleep(wait.total_seconds() if hasattr(wait, "total_seconds") else wait)
             await self._send_one(chat_id, reply, retry=False)
 
