@@ -101,6 +101,19 @@ class FakeBotApi:
                                         "chat": chat, "from": user, "text": text,
                                         "entities": entities}})
 
+    def user_sends_photo(self, user_id: int, caption: str = "") -> int:
+        user = {"id": user_id, "is_bot": False, "first_name": f"User{user_id}"}
+        with self.lock:
+            self._next_message += 1
+            message_id = self._next_message
+        message: dict[str, Any] = {
+            "message_id": message_id, "date": int(time.time()),
+            "chat": {"id": user_id, "type": "private"}, "from": user,
+            "photo": [{"file_id": "p1", "file_unique_id": "p1", "width": 90, "height": 90}]}
+        if caption:
+            message["caption"] = caption
+        return self._queue({"message": message})
+
     def user_presses(self, user_id: int, sent: Sent, data: str) -> int:
         user = {"id": user_id, "is_bot": False, "first_name": f"User{user_id}"}
         with self.lock:

@@ -130,6 +130,9 @@ def test_blocked_user_flood_control_and_long_text_are_survived(api) -> None:
         api.user_says(21, "vent")
         assert [s.text for s in api.wait_for(21, 1, timeout=15)] == ["echo vent"]
         assert (21, 429) in api.failed
+        api.user_sends_photo(23, caption="Per Jensen")  # not text: never a form answer
+        assert "kun læse tekst" in api.wait_for(23, 1)[0].text
+        assert not [c for c in service.calls if c[1] == "23"]
         api.user_says(22, "long")  # over Telegram's 4096 characters: split, nothing lost
         long = api.wait_for(22, 2)
         assert [s.text for s in long] == ["a" * 4000, "b" * 1000]

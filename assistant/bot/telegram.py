@@ -44,6 +44,8 @@ COMMANDS = [
 ]
 PRIVATE_ONLY = ("Skriv til mig i en privat chat, så hjælper jeg dig dér.\n"
                 "Please write to me in a private chat.")
+TEXT_ONLY = ("Jeg kan kun læse tekst. Skriv dit svar, eller brug knapperne.\n"
+             "I can only read text. Type your answer or use the buttons.")
 
 
 class TelegramBot:
@@ -124,8 +126,9 @@ class TelegramBot:
                 await self._send(chat.id, [Reply(PRIVATE_ONLY)])
             return  # never act on anything in groups or channels
         text = message.text
-        if text is None:
-            text = "(ikke tekst)" if not message.caption else message.caption
+        if text is None:  # a photo, sticker, voice note...: never an answer to the form
+            await self._send(chat.id, [Reply(TEXT_ONLY)])
+            return
         async with self._locks[user.id]:
             replies = await asyncio.to_thread(self.service.on_text, CHANNEL, str(user.id), text)
             await self._send(chat.id, replies)
