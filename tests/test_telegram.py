@@ -6,6 +6,7 @@ conversations through the real intake service and database.
 
 from __future__ import annotations
 
+import logging
 import signal
 import subprocess
 import threading
@@ -113,7 +114,8 @@ def test_adapter_mechanics(api) -> None:
         bot.stop()
 
 
-def test_blocked_user_flood_control_and_long_text_are_survived(api) -> None:
+def test_blocked_user_flood_control_and_long_text_are_survived(api, caplog) -> None:
+    caplog.set_level(logging.INFO)  # the service's level (PTB's DEBUG shows the API URL)
     service = Scripted()
     bot = running(service, api)
     try:
@@ -139,6 +141,7 @@ def test_blocked_user_flood_control_and_long_text_are_survived(api) -> None:
         assert api.to(20) and len(api.to(20)) == 1
     finally:
         bot.stop()
+    assert "blocked" in caplog.text and TOKEN not in caplog.text  # logged, the token never
 
 
 def test_a_bot_that_cannot_reach_the_api_says_why() -> None:

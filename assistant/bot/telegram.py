@@ -51,6 +51,8 @@ TEXT_ONLY = ("Jeg kan kun læse tekst. Skriv dit svar, eller brug knapperne.\n"
 class TelegramBot:
     def __init__(self, service: Conversations, token: str, base_url: str,
                  poll_timeout: int = 20, outbox_seconds: float = 2.0) -> None:
+        # httpx logs every request's URL at INFO, and the URL holds the bot token.
+        logging.getLogger("httpx").setLevel(logging.WARNING)
         self.service = service
         self.poll_timeout = poll_timeout
         self.outbox_seconds = outbox_seconds
