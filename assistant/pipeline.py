@@ -175,7 +175,7 @@ class Pipeline:
                 [(_claim_heading(c, r, len(rows)), c.missing,
                   [p for p in c.problems if p.severity == "error"]) for c, _, r in to_fix],
                 notices,
-                jobcenter.address, lang)
+                jobcenter.address, lang, accepted=bool(rows) and not to_fix)
             self._enqueue(db, "reply", message.sender, subject, body, inbound,
                           in_reply_to=message.message_id)
         for claim, decision, row in rows:

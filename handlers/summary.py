@@ -15,6 +15,7 @@ from handlers.texts import (
     CANNOT_PROCESS,
     GREETING,
     HOW_TO_SEND,
+    PARTLY_READ,
     SIGNATURE,
     Language,
     fix_list,
@@ -135,13 +136,16 @@ def sender_reply(
     notes: list[Problem],
     jobcenter_address: str,
     lang: Language = "da",
+    *,
+    accepted: bool = False,
 ) -> tuple[str, str]:
-    """The reply to a workplace whose claim is incomplete or invalid.
+    """The reply to a workplace whose claim is incomplete or invalid, or (``accepted``)
+    whose claim went on although some of its attachments could not be used.
 
     ``claims`` holds, per claim, a heading (the payslip's filename or reference),
     what is missing and what is wrong.
     """
-    lines = [GREETING[lang], "", CANNOT_PROCESS[lang], ""]
+    lines = [GREETING[lang], "", (PARTLY_READ if accepted else CANNOT_PROCESS)[lang], ""]
     for note in notes:
         lines.append(f"- {problem_text(note, lang)}")
     if notes:

@@ -129,6 +129,11 @@ CANNOT_PROCESS: dict[Language, str] = {
     "da": "Vi kan ikke behandle kravet endnu:",
     "en": "We cannot process the claim yet:",
 }
+PARTLY_READ: dict[Language, str] = {
+    "da": "Vi har modtaget kravet og behandler det, men ikke alt i mailen kunne bruges:",
+    "en": "We have received the claim and are processing it, but not all of the e-mail "
+          "could be used:",
+}
 MISSING_HEAD: dict[Language, str] = {"da": "Mangler:", "en": "Missing:"}
 WRONG_HEAD: dict[Language, str] = {"da": "Skal rettes:", "en": "To correct:"}
 HOW_TO_SEND: dict[Language, str] = {

@@ -82,6 +82,7 @@ def test_200_attachments_are_capped_and_answered(pipeline, store):  # noqa: F811
     body = text_of(reply)
     assert "bilag-0.pdf" in body
     assert "180" in body  # the sender is told how many PDFs were not read
+    assert "Vi har modtaget kravet" in body and "kan ikke behandle" not in body
 
 
 def test_pdf_that_takes_too_long_is_answered_and_the_next_mail_flows(pipeline, store):  # noqa: F811
