@@ -31,7 +31,7 @@ from assistant.db import session
 from assistant.models import Claim, InboundMessage, OutboundMessage
 from assistant.pdf_reader import GuardedPdfReader
 from assistant.pipeline import Pipeline
-from parsers.identifiers import mask_cpr
+from parsers.identifiers import mask_cpr, mask_cprs
 from parsers.labels import COMPONENTS
 
 STATUSES = ("complete", "incomplete", "invalid", "not_a_claim", "validated", "needs_review")
@@ -129,9 +129,12 @@ def show_claim(app: App, reference: str, as_json: bool) -> None:
         headers = BytesHeaderParser(policy=default_policy).parsebytes(inbound.raw[:65536]) \
             if inbound else {}
         data = claim_json(claim)
-        data["sender"] = str(headers.get("From", "")) if inbound else None
-        data["subject"] = str(headers.get("Subject", "")) if inbound else None
-        data["outbox"] = [{"kind": m.kind, "recipient": m.recipient, "subject": m.subject,
+        # The inbound headers are the sender's own words: a CPR typed into the subject is
+        # masked here like everywhere else outside the database and the export.
+        data["sender"] = mask_cprs(str(headers.get("From", ""))) if inbound else None
+        data["subject"] = mask_cprs(str(headers.get("Subject", ""))) if inbound else None
+        data["outbox"] = [{"kind": m.kind, "recipient": m.recipient,
+                           "subject": mask_cprs(m.subject),
                            "status": m.status, "attempts": m.attempts} for m in outbox]
     if as_json:
         echo_json(data)
