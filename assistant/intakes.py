@@ -48,8 +48,10 @@ class IntakeStore:
 
     # -- invites and chat users ---------------------------------------------------
 
-    def create_invite(self, cvr: str, manager_name: str, valid_for: timedelta) -> str:
-        """A new single-use token for ``manager_name`` at the workplace ``cvr``."""
+    def create_invite(self, cvr: str, manager_name: str, valid_for: timedelta,
+                      now: datetime | None = None) -> str:
+        """A new single-use token for ``manager_name`` at the workplace ``cvr``, valid for
+        ``valid_for`` from ``now`` (the clock's time unless given)."""
         if not manager_name.strip():
             raise RegisterError(["the manager's name is missing (--name)"])
         if valid_for <= timedelta(0):
@@ -62,7 +64,8 @@ class IntakeStore:
                 raise RegisterError([f"no workplace with CVR {cvr}; add it first with "
                                      "'assistant workplaces add'"])
             db.add(Invite(token_hash=token_hash(token), workplace_id=workplace.id,
-                          manager_name=manager_name.strip(), expires_at=utcnow() + valid_for))
+                          manager_name=manager_name.strip(),
+                          expires_at=(now or utcnow()) + valid_for))
         return token
 
     def redeem(self, channel: str, user_id: str, token: str, now: datetime) -> Redeemed:

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cache
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
@@ -67,6 +68,22 @@ def db_url(request: pytest.FixtureRequest, tmp_path) -> URL:
     if request.param == "sqlite":
         return make_url(f"sqlite:///{tmp_path / 'data' / 'assistant.db'}")
     return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def config_file(db_url: URL, tmp_path, monkeypatch) -> Callable[[str], Path]:
+    """Write ``assistant.toml`` for the test database (plus ``extra`` TOML) and return its
+    path; the environment's config overrides are cleared so only this file counts."""
+    for name in ("ASSISTANT_CONFIG", "ASSISTANT_DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+
+    def write(extra: str = "") -> Path:
+        path = tmp_path / "assistant.toml"
+        url = db_url.render_as_string(hide_password=False)
+        path.write_text(f'[database]\nurl = "{url}"\n{extra}', encoding="utf-8")
+        return path
+
+    return write
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ terminal and Telegram tests (and the bot benchmark)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from assistant.bot.conversation import Conversations, Reply
 from assistant.intakes import IntakeStore
@@ -14,16 +14,23 @@ CVR = "65113015"
 
 # A complete form: ("text", value) is typed, ("press", value) presses the button of
 # the current prompt whose data ends with ":<value>".
-FULL_FORM: list[tuple[str, str]] = [
-    ("text", "Hovedbiblioteket"), ("text", "Per Jensen"), ("text", "per@example.dk"),
-    ("press", "library"), ("press", "ex:0"), ("press", "f:0"), ("press", "nej"),
-    ("press", "ja"), ("press", "ja"), ("press", "nej"), ("press", "ja"), ("press", "ja"),
-    ("press", "c:1"), ("press", "done"), ("text", "7,5"), ("text", "tirsdag og torsdag 9-13"),
-    ("text", "04.01.2027"), ("press", "6"),
-    ("text", "Ansættelsen er midlertidig, fordi opgaven er afgrænset til oprydning efter "
-             "ombygningen"),
-    ("press", "2"), ("press", "r:gdpr_course"), ("press", "done"),
-]
+def full_form(start: date = date(2027, 1, 4)) -> list[tuple[str, str]]:
+    """The whole form, the job starting on ``start`` (must not be before the service's
+    clock: tests on the real clock pass a date relative to today)."""
+    return [
+        ("text", "Hovedbiblioteket"), ("text", "Per Jensen"), ("text", "per@example.dk"),
+        ("press", "library"), ("press", "ex:0"), ("press", "f:0"), ("press", "nej"),
+        ("press", "ja"), ("press", "ja"), ("press", "nej"), ("press", "ja"), ("press", "ja"),
+        ("press", "c:1"), ("press", "done"), ("text", "7,5"),
+        ("text", "tirsdag og torsdag 9-13"), ("text", start.strftime("%d.%m.%Y")),
+        ("press", "6"),
+        ("text", "Ansættelsen er midlertidig, fordi opgaven er afgrænset til oprydning efter "
+                 "ombygningen"),
+        ("press", "2"), ("press", "r:gdpr_course"), ("press", "done"),
+    ]
+
+
+FULL_FORM = full_form()  # for a service on the fixed clock NOW
 
 
 def setup_workplace(store: Store) -> None:
@@ -31,7 +38,9 @@ def setup_workplace(store: Store) -> None:
 
 
 def invite(store: Store, name: str = "Lone Hansen", hours: int = 72) -> str:
-    return IntakeStore(store.engine, store).create_invite(CVR, name, timedelta(hours=hours))
+    """An invite valid for ``hours`` from NOW (the clock of the services under test)."""
+    return IntakeStore(store.engine, store).create_invite(CVR, name, timedelta(hours=hours),
+                                                          now=NOW)
 
 
 class Manager:

@@ -3,11 +3,16 @@
 import hashlib
 import json
 import re
+from datetime import date, timedelta
 
 import pytest
 from click.testing import CliRunner
 
 from assistant.cli import cli
+from handlers.register import latest_end
+
+# `assistant chat` runs on the real clock: the job starts six weeks from today.
+START = date.today() + timedelta(days=42)
 
 # Answers for `assistant chat`: numbers press the numbered buttons of the last prompt.
 ANSWERS = [
@@ -15,7 +20,7 @@ ANSWERS = [
     "1", "1", "2", "1", "1",  # criteria
     "2", "9",  # competences: Mødestabil, done
     "14",  # refused: over 10 hours
-    "7,5", "/skip", "04.01.2027", "2",
+    "7,5", "/skip", START.strftime("%d.%m.%Y"), "2",
     "Ansættelsen er midlertidig, fordi opgaven er afgrænset til oprydning",
     "2", "3", "5",  # internship 2 weeks, GDPR course, done
     "13",  # submit
@@ -23,13 +28,8 @@ ANSWERS = [
 
 
 @pytest.fixture
-def run(db_url, tmp_path, monkeypatch):
-    for name in ("ASSISTANT_CONFIG", "ASSISTANT_DATABASE_URL"):
-        monkeypatch.delenv(name, raising=False)
-    config = tmp_path / "assistant.toml"
-    url = db_url.render_as_string(hide_password=False)
-    config.write_text(f'[database]\nurl = "{url}"\n[telegram]\nbot_username = "smajob_bot"\n',
-                      encoding="utf-8")
+def run(config_file):
+    config = config_file('[telegram]\nbot_username = "smajob_bot"\n')
 
     def invoke(*args: str, input: str | None = None):
         return CliRunner().invoke(cli, [*args, "--config", str(config)], input=input)
@@ -65,12 +65,13 @@ def test_invite_chat_list_show_approve(run, tmp_path) -> None:
     assert run("intakes", "show", "9").exit_code == 1
 
     approved = run("intakes", "approve", "1", "--cpr", "010190-1234", "--name", "Mette",
-                   "--start", "2027-01-04")
+                   "--start", START.isoformat())
     assert approved.exit_code == 0, approved.output
-    assert "7.5 h/week, 2027-01-04 to 2027-07-03" in approved.output.replace("7.50", "7.5")
+    assert f"7.5 h/week, {START} to {latest_end(START, 6)}" in approved.output.replace(
+        "7.50", "7.5")
     assert "0101901234" not in approved.output and "010190-1234" not in approved.output
     again = run("intakes", "approve", "1", "--cpr", "010190-1234", "--name", "Mette",
-                "--start", "2027-01-04")
+                "--start", START.isoformat())
     assert again.exit_code == 1 and "intake 1 is approved" in again.output
     # The manager hears it the next time the terminal chat runs.
     later = run("chat", "--user", chat_user(token), input="")

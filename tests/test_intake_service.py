@@ -71,9 +71,10 @@ def test_invite_is_single_use_and_expires(service, store) -> None:
     token = invite(store)
     Manager(service, "1").says(f"/start {token}")
     assert "allerede brugt" in Manager(service, "2").says(f"/start {token}")[0].text
-    old = IntakeStore(store.engine).create_invite("65113015", "Ole", timedelta(hours=1))
+    old = IntakeStore(store.engine).create_invite("65113015", "Ole", timedelta(hours=1),
+                                                  now=NOW)
     later = IntakeService(store.engine, Config(), clock=lambda: NOW + timedelta(days=1))
-    # Made an hour's validity from now (real time); the service's clock is a day on.
+    # Valid for an hour from NOW; the service's clock is a day on.
     assert "udløbet" in Manager(later, "3").says(f"/start {old}")[0].text
     with pytest.raises(RegisterError, match="no workplace with CVR 12345674"):
         IntakeStore(store.engine).create_invite("12345674", "Ole", timedelta(hours=1))

@@ -24,13 +24,9 @@ cli.add_command(pool)
 
 
 @pytest.fixture
-def run(db_url, tmp_path, monkeypatch):
+def run(config_file):
     """Run ``assistant ARGS... --config <a config for the test database>``."""
-    for name in ("ASSISTANT_CONFIG", "ASSISTANT_DATABASE_URL"):
-        monkeypatch.delenv(name, raising=False)
-    config = tmp_path / "assistant.toml"
-    url = db_url.render_as_string(hide_password=False)
-    config.write_text(f'[database]\nurl = "{url}"\n', encoding="utf-8")
+    config = config_file()
 
     def invoke(*args: str, config_path=config):
         return CliRunner().invoke(cli, [*args, "--config", str(config_path)])
