@@ -55,6 +55,8 @@ class FakeBotApi:
         self.calls: list[str] = []
         self.fail_sends_to: dict[int, int] = {}  # chat id -> HTTP error code to answer
         self.fail_once: dict[int, int] = {}  # the same, for the next send only
+        # chat id -> (sends to let through first, error code for the one after them)
+        self.fail_later: dict[int, tuple[int, int]] = {}
         self.failed: list[tuple[int, int]] = []  # (chat id, error code) answered
         self._next_update = 1
         self._next_message = 1000
@@ -182,6 +184,12 @@ class FakeBotApi:
             chat_id = int(p["chat_id"])
             with self.lock:
                 code = self.fail_once.pop(chat_id, None) or self.fail_sends_to.get(chat_id)
+                if not code and chat_id in self.fail_later:
+                    skip, later = self.fail_later[chat_id]
+                    if skip:
+                        self.fail_later[chat_id] = (skip - 1, later)
+                    else:
+                        code = self.fail_later.pop(chat_id)[1]
                 if code:
                     self.failed.append((chat_id, code))
                     self.lock.notify_all()

@@ -11,6 +11,7 @@ import signal
 import subprocess
 import threading
 import time
+from datetime import date, timedelta
 
 import pytest
 from sqlmodel import Session, select
@@ -22,7 +23,7 @@ from assistant.config import Config
 from assistant.db import make_engine
 from assistant.models import Intake
 from tests.fake_bot_api import FakeBotApi, Sent
-from tests.intake_script import FULL_FORM, NOW, invite, setup_workplace
+from tests.intake_script import FULL_FORM, NOW, full_form, invite, setup_workplace
 from tests.intake_script import Manager as IntakeManager
 from tests.net import free_port
 from tests.test_reliability import ASSISTANT, start
@@ -138,6 +139,12 @@ def test_blocked_user_flood_control_and_long_text_are_survived(api, caplog) -> N
         api.user_says(22, "long")  # over Telegram's 4096 characters: split, nothing lost
         long = api.wait_for(22, 2)
         assert [s.text for s in long] == ["a" * 4000, "b" * 1000]
+        api.fail_later[24] = (1, 429)  # flood control on the second part of a long reply:
+        api.user_says(24, "long")  # only that part is repeated, the first is not sent twice
+        assert [s.text for s in api.wait_for(24, 2, timeout=15)] == ["a" * 4000, "b" * 1000]
+        assert (24, 429) in api.failed
+        time.sleep(0.3)
+        assert [s.text for s in api.to(24)] == ["a" * 4000, "b" * 1000]
         assert api.to(20) and len(api.to(20)) == 1
     finally:
         bot.stop()
@@ -324,10 +331,12 @@ def test_assistant_run_starts_the_bot_and_approval_reaches_the_chat(api, tmp_pat
         # (the Telegram path is covered above); the bot process must pick up the result.
         filler = IntakeManager(IntakeService(make_engine(f"sqlite:///{db}"), Config()), "701")
         filler.says("/start")
-        filler.fill(FULL_FORM)
+        start_day = date.today() + timedelta(days=42)  # this service runs on the real clock
+        filler.fill(full_form(start_day))
         assert "er sendt til jobcentret" in filler.presses("submit")[0].text
         approved = subprocess.run([*ASSISTANT, "intakes", "approve", "1", "--cpr",
-                                   "010190-1234", "--name", "Mette", "--start", "2027-01-04",
+                                   "010190-1234", "--name", "Mette",
+                                   "--start", start_day.isoformat(),
                                    "--config", str(config)], capture_output=True, text=True)
         assert approved.returncode == 0, approved.stderr
         deadline = time.monotonic() + 20

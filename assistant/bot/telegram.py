@@ -190,27 +190,32 @@ class TelegramBot:
                 return "failed"
         return "sent"
 
-    async def _send_one(self, chat_id: int, reply: Reply, retry: bool = True) -> None:
+    async def _send_one(self, chat_id: int, reply: Reply) -> None:
         markup = InlineKeyboardMarkup([[InlineKeyboardButton(b.label, callback_data=b.data)
                                         for b in row] for row in reply.buttons]) \
             if reply.buttons else None
+        parts = [reply.text[i:i + MAX_TEXT] for i in range(0, len(reply.text), MAX_TEXT)]
+        for n, part in enumerate(parts):
+            last = n == len(parts) - 1
+            await self._call(self.app.bot.send_message, chat_id, part,
+                             reply_markup=markup if last else None)
+        if reply.document is not None:
+            await self._call(self.app.bot.send_document, chat_id, reply.document.content,
+                             filename=reply.document.filename)
+
+    @staticmethod
+    async def _call(method, *args, **kwargs) -> None:  # noqa: ANN001 - a Bot method
+        """One Bot API call, waited out and repeated once under flood control (429).
+        Per call, not per reply: a long reply limited half-way does not send its first
+        part twice."""
         try:
-            parts = [reply.text[i:i + MAX_TEXT] for i in range(0, len(reply.text), MAX_TEXT)]
-            for n, part in enumerate(parts):
-                last = n == len(parts) - 1
-                await self.app.bot.send_message(chat_id, part,
-                                                reply_markup=markup if last else None)
-            if reply.document is not None:
-                await self.app.bot.send_document(chat_id, reply.document.content,
-                                                 filename=reply.document.filename)
+            await method(*args, **kwargs)
         except RetryAfter as exc:
-            if not retry:
-                raise
             with warnings.catch_warnings():  # int now, timedelta in a later PTB: both work
                 warnings.simplefilter("ignore", PTBDeprecationWarning)
                 wait = exc.retry_after
             await asyncio.sleep(wait.total_seconds() if hasattr(wait, "total_seconds") else wait)
-            await self._send_one(chat_id, reply, retry=False)
+            await method(*args, **kwargs)
 
     async def _outbox_loop(self) -> None:
         while True:
