@@ -202,8 +202,6 @@ def _fill_and_cross_check(claim: Claim, text: ClaimText) -> None:
         ("cpr_raw", text.cpr, lambda a, b: a == b),
         ("employer_name", text.employer_name, _same_name),
         ("cvr", text.cvr, lambda a, b: a == b),
-        ("period_start", text.period_start, lambda a, b: a == b),
-        ("period_end", text.period_end, lambda a, b: a == b),
         ("hours", text.hours, lambda a, b: abs(a - b) <= Decimal("0.01")),
     ]
     for attr, body_value, same in pairs:
@@ -213,14 +211,32 @@ def _fill_and_cross_check(claim: Claim, text: ClaimText) -> None:
         if slip_value is None:
             setattr(claim, attr, body_value)
         elif not same(slip_value, body_value):
-            name = {"cpr_raw": "cpr", "period_start": "period", "period_end": "period"}.get(
-                attr, attr)
-            shown_mail, shown_slip = _shown(attr, body_value), _shown(attr, slip_value)
-            claim.problems.append(Problem(
-                name, "mismatch",
-                f"the e-mail and the payslip disagree on {name.replace('_', ' ')}: "
-                f"{shown_mail} in the e-mail, {shown_slip} on the payslip",
-                values={"mail": shown_mail, "payslip": shown_slip}))
+            _mismatch(claim, "cpr" if attr == "cpr_raw" else attr,
+                      _shown(attr, body_value), _shown(attr, slip_value))
+    _fill_and_cross_check_period(claim, text)
+
+
+def _fill_and_cross_check_period(claim: Claim, text: ClaimText) -> None:
+    """The period is one fact: a disagreement on start, end or both is one problem that
+    shows both periods whole, so the sender sees at once which one is right."""
+    slip = (claim.period_start, claim.period_end)
+    mail = (text.period_start, text.period_end)
+    claim.period_start = claim.period_start or text.period_start
+    claim.period_end = claim.period_end or text.period_end
+    if any(m is not None and s is not None and m != s for m, s in zip(mail, slip, strict=True)):
+        _mismatch(claim, "period", _shown_period(*mail), _shown_period(*slip))
+
+
+def _shown_period(start: date | None, end: date | None) -> str:
+    return f"{start.isoformat() if start else '?'} - {end.isoformat() if end else '?'}"
+
+
+def _mismatch(claim: Claim, name: str, shown_mail: str, shown_slip: str) -> None:
+    claim.problems.append(Problem(
+        name, "mismatch",
+        f"the e-mail and the payslip disagree on {name.replace('_', ' ')}: "
+        f"{shown_mail} in the e-mail, {shown_slip} on the payslip",
+        values={"mail": shown_mail, "payslip": shown_slip}))
 
 
 def _shown(attr: str, value: object) -> str:

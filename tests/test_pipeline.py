@@ -162,6 +162,23 @@ def test_mismatching_cpr_is_invalid_and_named_in_the_reply(pipeline, store):
     assert wrong not in body
 
 
+def test_a_period_mismatch_is_one_problem_showing_both_periods(pipeline, store):
+    case = case_in_2026()
+    register(store, case)
+    body = CLAIM_TEXT + "Periode: 01.01.2025 - 31.01.2025\n"
+    deliver(pipeline, store, claim_mail(case, body=body))
+    (claim,) = claims(store)
+    assert claim.status == "invalid"
+    (problem,) = [p for p in claim.problems if p["code"] == "mismatch"]
+    slip = f"{case.period_start.isoformat()} - {case.period_end.isoformat()}"
+    assert problem["field"] == "period"
+    assert problem["message"] == ("the e-mail and the payslip disagree on period: 2025-01-01 - "
+                                  f"2025-01-31 in the e-mail, {slip} on the payslip")
+    ((_, _, reply),) = outbox(store)
+    assert (f"Mailen og lønsedlen er ikke enige om perioden: 2025-01-01 - 2025-01-31 i "
+            f"mailen, {slip} på lønsedlen.") in " ".join(text_of(reply).split())
+
+
 def test_no_employment_is_held_for_review(pipeline, store):
     case = case_in_2026()
     store.add_workplace(case.cvr, case.employer_name, ["firma.dk"])
