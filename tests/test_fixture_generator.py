@@ -31,6 +31,7 @@ from tests.fixtures.payslips import (
     make_case,
     render,
 )
+from tests.fixtures.sample import latest_whole_month, register_commands
 
 RENDER_SEEDS = (0, 1, 2, 3, 11, 42)
 
@@ -381,3 +382,12 @@ def test_empty_pdf() -> None:
     with pdfplumber.open(io.BytesIO(bad_pdfs.empty_pdf())) as doc:
         assert len(doc.pages) == 1
         assert doc.pages[0].chars == [] and doc.pages[0].images == []
+
+
+def test_the_sample_payslip_is_a_whole_ended_month_with_matching_register_commands():
+    case = latest_whole_month("municipal", date(2026, 12, 1))
+    assert (case.period_start, case.period_end) == (date(2026, 11, 1), date(2026, 11, 30))
+    workplace, employment = register_commands(case, "albertslund.dk")
+    assert f"--cvr {case.cvr}" in workplace and "--sender albertslund.dk" in workplace
+    assert f"--cpr {case.cpr}" in employment
+    assert "--start 2026-11-01 --end 2027-10-31" in employment
