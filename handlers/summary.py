@@ -38,6 +38,12 @@ COMPONENT_NAMES: dict[str, dict[Language, str]] = {
 }
 
 
+def _in_sentence(name: str) -> str:
+    """A cost item's name inside a sentence: lower case, but an acronym stays (ATP)."""
+    first = name.split()[0]
+    return name if first.isupper() else name[0].lower() + name[1:]
+
+
 def kr(value: Decimal | None, lang: Language = "da") -> str:
     """1.234,56 in Danish, 1,234.56 in English."""
     if value is None:
@@ -86,7 +92,8 @@ def economy_summary(s: ClaimSummary, lang: Language = "da") -> tuple[str, str]:
     width = 44
     rows = [f"  {COMPONENT_NAMES[k][lang]:<{width}}{kr(s.components.get(k), lang):>14}"
             for k in COMPONENTS if k != "am_contribution"]
-    claimed = ", ".join(COMPONENT_NAMES[k][lang].split(" (")[0].lower() for k in s.claimed)
+    claimed = ", ".join(_in_sentence(COMPONENT_NAMES[k][lang].split(" (")[0])
+                        for k in s.claimed)
     capped = ((f"Ja: {kr(s.hours, lang)} timer > loft {kr(s.cap_hours, lang)} timer; "
                "beløbet er nedsat forholdsmæssigt") if da else
               (f"Yes: {kr(s.hours, lang)} hours > cap {kr(s.cap_hours, lang)} hours; "

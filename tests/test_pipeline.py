@@ -131,7 +131,7 @@ def test_validated_claim_sends_a_summary_with_the_payslip(pipeline, store):
     other = sum((line.amount for line in case.lines if line.kind == "other"), Decimal(0))
     assert f"Arbejdsgiverens lønudgift i alt {danish(case.expected_employer_cost())}" in \
         " ".join(body.split())
-    assert (f"Søgt dækning af løn, atp, pension, feriepenge / ferietillæg: kr. "
+    assert (f"Søgt dækning af løn, ATP, pension, feriepenge / ferietillæg: kr. "
             f"{danish(case.expected_employer_cost() - other)}") in body
     assert f"Refusion        kr. {danish(claim.refundable_amount)}" in body
 
