@@ -3,13 +3,19 @@
     .venv/bin/python bench/ingest.py --n 10000                 # flood, SQLite
     .venv/bin/python bench/ingest.py --n 1500 --rate 5         # paced latency run
     .venv/bin/python bench/ingest.py --n 2000 --db postgresql  # the same on PostgreSQL
+    .venv/bin/python bench/ingest.py --n 2000 --distinct 2000  # every mail a new valid claim
 
 Starts ``assistant run`` as a subprocess on loopback with a fresh database, registers
 the workplaces and employments, sends N claim mails (each with a payslip PDF) from a
 few SMTP connections, and waits until every message is processed. Reports accepted
 mails/s (SMTP), processed mails/s, end-to-end latency from SMTP accept to the mail
-queued in the outbox (p50/p99), and the service's RSS (with its PDF-reader children)
-at start, peak and end.
+queued in the outbox and to the mail delivered (the .eml written), p50/p99, and the
+service's RSS (with its PDF-reader children) at start, peak and end.
+
+With the default 30 distinct payslips, all but the first 30 mails are overlapping
+duplicates held for review; ``--distinct N`` registers N employments (the pool is sized
+to hold them) so up to N mails are new claims that validate, which exercises the
+economy group's summary with the payslip attached.
 """
 
 from __future__ import annotations
@@ -43,6 +49,7 @@ import contextlib
 from assistant.db import make_engine, session, upgrade  # noqa: E402
 from assistant.models import InboundMessage, OutboundMessage  # noqa: E402
 from assistant.store import Store  # noqa: E402
+from handlers.register import Limits  # noqa: E402
 from handlers.validation import add_months  # noqa: E402
 from tests.fixtures.payslips import LAYOUTS, make_case, render  # noqa: E402
 
@@ -69,18 +76,28 @@ def database(kind: str, tmp: Path) -> tuple[str, callable]:
     return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}", drop
 
 
+HOURS = Decimal(3)  # approved hours/week per benchmark employment
+
+
+def pool_hours(distinct: int) -> int:
+    """A pool that holds every benchmark employment at once (100, the real one, if it can)."""
+    return max(100, int(HOURS) * distinct)
+
+
 def prepare(url: str, distinct: int) -> list[bytes]:
     """Register one workplace and employment per distinct payslip; return the PDFs."""
     engine = make_engine(url)
     upgrade(engine)
-    store = Store(engine)
+    store = Store(engine, Limits(pool_hours=Decimal(pool_hours(distinct))))
     pdfs = []
     for i in range(distinct):
+        if distinct >= 100 and i % (distinct // 10) == 0:
+            print(f"  registered {i}/{distinct}", file=sys.stderr, flush=True)
         case = make_case(LAYOUTS[i % len(LAYOUTS)], 500 + i)
         store.add_workplace(case.cvr, case.employer_name, ["firma.dk"])
         start = case.period_start.replace(day=1)
         store.add_employment(cpr=case.cpr, citizen_name=case.employee_name, cvr=case.cvr,
-                             hours=Decimal(3), start=start,
+                             hours=HOURS, start=start,
                              end=add_months(start, 12) - timedelta(days=1), reason="Benchmark")
         pdfs.append(render(case))
     engine.dispose()
@@ -144,7 +161,8 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=1000, help="mails to send (default 1000)")
     parser.add_argument("--rate", type=float, default=0, help="mails/s in total; 0 = flat out")
     parser.add_argument("--connections", type=int, default=4, help="SMTP sessions (default 4)")
-    parser.add_argument("--distinct", type=int, default=30, help="distinct payslips (<= 33)")
+    parser.add_argument("--distinct", type=int, default=30,
+                        help="distinct payslips, each with its own employment (default 30)")
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     args = parser.parse_args()
@@ -170,7 +188,8 @@ def run(args: argparse.Namespace, tmp: Path, url: str) -> dict:
     port = free_port()
     config = tmp / "config.toml"
     config.write_text(f'[database]\nurl = "{url}"\n[inbox.smtp]\nport = {port}\n'
-                      f'[outbox]\ndirectory = "{tmp / "outbox"}"\n[logging]\nlevel = "WARNING"\n')
+                      f'[outbox]\ndirectory = "{tmp / "outbox"}"\n[logging]\nlevel = "WARNING"\n'
+                      f'[jobcenter]\npool_hours_per_week = {pool_hours(args.distinct)}\n')
     service = subprocess.Popen(
         [sys.executable, "-c", "from assistant.cli import main; main()", "run", "--config",
          str(config)], stderr=subprocess.DEVNULL)
@@ -208,10 +227,19 @@ def run(args: argparse.Namespace, tmp: Path, url: str) -> dict:
             print(f"  processing: {left} left", file=sys.stderr, flush=True)
             time.sleep(2)
         total_seconds = time.perf_counter() - t0
+        while True:
+            with session(engine) as db:
+                unsent = db.exec(select(func.count()).select_from(OutboundMessage).where(
+                    OutboundMessage.status == "pending")).one()
+            if unsent == 0:
+                break
+            print(f"  delivering: {unsent} mails left", file=sys.stderr, flush=True)
+            time.sleep(2)
+        delivered_seconds = time.perf_counter() - t0
         stop.set()
         sampler.join()
         rss_end = rss_mb(proc)
-        latencies, kinds = latency(engine)
+        latencies, delivered, kinds = latency(engine)
         engine.dispose()
     finally:
         service.terminate()
@@ -225,6 +253,9 @@ def run(args: argparse.Namespace, tmp: Path, url: str) -> dict:
         "total_seconds": round(total_seconds, 1),
         "latency_p50_s": round(percentile(latencies, 50), 3),
         "latency_p99_s": round(percentile(latencies, 99), 3),
+        "all_mail_delivered_seconds": round(delivered_seconds, 1),
+        "delivered_latency_p50_s": round(percentile(delivered, 50), 3),
+        "delivered_latency_p99_s": round(percentile(delivered, 99), 3),
         "queued_mail_by_kind": kinds,
         "rss_start_mb": round(rss_start, 1),
         # Flat means: the last fifth of the run peaks no higher than the first fifth
@@ -244,18 +275,24 @@ def fifth_peak(samples: list[tuple[float, float]], total: float, first: bool) ->
     return max(window, default=float("nan"))
 
 
-def latency(engine) -> tuple[list[float], dict[str, int]]:
-    """Seconds from the stored message (SMTP accept) to its first mail in the outbox."""
+def latency(engine) -> tuple[list[float], list[float], dict[str, int]]:
+    """Seconds from the stored message (SMTP accept) to its first mail queued in the
+    outbox, and to its first mail delivered; the mails queued by kind."""
     with session(engine) as db:
         received = dict(db.exec(select(InboundMessage.id, InboundMessage.received_at)).all())
-        first: dict[int, float] = {}
+        queued: dict[int, float] = {}
+        sent: dict[int, float] = {}
         kinds: dict[str, int] = {}
-        for inbound_id, created, kind in db.exec(select(
-                OutboundMessage.inbound_id, OutboundMessage.created_at, OutboundMessage.kind)):
+        for inbound_id, created, sent_at, kind in db.exec(select(
+                OutboundMessage.inbound_id, OutboundMessage.created_at,
+                OutboundMessage.sent_at, OutboundMessage.kind)):
             kinds[kind] = kinds.get(kind, 0) + 1
             seconds = (created - received[inbound_id]).total_seconds()
-            first[inbound_id] = min(first.get(inbound_id, seconds), seconds)
-    return sorted(first.values()), kinds
+            queued[inbound_id] = min(queued.get(inbound_id, seconds), seconds)
+            if sent_at is not None:
+                seconds = (sent_at - received[inbound_id]).total_seconds()
+                sent[inbound_id] = min(sent.get(inbound_id, seconds), seconds)
+    return sorted(queued.values()), sorted(sent.values()), kinds
 
 
 if __name__ == "__main__":
