@@ -34,8 +34,9 @@ from parsers.dates import MONTHS, parse_period
 from parsers.identifiers import CPR_RE, CVR_RE, compact_digits
 
 PAY_CODE_RE = re.compile(r"^\d{2,5}$")
+# "Timeløn 10,00 t á 145,20", "12 timer", "7.5 hrs": hours written into the label.
 HOURS_INLINE_RE = re.compile(
-    r"(\d+(?:[.,]\d{1,2})?)\s*(?:timer|time|t\.|hours|hrs|h)(?!\w)", re.I)
+    r"(\d+(?:[.,]\d{1,2})?)\s*(?:timer|time|t\.?|hours|hrs|h)(?!\w)", re.I)
 COMPANY_RE = re.compile(
     r"(\b(aps|a/s|i/s|k/s|p/s|ivs|s\.?m\.?b\.?a|a\.?m\.?b\.?a|f\.?m\.?b\.?a|ltd|inc|gmbh)"
     r"(?!\w)|kommune|region\b|municipality|fond\b|forening|institution)", re.I)
@@ -343,6 +344,8 @@ _ANYWHERE = frozenset({"cpr", "cvr", "se"})
 def _label_spans(field_name: str, text: str) -> list[tuple[int, int]]:
     pattern = labels.FIELD_LABELS[field_name]
     end = _label_end(pattern, text)
+    if end is not None and _longer_label_at_start(field_name, text, end):
+        end = None  # "Company reg. no. (CVR)" is the CVR's label, not the company's
     spans = [] if end is None else [(0, end)]
     if field_name in _ANYWHERE:
         for m in pattern.finditer(text):
@@ -351,21 +354,41 @@ def _label_spans(field_name: str, text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _longer_label_at_start(field_name: str, text: str, end: int) -> bool:
+    """Whether another field's label, or a section heading, starts the cell and reaches
+    further: the most specific label decides what a cell is ("Employer contributions"
+    heads a table section, it does not label the employer's name)."""
+    rivals = [*labels.FIELD_LABELS.items(), ("section", labels.SECTION_EMPLOYER_RE)]
+    return any(
+        other != field_name and (other_end := _label_end(pattern, text)) is not None
+        and other_end > end
+        for other, pattern in rivals
+    )
+
+
 def _values_for(doc: _Doc, field_name: str):
     """(label text, candidate value text) pairs, best first: same cell, right, below."""
+    for label, text, _ in _value_cells(doc, field_name):
+        yield label, text
+
+
+def _value_cells(doc: _Doc, field_name: str):
+    """As ``_values_for``, with the cell that holds the whole value (None when the
+    value shares its cell with the label)."""
     for cell in doc.cells:
         for start, end in _label_spans(field_name, cell.text):
             label = cell.text[max(0, start - 4):end]  # with what stands just before it
             rest = cell.text[end:].strip(" :.#-\t")
-            rest = re.sub(r"^(nr|no|nummer|number)\.?\s*:?\s*", "", rest, flags=re.I)
+            # "CVR nr. 123..." -> "123..."; the word boundary keeps "Nordic A/S" whole.
+            rest = re.sub(r"^(nr|no|nummer|number)\b\.?\s*:?\s*", "", rest, flags=re.I)
             rest = re.sub(r"^\([^)]*\)\s*:?\s*", "", rest)  # "Company reg. no. (CVR): ..."
             if rest:
-                yield label, rest
+                yield label, rest, None
             right = doc.right_of(cell)
             if right:
-                yield label, right[0].text
+                yield label, right[0].text, right[0]
             for below in doc.below(cell):
-                yield label, below.text
+                yield label, below.text, below
 
 
 def _cpr_in(text: str) -> str | None:
@@ -428,10 +451,13 @@ def _clean_name(text: str) -> str:
 
 
 def _employee_name(doc: _Doc, employer: str | None) -> str | None:
-    for _, text in _values_for(doc, "employee_name"):
+    for _, text, value_cell in _value_cells(doc, "employee_name"):
         # "Navn: Jens Hansen, CPR 0101..." -> the name part
         text = re.split(r"[,;]|\s{2,}|\bcpr\b", text, maxsplit=1, flags=re.I)[0]
+        text = _before_digits(text)
         if _is_name(text) and not COMPANY_RE.search(text) and _clean_name(text) != employer:
+            if value_cell is not None and value_cell.text == text:
+                text = _with_wrapped_lines(doc, value_cell)
             return _clean_name(text)
     # A window-envelope address block: name, street, postcode + town; the employer's
     # own letterhead block (with CVR, phone, EAN) is skipped.
@@ -443,6 +469,41 @@ def _employee_name(doc: _Doc, employer: str | None) -> str | None:
             if above and _is_person_name(above.text) and _clean_name(above.text) != employer:
                 return _clean_name(above.text)
     return None
+
+
+def _before_digits(text: str) -> str:
+    """A name printed tight against the next box's number ("Jens Holm 290601-4948"
+    as one cell) -> the name, when what precedes the first number is a person's name."""
+    words = text.split()
+    cut = next((i for i, w in enumerate(words) if any(ch.isdigit() for ch in w)), None)
+    if cut is None or not _is_person_name(" ".join(words[:cut])):
+        return text
+    return " ".join(words[:cut])
+
+
+def _with_wrapped_lines(doc: _Doc, cell: Cell) -> str:
+    """A name in a narrow box wraps onto the next lines ("Birgitte Bach" / "Jørgensen").
+    A line continues it when it sits tight under it, in its column, and its first word
+    would not have fitted beside it before the next cell to the right: that is why the
+    payroll system wrapped. A job title or department under a name that had room is
+    not taken."""
+    text, last = cell.text, cell
+    for _ in range(2):
+        nxt = _cell_in_column(doc, last, last.line + 1)
+        if nxt is None or nxt.top - last.bottom > last.height * 0.6 \
+                or abs(nxt.height - last.height) > last.height * 0.25:
+            break
+        limit = min((c.x0 for c in doc.lines[last.line].cells + doc.lines[nxt.line].cells
+                     if c.x0 > last.x1), default=None)
+        words = nxt.text.split()
+        first_width = (nxt.x1 - nxt.x0) * len(words[0]) / max(len(nxt.text), 1)
+        space = last.height * 0.28
+        joined = f"{text} {nxt.text}"
+        if limit is None or last.x1 + space + first_width <= limit \
+                or not _is_person_name(joined) or _is_field_label(nxt.text):
+            break
+        text, last = joined, nxt
+    return text
 
 
 def _cell_in_column(doc: _Doc, cell: Cell, index: int) -> Cell | None:
@@ -481,17 +542,21 @@ def _employer_near_cvr(doc: _Doc) -> str | None:
                 return _clean_name(first)
             continue
         # A letterhead: walk up the block of lines above the CVR line, same column.
-        top, index = None, cell.line - 1
+        # The block ends at a gap taller than its smaller text: a document title
+        # ("PAYSLIP") above the letterhead, in big type, is not part of it.
+        top, index, below = None, cell.line - 1, cell
         while (above := _cell_in_column(doc, cell, index)) is not None and \
-                doc.lines[index + 1].top - above.bottom < above.height * 2.5:
-            top, index = above, index - 1
+                doc.lines[index + 1].top - above.bottom < min(above.height, below.height) * 1.1:
+            top, index, below = above, index - 1, above
         if top is not None and _is_employer_name(top.text):
             return _clean_name(top.text)
     return None
 
 
 def _is_employer_name(text: str) -> bool:
-    return (len(text) >= 2 and not any(ch.isdigit() for ch in text[:3])
+    # A name starts with a capital: "Employer contributions" or "Arbejdsgiver andel" is
+    # a heading or pay line that happens to start with the label word.
+    return (len(text) >= 2 and not text[0].islower() and not any(ch.isdigit() for ch in text[:3])
             and not POSTCODE_RE.match(text) and not _is_labelish(text)
             and any(ch.isalpha() for ch in text))
 
@@ -666,13 +731,23 @@ def _read_pay_line(line, label_cells, columns, section):
             continue
         if labels.YTD_RE.search(label):
             kind = "info"
-        elif labels.HOURS_LABEL_RE.search(label) and len(nums) == 1 and not columns:
-            kind = "info"  # "Sygetimer 4,00" in a hours box: a count, not money
+        elif labels.HOURS_LABEL_RE.search(label) and len(nums) == 1 and \
+                _column_of_any(nums[0], columns) not in _MONEY_ROLES:
+            # "Sygetimer 4,00" in a hours box (also one under a table, outside its
+            # money columns): a count, not money
+            kind = "info"
         if quantity is None:
             m = HOURS_INLINE_RE.search(label_cell.text)
             if m:
                 quantity = parse_amount(m.group(1))
         yield _classified(kind, label, amount, quantity, section)
+
+
+_MONEY_ROLES = frozenset({"amount", "addition", "deduction"})
+
+
+def _column_of_any(cell: Cell, columns: list[_Column] | None) -> str | None:
+    return _column_of(cell, columns) if columns else None
 
 
 def _amount_and_quantity(label_cell: Cell, nums: list[Cell], columns):
