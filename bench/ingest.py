@@ -218,23 +218,11 @@ def run(args: argparse.Namespace, tmp: Path, url: str) -> dict:
         sampler.start()
         send_seconds = send_all(port, mails, args.connections, args.rate)
         engine = make_engine(url)
-        while True:
-            with session(engine) as db:
-                left = db.exec(select(func.count()).select_from(InboundMessage).where(
-                    InboundMessage.status == "received")).one()
-            if left == 0:
-                break
-            print(f"  processing: {left} left", file=sys.stderr, flush=True)
-            time.sleep(2)
+        wait_until_none(engine, "processing", "messages", select(func.count()).select_from(
+            InboundMessage).where(InboundMessage.status == "received"))
         total_seconds = time.perf_counter() - t0
-        while True:
-            with session(engine) as db:
-                unsent = db.exec(select(func.count()).select_from(OutboundMessage).where(
-                    OutboundMessage.status == "pending")).one()
-            if unsent == 0:
-                break
-            print(f"  delivering: {unsent} mails left", file=sys.stderr, flush=True)
-            time.sleep(2)
+        wait_until_none(engine, "delivering", "mails", select(func.count()).select_from(
+            OutboundMessage).where(OutboundMessage.status == "pending"))
         delivered_seconds = time.perf_counter() - t0
         stop.set()
         sampler.join()
@@ -265,6 +253,17 @@ def run(args: argparse.Namespace, tmp: Path, url: str) -> dict:
         "rss_peak_mb": round(max((m for _, m in samples), default=rss_end), 1),
         "rss_end_mb": round(rss_end, 1),
     }
+
+
+def wait_until_none(engine, doing: str, what: str, count) -> None:  # noqa: ANN001
+    """Poll ``count`` (a SELECT count) every 2 s until it is 0, showing progress."""
+    while True:
+        with session(engine) as db:
+            left = db.exec(count).one()
+        if left == 0:
+            return
+        print(f"  {doing}: {left} {what} left", file=sys.stderr, flush=True)
+        time.sleep(2)
 
 
 def fifth_peak(samples: list[tuple[float, float]], total: float, first: bool) -> float:
