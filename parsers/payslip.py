@@ -454,6 +454,7 @@ def _employee_name(doc: _Doc, employer: str | None) -> str | None:
     for _, text, value_cell in _value_cells(doc, "employee_name"):
         # "Navn: Jens Hansen, CPR 0101..." -> the name part
         text = re.split(r"[,;]|\s{2,}|\bcpr\b", text, maxsplit=1, flags=re.I)[0]
+        text = re.sub(r"^\d{1,6}\s+(?=\D)", "", text)  # "Medarbejder: 1042 Jens Hansen"
         text = _before_digits(text)
         if _is_name(text) and not COMPANY_RE.search(text) and _clean_name(text) != employer:
             if value_cell is not None and value_cell.text == text:
@@ -499,7 +500,8 @@ def _with_wrapped_lines(doc: _Doc, cell: Cell) -> str:
         first_width = (nxt.x1 - nxt.x0) * len(words[0]) / max(len(nxt.text), 1)
         space = last.height * 0.28
         joined = f"{text} {nxt.text}"
-        if limit is None or last.x1 + space + first_width <= limit \
+        # The box edge lies a little before the next cell: allow a text height for it.
+        if limit is None or last.x1 + space + first_width <= limit - last.height \
                 or not _is_person_name(joined) or _is_field_label(nxt.text):
             break
         text, last = joined, nxt
@@ -681,7 +683,10 @@ def _pay_lines(doc: _Doc) -> list[PayLine]:
             page, columns = line.page, None
         header = _header_columns(line)
         if header:
-            columns, section = header, None
+            # A table titled in its label column "Saldi" / "Akkumuleret" lists balances
+            # ("Denne periode | År til dato") that repeat the pay lines: none is read.
+            columns = header
+            section = "ytd" if labels.YTD_RE.search(line.cells[0].text) else None
             continue
         label_cells = [c for c in line.cells if re.search(r"[^\W\d_]{2,}", c.text)]
         numbers = [c for c in line.cells if parse_amount(c.text) is not None]
