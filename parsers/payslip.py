@@ -673,10 +673,17 @@ def _column_of(cell: Cell, columns: list[_Column]) -> str | None:
     return best.role
 
 
+# Sections by horizontal region: (left edge, section) pairs, leftmost first. Headings
+# side by side ("Indtægter" | "Fradrag") each govern the table under them.
+_Regions = list[tuple[float, str | None]]
+_FULL_WIDTH = float("-inf")
+
+
 def _pay_lines(doc: _Doc) -> list[PayLine]:
     result: list[PayLine] = []
     columns: list[_Column] | None = None
-    section = None
+    regions: _Regions = [(_FULL_WIDTH, None)]
+    side_by_side = False
     page = -1
     for line in doc.lines:
         if line.page != page:
@@ -686,19 +693,44 @@ def _pay_lines(doc: _Doc) -> list[PayLine]:
             # A table titled in its label column "Saldi" / "Akkumuleret" lists balances
             # ("Denne periode | År til dato") that repeat the pay lines: none is read.
             columns = header
-            section = "ytd" if labels.YTD_RE.search(line.cells[0].text) else None
+            if labels.YTD_RE.search(line.cells[0].text):
+                regions = [(_FULL_WIDTH, "ytd")]
+            elif not side_by_side:
+                # A new table. Side-by-side headings right above it ("Indtægter |
+                # Fradrag") title its halves and still apply; a lone line above a
+                # table ("År til dato 01.01.-30.04.") does not govern it.
+                regions = [(_FULL_WIDTH, None)]
+            side_by_side = False
             continue
         label_cells = [c for c in line.cells if re.search(r"[^\W\d_]{2,}", c.text)]
         numbers = [c for c in line.cells if parse_amount(c.text) is not None]
         if not label_cells:
             continue
         if not numbers:
-            section = _section(line.text, section)
+            regions = _heading_regions(line, regions)
+            side_by_side = len(regions) > 1
             continue
-        if section == "ytd":
-            continue  # a "year to date" box: none of it is this period's pay
-        result.extend(_read_pay_line(line, label_cells, columns, section))
+        side_by_side = False
+        result.extend(_read_pay_line(line, label_cells, columns, regions))
     return result
+
+
+def _heading_regions(line: Line, regions: _Regions) -> _Regions:
+    """The sections after a line without numbers: side-by-side headings split the page
+    into regions; one heading (or a heading phrase in a longer line) spans it all."""
+    per_cell = [(c.x0, _section(c.text, None)) for c in line.cells]
+    if sum(1 for _, s in per_cell if s is not None) >= 2:
+        return [(_FULL_WIDTH, per_cell[0][1]), *per_cell[1:]]
+    found = _section(line.text, None)
+    return [(_FULL_WIDTH, found)] if found is not None else regions
+
+
+def _section_at(regions: _Regions, x0: float) -> str | None:
+    section = regions[0][1]
+    for left, name in regions:
+        if left <= x0 + 2:
+            section = name
+    return section
 
 
 def _section(text: str, current: str | None) -> str | None:
@@ -713,7 +745,7 @@ def _section(text: str, current: str | None) -> str | None:
     return current
 
 
-def _read_pay_line(line, label_cells, columns, section):
+def _read_pay_line(line, label_cells, columns, regions: _Regions):
     """One printed line may hold one pay line, or two side by side (two label cells
     each followed by its numbers, as in two-column summaries)."""
     groups: list[tuple[Cell, list[Cell]]] = []
@@ -723,6 +755,9 @@ def _read_pay_line(line, label_cells, columns, section):
         elif groups and parse_amount(cell.text) is not None:
             groups[-1][1].append(cell)
     for label_cell, nums in groups:
+        section = _section_at(regions, label_cell.x0)
+        if section == "ytd":
+            continue  # a "year to date" box: none of it is this period's pay
         label = re.sub(r"^\d{2,5}\s+", "", label_cell.text).strip(" .:")
         label = re.sub(r"\s*\.{3,}.*$", "", label)  # dotted leaders
         inline = find_amounts(label_cell.text[len(label):]) if not nums else []
