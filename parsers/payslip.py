@@ -37,6 +37,10 @@ PAY_CODE_RE = re.compile(r"^\d{2,5}$")
 # "Timeløn 10,00 t á 145,20", "12 timer", "7.5 hrs": hours written into the label.
 HOURS_INLINE_RE = re.compile(
     r"(\d+(?:[.,]\d{1,2})?)\s*(?:timer|time|t\.?|hours|hrs|h)(?!\w)", re.I)
+# A quantity cell printed with its unit ("14,50 t", "22.50 hrs", "3 timer"): a count of
+# hours wherever it stands, never a label and never money.
+QUANTITY_CELL_RE = re.compile(
+    r"^(\d+(?:[.,]\d{1,2})?)\s*(?:timer|time|t\.?|hours|hrs|h)$", re.I)
 COMPANY_RE = re.compile(
     r"(\b(aps|a/s|i/s|k/s|p/s|ivs|s\.?m\.?b\.?a|a\.?m\.?b\.?a|f\.?m\.?b\.?a|ltd|inc|gmbh)"
     r"(?!\w)|kommune|region\b|municipality|fond\b|forening|institution)", re.I)
@@ -702,8 +706,9 @@ def _pay_lines(doc: _Doc) -> list[PayLine]:
                 regions = [(_FULL_WIDTH, None)]
             side_by_side = False
             continue
-        label_cells = [c for c in line.cells if re.search(r"[^\W\d_]{2,}", c.text)]
-        numbers = [c for c in line.cells if parse_amount(c.text) is not None]
+        label_cells = [c for c in line.cells
+                       if re.search(r"[^\W\d_]{2,}", c.text) and _unit_quantity(c.text) is None]
+        numbers = [c for c in line.cells if _is_number_cell(c)]
         if not label_cells:
             continue
         if not numbers:
@@ -752,7 +757,7 @@ def _read_pay_line(line, label_cells, columns, regions: _Regions):
     for cell in line.cells:
         if cell in label_cells and not (parse_amount(cell.text) is not None):
             groups.append((cell, []))
-        elif groups and parse_amount(cell.text) is not None:
+        elif groups and _is_number_cell(cell):
             groups[-1][1].append(cell)
     for label_cell, nums in groups:
         section = _section_at(regions, label_cell.x0)
@@ -790,10 +795,23 @@ def _column_of_any(cell: Cell, columns: list[_Column] | None) -> str | None:
     return _column_of(cell, columns) if columns else None
 
 
+def _unit_quantity(text: str) -> Decimal | None:
+    m = QUANTITY_CELL_RE.match(text)
+    return parse_amount(m.group(1)) if m else None
+
+
+def _is_number_cell(cell: Cell) -> bool:
+    return parse_amount(cell.text) is not None or _unit_quantity(cell.text) is not None
+
+
 def _amount_and_quantity(label_cell: Cell, nums: list[Cell], columns):
     amount = quantity = None
     unplaced: list[Decimal] = []
     for cell in nums:
+        unit = _unit_quantity(cell.text)
+        if unit is not None:
+            quantity = unit
+            continue
         value = parse_amount(cell.text)
         role = _column_of(cell, columns) if columns else None
         if role == "ytd":
