@@ -31,7 +31,6 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import timedelta
 from decimal import Decimal
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -49,8 +48,7 @@ import contextlib
 from assistant.db import make_engine, session, upgrade  # noqa: E402
 from assistant.models import InboundMessage, OutboundMessage  # noqa: E402
 from assistant.store import Store  # noqa: E402
-from handlers.register import Limits  # noqa: E402
-from handlers.validation import add_months  # noqa: E402
+from handlers.register import Limits, latest_end  # noqa: E402
 from tests.fixtures.payslips import LAYOUTS, make_case, render  # noqa: E402
 
 POSTGRES_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -98,7 +96,7 @@ def prepare(url: str, distinct: int) -> list[bytes]:
         start = case.period_start.replace(day=1)
         store.add_employment(cpr=case.cpr, citizen_name=case.employee_name, cvr=case.cvr,
                              hours=HOURS, start=start,
-                             end=add_months(start, 12) - timedelta(days=1), reason="Benchmark")
+                             end=latest_end(start), reason="Benchmark")
         pdfs.append(render(case))
     engine.dispose()
     return pdfs
