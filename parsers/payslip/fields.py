@@ -1,0 +1,261 @@
+"""Identity fields and the period: employee and employer, CPR, CVR, SE, period."""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from parsers import labels
+from parsers.dates import MONTHS, parse_date, parse_period
+from parsers.identifiers import CPR_RE, CVR_RE, compact_digits
+from parsers.payslip.layout import (
+    Cell,
+    Doc,
+    cell_in_column,
+    is_field_label,
+    is_labelish,
+    label_end,
+    value_cells,
+    values_for,
+)
+
+COMPANY_RE = re.compile(
+    r"(\b(aps|a/s|i/s|k/s|p/s|ivs|s\.?m\.?b\.?a|a\.?m\.?b\.?a|f\.?m\.?b\.?a|ltd|inc|gmbh)"
+    r"(?!\w)|kommune|region\b|municipality|fond\b|forening|institution)", re.I)
+# Words inside a person's name that are not capitalised.
+NAME_PARTICLES = frozenset({"von", "van", "de", "der", "den", "la", "le", "bin", "al", "el"})
+# Lines of an address block that belong to the sender (the employer), not the addressee.
+EMPLOYER_BLOCK_RE = re.compile(r"(cvr|se-?nr|se no|tlf|telefon|phone|ean|www\.|@)", re.I)
+SEGMENT_SPLIT_RE = re.compile(r"\s+[·•|]\s+|\s+-\s+|,\s+")
+POSTCODE_RE = re.compile(r"^(dk-?)?\d{4}\s+\S", re.I)
+NAME_RE = re.compile(r"^[A-ZÆØÅÄÖÜÉ][\w'.-]*(?:\s+[A-ZÆØÅÄÖÜÉa-zæøå][\w'.-]*){0,5}$")
+
+
+def cpr_in(text: str) -> str | None:
+    m = CPR_RE.search(text)
+    return m.group(1) + m.group(2) if m else None
+
+
+def cvr_in(text: str) -> str | None:
+    m = CVR_RE.search(text)
+    return compact_digits(m.group(1)) if m else None
+
+
+def identifier(doc: Doc, field_name: str, find) -> str | None:
+    for label, text in values_for(doc, field_name):
+        if field_name == "se" and "cvr" in label.lower():
+            continue  # a combined "CVR/SE-nr." is the CVR
+        value = find(text)
+        if value:
+            return value
+    if field_name == "cpr":
+        # No label: a lone CPR-shaped number that is not an account or phone number.
+        for cell in doc.cells:
+            if re.search(r"(konto|reg\.|tlf|telefon|phone|account|iban)", cell.text, re.I):
+                continue
+            value = cpr_in(cell.text)
+            if value:
+                return value
+    return None
+
+
+def is_name(text: str) -> bool:
+    text = text.strip()
+    if not NAME_RE.match(text) or len(text) < 3 or any(ch.isdigit() for ch in text):
+        return False
+    return not is_labelish(text)
+
+
+
+def is_person_name(text: str) -> bool:
+    """Two to five words, each capitalised (or a particle such as "von"), no company word."""
+    words = text.split()
+    if not 2 <= len(words) <= 5 or not is_name(text) or COMPANY_RE.search(text):
+        return False
+    return all(w[0].isupper() or w.lower() in NAME_PARTICLES for w in words)
+
+
+def _clean_name(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip(" :,")
+
+
+def employee_name(doc: Doc, employer: str | None) -> str | None:
+    for _, text, value_cell in value_cells(doc, "employee_name"):
+        # "Navn: Jens Hansen, CPR 0101..." -> the name part
+        text = re.split(r"[,;]|\s{2,}|\bcpr\b", text, maxsplit=1, flags=re.I)[0]
+        text = re.sub(r"^\d{1,6}\s+(?=\D)", "", text)  # "Medarbejder: 1042 Jens Hansen"
+        text = _before_digits(text)
+        if is_name(text) and not COMPANY_RE.search(text) and _clean_name(text) != employer:
+            if value_cell is not None and value_cell.text == text:
+                text = _with_wrapped_lines(doc, value_cell)
+            return _clean_name(text)
+    # A window-envelope address block: name, street, postcode + town; the employer's
+    # own letterhead block (with CVR, phone, EAN) is skipped.
+    for cell in doc.cells:
+        if not POSTCODE_RE.match(cell.text) or _in_employer_block(doc, cell):
+            continue
+        for up in (2, 1, 3):
+            above = cell_in_column(doc, cell, cell.line - up)
+            if above and is_person_name(above.text) and _clean_name(above.text) != employer:
+                return _clean_name(above.text)
+    return None
+
+
+def _before_digits(text: str) -> str:
+    """A name printed tight against the next box's number ("Jens Holm 290601-4948"
+    as one cell) -> the name, when what precedes the first number is a person's name."""
+    words = text.split()
+    cut = next((i for i, w in enumerate(words) if any(ch.isdigit() for ch in w)), None)
+    if cut is None or not is_person_name(" ".join(words[:cut])):
+        return text
+    return " ".join(words[:cut])
+
+
+def _with_wrapped_lines(doc: Doc, cell: Cell) -> str:
+    """A name in a narrow box wraps onto the next lines ("Birgitte Bach" / "Jørgensen").
+    A line continues it when it sits tight under it, in its column, and its first word
+    would not have fitted beside it before the next cell to the right: that is why the
+    payroll system wrapped. A job title or department under a name that had room is
+    not taken."""
+    text, last = cell.text, cell
+    for _ in range(2):
+        nxt = cell_in_column(doc, last, last.line + 1)
+        if nxt is None or nxt.top - last.bottom > last.height * 0.6 \
+                or abs(nxt.height - last.height) > last.height * 0.25:
+            break
+        limit = min((c.x0 for c in doc.lines[last.line].cells + doc.lines[nxt.line].cells
+                     if c.x0 > last.x1), default=None)
+        words = nxt.text.split()
+        first_width = (nxt.x1 - nxt.x0) * len(words[0]) / max(len(nxt.text), 1)
+        space = last.height * 0.28
+        joined = f"{text} {nxt.text}"
+        # The box edge lies a little before the next cell: allow a text height for it.
+        if limit is None or last.x1 + space + first_width <= limit - last.height \
+                or not is_person_name(joined) or is_field_label(nxt.text):
+            break
+        text, last = joined, nxt
+    return text
+
+
+
+def _in_employer_block(doc: Doc, cell: Cell) -> bool:
+    for offset in (-3, -2, -1, 1, 2, 3):
+        near = cell_in_column(doc, cell, cell.line + offset)
+        if near and EMPLOYER_BLOCK_RE.search(near.text):
+            return True
+    return False
+
+
+def employer_name(doc: Doc) -> str | None:
+    for _, text in values_for(doc, "employer_name"):
+        text = re.split(r"\s{2,}|,?\s*\bcvr\b", text, maxsplit=1, flags=re.I)[0].strip(" ,")
+        if _is_employer_name(text):
+            return _clean_name(text)
+    return _employer_near_cvr(doc) or _company_cell(doc)
+
+
+def _employer_near_cvr(doc: Doc) -> str | None:
+    """The name heading the block or footer line that holds the CVR number."""
+    pattern = labels.FIELD_LABELS["cvr"]
+    for cell in doc.cells:
+        m = pattern.search(cell.text)
+        if not m:
+            continue
+        before = cell.text[:m.start()].strip(" ·•|,-")
+        if before:  # a footer: "Firma ApS · Vej 1, 5970 By · CVR 12345678"
+            first = SEGMENT_SPLIT_RE.split(before)[0].strip()
+            if _is_employer_name(first):
+                return _clean_name(first)
+            continue
+        # A letterhead: walk up the block of lines above the CVR line, same column.
+        # The block ends at a gap taller than its smaller text: a document title
+        # ("PAYSLIP") above the letterhead, in big type, is not part of it.
+        top, index, below = None, cell.line - 1, cell
+        while (above := cell_in_column(doc, cell, index)) is not None and \
+                doc.lines[index + 1].top - above.bottom < min(above.height, below.height) * 1.1:
+            top, index, below = above, index - 1, above
+        if top is not None and _is_employer_name(top.text):
+            return _clean_name(top.text)
+    return None
+
+
+def _is_employer_name(text: str) -> bool:
+    # A name starts with a capital: "Employer contributions" or "Arbejdsgiver andel" is
+    # a heading or pay line that happens to start with the label word.
+    return (len(text) >= 2 and not text[0].islower() and not any(ch.isdigit() for ch in text[:3])
+            and not POSTCODE_RE.match(text) and not is_labelish(text)
+            and any(ch.isalpha() for ch in text))
+
+
+def _company_cell(doc: Doc) -> str | None:
+    for cell in doc.cells:
+        if COMPANY_RE.search(cell.text) and not labels.FIELD_LABELS["cvr"].search(cell.text):
+            text = re.split(r",?\s*\b(cvr|se)\b", cell.text, maxsplit=1, flags=re.I)[0]
+            if not any(ch.isdigit() for ch in text[:3]):
+                return _clean_name(text)
+    return None
+
+
+# --------------------------------------------------------------------------- period
+
+
+_PERIOD_PART_RE = re.compile(
+    r"^(\d{1,4}[./-]\d{1,2}([./-]\d{2,4})?|\d{1,2}\.?|[-–—]|til|to|from|fra|"
+    + "|".join(MONTHS) + r"|\.|,|(19|20)\d\d)$", re.I)
+
+
+def _period_text_from(doc: Doc, cell: Cell, rest: str) -> str:
+    """The label's own remainder plus the date-like cells right of it."""
+    parts = [rest] if rest else []
+    for c in doc.right_of(cell):
+        tokens = c.text.replace("–", " – ").split()
+        if not tokens or not all(_PERIOD_PART_RE.match(t.strip(":")) for t in tokens):
+            break
+        parts.append(c.text)
+    return " ".join(parts)
+
+
+def period(doc: Doc) -> tuple[date, date] | None:
+    pattern = labels.FIELD_LABELS["period"]
+    for cell in doc.cells:
+        end = label_end(pattern, cell.text)
+        if end is None or labels.YTD_RE.search(cell.text):
+            continue
+        rest = cell.text[end:].strip(" :")
+        candidates = [_period_text_from(doc, cell, rest)]
+        candidates += [
+            c.text for c in doc.below(cell, max_lines=1) if not labels.YTD_RE.search(c.text)
+        ]
+        for text in candidates:
+            found = parse_period(text)
+            if found:
+                return found.start, found.end
+    # "Fra 01.10.2026" / "Til 31.10.2026" as two labels.
+    start = _date_after_label(doc, re.compile(r"(fra|from|periode fra|period from)\b", re.I))
+    end = _date_after_label(doc, re.compile(r"(til|to|periode til|period to)\b", re.I))
+    if start and end and start <= end:
+        return start, end
+    # Last resort: a line with exactly two dates, not a payment or year-to-date line.
+    for line in doc.lines:
+        text = line.text
+        if labels.YTD_RE.search(text) or labels.NOT_PERIOD_RE.search(text):
+            continue
+        found = parse_period(text)
+        if found and found.start <= found.end and (found.end - found.start).days < 62:
+            return found.start, found.end
+    return None
+
+
+def _date_after_label(doc: Doc, pattern: re.Pattern[str]) -> date | None:
+    for cell in doc.cells:
+        end = label_end(pattern, cell.text)
+        if end is None:
+            continue
+        for text in [cell.text[end:]] + [c.text for c in doc.right_of(cell)[:1]]:
+            found = parse_date(text)
+            if found:
+                return found
+    return None
+
+
+# --------------------------------------------------------------------------- pay lines
+

@@ -1,0 +1,283 @@
+"""Pay lines read as a table: header cells give columns, so a number is known to be an
+amount, a quantity, a deduction or a year-to-date figure by where it stands; and the
+hours worked and sick."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from parsers import labels
+from parsers.amounts import AMOUNT_RE, find_amounts, parse_amount
+from parsers.payslip.layout import Cell, Doc, Line, is_field_label, is_labelish, values_for
+from parsers.payslip.model import PayLine
+
+# "Timeløn 10,00 t á 145,20", "12 timer", "7.5 hrs": hours written into the label.
+HOURS_INLINE_RE = re.compile(
+    r"(\d+(?:[.,]\d{1,2})?)\s*(?:timer|time|t\.?|hours|hrs|h)(?!\w)", re.I)
+# A quantity cell printed with its unit ("14,50 t", "22.50 hrs", "3 timer"): a count of
+# hours wherever it stands, never a label and never money.
+QUANTITY_CELL_RE = re.compile(
+    r"^(\d+(?:[.,]\d{1,2})?)\s*(?:timer|time|t\.?|hours|hrs|h)$", re.I)
+
+
+@dataclass
+class _Column:
+    role: str
+    x0: float
+    x1: float
+
+
+def _header_columns(line: Line) -> list[_Column] | None:
+    """The columns if ``line`` is a table header row (two or more known headers)."""
+    columns = []
+    for cell in line.cells:
+        if find_amounts(cell.text):
+            return None
+        for role, pattern in labels.COLUMN_RULES:
+            if pattern.search(cell.text):
+                columns.append(_Column(role, cell.x0, cell.x1))
+                break
+    # One lone heading ("Saldi år til dato") is a section title, not a table header.
+    return columns if len(columns) >= 2 else None
+
+
+def _column_of(cell: Cell, columns: list[_Column]) -> str | None:
+    """The header column a number cell stands in (numbers are usually right-aligned)."""
+    best, best_score = None, None
+    for col in columns:
+        overlap = min(cell.x1, col.x1) - max(cell.x0, col.x0)
+        score = -overlap if overlap > 0 else min(abs(cell.x1 - col.x1), abs(cell.x0 - col.x0))
+        if best_score is None or score < best_score:
+            best, best_score = col, score
+    if best is None or (best_score is not None and best_score > 60):
+        return None
+    return best.role
+
+
+# Sections by horizontal region: (left edge, section) pairs, leftmost first. Headings
+# side by side ("Indtægter" | "Fradrag") each govern the table under them.
+_Regions = list[tuple[float, str | None]]
+_FULL_WIDTH = float("-inf")
+
+
+def pay_lines(doc: Doc) -> list[PayLine]:
+    result: list[PayLine] = []
+    columns: list[_Column] | None = None
+    regions: _Regions = [(_FULL_WIDTH, None)]
+    side_by_side = False
+    page = -1
+    for line in doc.lines:
+        if line.page != page:
+            page, columns = line.page, None
+        header = _header_columns(line)
+        if header:
+            # A table titled in its label column "Saldi" / "Akkumuleret" lists balances
+            # ("Denne periode | År til dato") that repeat the pay lines: none is read.
+            columns = header
+            if labels.YTD_RE.search(line.cells[0].text):
+                regions = [(_FULL_WIDTH, "ytd")]
+            elif not side_by_side:
+                # A new table. Side-by-side headings right above it ("Indtægter |
+                # Fradrag") title its halves and still apply; a lone line above a
+                # table ("År til dato 01.01.-30.04.") does not govern it.
+                regions = [(_FULL_WIDTH, None)]
+            side_by_side = False
+            continue
+        label_cells = [c for c in line.cells
+                       if re.search(r"[^\W\d_]{2,}", c.text) and _unit_quantity(c.text) is None]
+        numbers = [c for c in line.cells if _is_number_cell(c)]
+        if not label_cells:
+            continue
+        if not numbers:
+            regions = _heading_regions(line, regions)
+            side_by_side = len(regions) > 1
+            continue
+        side_by_side = False
+        result.extend(_read_pay_line(line, label_cells, columns, regions))
+    return result
+
+
+def _heading_regions(line: Line, regions: _Regions) -> _Regions:
+    """The sections after a line without numbers: side-by-side headings split the page
+    into regions; one heading (or a heading phrase in a longer line) spans it all."""
+    per_cell = [(c.x0, _section(c.text, None)) for c in line.cells]
+    if sum(1 for _, s in per_cell if s is not None) >= 2:
+        return [(_FULL_WIDTH, per_cell[0][1]), *per_cell[1:]]
+    found = _section(line.text, None)
+    return [(_FULL_WIDTH, found)] if found is not None else regions
+
+
+def _section_at(regions: _Regions, x0: float) -> str | None:
+    section = regions[0][1]
+    for left, name in regions:
+        if left <= x0 + 2:
+            section = name
+    return section
+
+
+def _section(text: str, current: str | None) -> str | None:
+    if labels.YTD_RE.search(text):
+        return "ytd"
+    if labels.SECTION_EMPLOYER_RE.search(text):
+        return "employer"
+    if labels.SECTION_DEDUCTION_RE.search(text):
+        return "deduction"
+    if labels.SECTION_EARNING_RE.search(text):
+        return "earning"
+    return current
+
+
+def _read_pay_line(line, label_cells, columns, regions: _Regions):
+    """One printed line may hold one pay line, or two side by side (two label cells
+    each followed by its numbers, as in two-column summaries)."""
+    groups: list[tuple[Cell, list[Cell]]] = []
+    for cell in line.cells:
+        if cell in label_cells and not (parse_amount(cell.text) is not None):
+            groups.append((cell, []))
+        elif groups and _is_number_cell(cell):
+            groups[-1][1].append(cell)
+    for label_cell, nums in groups:
+        section = _section_at(regions, label_cell.x0)
+        if section == "ytd":
+            continue  # a "year to date" box: none of it is this period's pay
+        label = re.sub(r"^\d{2,5}\s+", "", label_cell.text).strip(" .:")
+        label = re.sub(r"\s*\.{3,}.*$", "", label)  # dotted leaders
+        inline = find_amounts(label_cell.text[len(label):]) if not nums else []
+        if not nums and not inline:
+            continue
+        kind = labels.classify(label)
+        if kind == "unknown" and (not nums or is_labelish(label) or is_field_label(label)):
+            continue  # "Employee no 31648", "CVR-nr. 12345678": identifiers, not pay
+        amount, quantity = _amount_and_quantity(label_cell, nums, columns)
+        if amount is None:
+            continue
+        if labels.YTD_RE.search(label):
+            kind = "info"
+        elif labels.HOURS_LABEL_RE.search(label) and len(nums) == 1 and \
+                _column_of_any(nums[0], columns) not in _MONEY_ROLES:
+            # "Sygetimer 4,00" in a hours box (also one under a table, outside its
+            # money columns): a count, not money
+            kind = "info"
+        if quantity is None:
+            m = HOURS_INLINE_RE.search(label_cell.text)
+            if m:
+                quantity = parse_amount(m.group(1))
+        yield _classified(kind, label, amount, quantity, section)
+
+
+_MONEY_ROLES = frozenset({"amount", "addition", "deduction"})
+
+
+def _column_of_any(cell: Cell, columns: list[_Column] | None) -> str | None:
+    return _column_of(cell, columns) if columns else None
+
+
+def _unit_quantity(text: str) -> Decimal | None:
+    m = QUANTITY_CELL_RE.match(text)
+    return parse_amount(m.group(1)) if m else None
+
+
+def _is_number_cell(cell: Cell) -> bool:
+    return parse_amount(cell.text) is not None or _unit_quantity(cell.text) is not None
+
+
+def _amount_and_quantity(label_cell: Cell, nums: list[Cell], columns):
+    amount = quantity = None
+    unplaced: list[Decimal] = []
+    for cell in nums:
+        unit = _unit_quantity(cell.text)
+        if unit is not None:
+            quantity = unit
+            continue
+        value = parse_amount(cell.text)
+        role = _column_of(cell, columns) if columns else None
+        if role == "ytd":
+            continue
+        if role == "quantity":
+            quantity = value
+        elif role == "rate":
+            continue
+        elif role == "deduction":
+            amount = -abs(value)
+        elif role in ("amount", "addition"):
+            amount = value
+        else:
+            unplaced.append(value)
+    if amount is None and unplaced:
+        if len(unplaced) >= 3 and _product_matches(unplaced[-3], unplaced[-2], unplaced[-1]):
+            quantity = quantity if quantity is not None else unplaced[-3]
+        amount = unplaced[-1] if not columns or len(unplaced) == 1 else unplaced[0]
+        if not columns:
+            amount = unplaced[-1]
+    return amount, quantity
+
+
+def _product_matches(q: Decimal, rate: Decimal, amount: Decimal) -> bool:
+    return abs(q * rate - abs(amount)) <= Decimal("0.05") * max(Decimal(1), abs(amount))
+
+
+def _classified(kind, label, amount, quantity, section) -> PayLine:
+    if kind in labels.SHARED_KINDS:
+        employer_hint = labels.EMPLOYER_SHARE_RE.search(label)
+        employee_hint = labels.EMPLOYEE_SHARE_RE.search(label)
+        if employer_hint and not employee_hint:
+            is_employer = True
+        elif employee_hint and not employer_hint:
+            is_employer = False
+        elif section == "employer":
+            is_employer = True
+        else:
+            is_employer = amount > 0 and section != "deduction"
+        if not is_employer:
+            return PayLine("employee_deduction", label, amount, quantity)
+        return PayLine(kind, label, abs(amount), quantity)
+    if kind in ("holiday_pay", "special_holiday_allowance"):
+        # Holiday pay is an employer cost whether paid out or sent to the holiday fund.
+        return PayLine(kind, label, abs(amount), quantity)
+    if kind == "am_contribution":
+        return PayLine(kind, label, abs(amount), quantity)
+    if kind == "salary" and section == "deduction" and amount > 0:
+        amount = -amount
+    return PayLine(kind, label, amount, quantity)
+
+
+# --------------------------------------------------------------------------- hours
+
+
+def hours(doc: Doc, pay_lines: list[PayLine]) -> tuple[Decimal | None, Decimal | None]:
+    """Worked and sick hours. A stated total ("Timer i alt") includes the sick hours."""
+    worked = _labelled_number(doc, "worked_hours")
+    sick = _labelled_number(doc, "sick_hours")
+    total = _labelled_number(doc, "total_hours")
+    if sick is None:
+        sick = _quantity_sum(pay_lines, sick=True)
+    if worked is None and total is not None:
+        worked = total - (sick or Decimal(0))
+    if worked is None:
+        worked = _quantity_sum(pay_lines, sick=False)
+    return worked, sick
+
+
+def _quantity_sum(pay_lines: list[PayLine], sick: bool) -> Decimal | None:
+    """Hours from the quantity column of wage lines (sick pay lines count as sick hours)."""
+    hours = [
+        pl.quantity
+        for pl in pay_lines
+        if pl.kind == "salary" and pl.quantity and not labels.SUPPLEMENT_RE.search(pl.label)
+        and bool(labels.SICK_RE.search(pl.label)) == sick
+    ]
+    return sum(hours, Decimal(0)) if hours else None
+
+
+def _labelled_number(doc: Doc, field_name: str) -> Decimal | None:
+    for label, text in values_for(doc, field_name):
+        if field_name != "sick_hours" and labels.SICK_RE.search(label):
+            continue
+        if labels.YTD_RE.search(label) or labels.YTD_RE.search(text):
+            continue
+        if AMOUNT_RE.fullmatch(text.strip().split(" ")[0] if text.strip() else ""):
+            value = parse_amount(text.strip().split(" ")[0])
+            if value is not None and Decimal(0) <= value < Decimal(1000):
+                return value
+    return None

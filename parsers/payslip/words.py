@@ -1,0 +1,76 @@
+"""PDF bytes to words with positions (pdfplumber), grouped into lines, under limits."""
+from __future__ import annotations
+
+import io
+
+import pdfplumber
+from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+from pdfminer.pdfparser import PDFSyntaxError
+from pdfminer.psparser import PSException
+from pdfplumber.utils.exceptions import PdfminerException
+
+from parsers.payslip.layout import Line, lines_from_words
+from parsers.payslip.model import Limits
+
+
+class TooLarge(Exception):
+    pass
+
+
+def read_lines(data: bytes, limits: Limits) -> tuple[list[Line], int, bool]:
+    lines: list[Line] = []
+    has_images = False
+    words_seen = 0
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        pages = len(pdf.pages)
+        if pages == 0:
+            raise TooLarge("the PDF has no pages")
+        if pages > limits.max_pages:
+            raise TooLarge(
+                f"the PDF has {pages} pages; a payslip has at most {limits.max_pages}. "
+                "Send each employee's payslip on its own")
+        for number, page in enumerate(pdf.pages):
+            try:
+                words = page.extract_words(x_tolerance=1.5, y_tolerance=2.5)
+                if not words and page.images:
+                    has_images = True
+            finally:
+                # PDF.close() does not free pages already parsed; do it per page.
+                page.close()
+            words_seen += len(words)
+            if words_seen > limits.max_words:
+                raise TooLarge(
+                    f"the PDF has more than {limits.max_words} words; it is not a payslip")
+            lines.extend(lines_from_words(words, number))
+    for index, line in enumerate(lines):
+        for cell in line.cells:
+            cell.line = index
+    return lines, pages, has_images
+
+
+def pdf_error_reason(exc: Exception) -> str:
+    inner = exc.args[0] if isinstance(exc, PdfminerException) and exc.args else exc
+    if isinstance(inner, (PDFPasswordIncorrect, PDFEncryptionError)):
+        return "the PDF is password-protected; send it without a password"
+    if isinstance(inner, (PDFSyntaxError, PSException)):
+        return "the PDF is damaged or truncated and cannot be read; send it again"
+    return (f"the PDF is damaged or truncated and cannot be read ({type(inner).__name__}); "
+            "send it again")
+
+
+def sniff(data: bytes) -> str:
+    head = data[:8]
+    if head.startswith(b"\x89PNG"):
+        return "it is a PNG image"
+    if head.startswith(b"\xff\xd8"):
+        return "it is a JPEG image"
+    if head.startswith(b"PK"):
+        return "it is a ZIP or Office document"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return "it is an old Office document"
+    if not data:
+        return "the file is empty"
+    return "it does not start with %PDF"
+
+
+# --------------------------------------------------------------------------- fields
