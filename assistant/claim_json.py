@@ -11,9 +11,9 @@ from typing import Any
 
 from handlers.claims import Claim
 from handlers.problems import Problem
-from parsers.identifiers import mask_cpr
+from parsers.identifiers import mask_cpr, mask_cprs
 from parsers.labels import COMPONENTS
-from parsers.payslip import Payslip
+from parsers.payslip import Payslip, Source
 
 
 def number(value: Decimal | None) -> float | None:
@@ -49,10 +49,37 @@ def payslip_dict(claim: Claim, slip: Payslip | None, mask: bool) -> dict[str, An
         "employer_cost": number(claim.employer_cost),
         "lines": [
             {"kind": line.kind, "label": line.label, "amount": number(line.amount),
-             "quantity": number(line.quantity)}
+             "quantity": number(line.quantity),
+             "source": _source(line.source, mask) if line.source else None}
             for line in (slip.lines if slip else ())
         ],
+        **(_verification(claim, slip, mask) if slip else {}),
     }
+
+
+def _verification(claim: Claim, slip: Payslip, mask: bool) -> dict[str, Any]:
+    """Whether the reading reconciles with the payslip's own arithmetic, each check, and
+    where each field was read (page, box in PDF points, text) for the review desk."""
+    implausible = next((p for p in claim.problems if p.code == "implausible_cost_per_hour"),
+                       None)
+    per_hour = {"check": "cost_per_hour",
+                "ok": None if claim.employer_cost is None or not claim.hours
+                else implausible is None,
+                "detail": implausible.message if implausible else
+                "the employer cost per hour is plausible" if claim.hours
+                else "no hours to divide the cost by"}
+    return {
+        "verified": slip.verified and implausible is None,
+        "checks": [c.as_dict() for c in slip.checks] + [per_hour],
+        "sources": {name: _source(src, mask) for name, src in slip.sources.items()},
+    }
+
+
+def _source(source: Source, mask: bool) -> dict[str, Any]:
+    out = source.as_dict()
+    if mask:
+        out["text"] = mask_cprs(str(out["text"]))
+    return out
 
 
 def claim_dict(claim: Claim, mask: bool) -> dict[str, Any]:

@@ -319,7 +319,8 @@ def _upsert_claim(
     row.capped = bool(refund and refund.capped)
     row.status = decision.status
     row.missing = list(claim.missing)
-    row.problems = [p.as_dict() for p in (*claim.problems, *decision.problems)]
+    # dict.fromkeys: a reading problem is both the claim's and the decision's; store it once.
+    row.problems = [p.as_dict() for p in dict.fromkeys((*claim.problems, *decision.problems))]
     row.claimed = list(claim.claimed)
     if claim.cvr and register.workplace_known:
         row.workplace_id = db.exec(select(Workplace.id).where(Workplace.cvr == claim.cvr)).first()
@@ -359,6 +360,8 @@ def _summary(claim: Claim, decision: Decision, row: ClaimRow, message: email.Mai
         received=inbound.received_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         message_id=message.message_id,
         problems=tuple(p for p in claim.problems if p.severity == "warning"),
+        checks_held=tuple(c.check for c in claim.payslip.checks if c.ok)
+        if claim.payslip else (),
     )
 
 

@@ -41,6 +41,10 @@ AMOUNT_TOLERANCE = Decimal("1.00")
 @dataclass(frozen=True)
 class Rules:
     max_hours_per_week: Decimal = refund.MAX_HOURS_PER_WEEK
+    # The employer's cost per hour a real småjob payslip shows ([jobcenter]
+    # plausible_cost_per_hour); outside it, a person looks before anything is paid.
+    min_cost_per_hour: Decimal = Decimal(100)
+    max_cost_per_hour: Decimal = Decimal(600)
 
 
 @dataclass(frozen=True)
@@ -158,6 +162,11 @@ def _claim(
         _take_body(claim, text)
         claim.missing.append("payslip")
     _validate(claim, today)
+    if slip is not None:
+        implausible = plausibility_problem(claim.employer_cost, claim.hours,
+                                           rules.min_cost_per_hour, rules.max_cost_per_hour)
+        if implausible:
+            claim.problems.append(implausible)
     _compute_refund(claim, rules)
     return claim
 
@@ -166,14 +175,8 @@ def _take_payslip(claim: Claim, slip: Payslip, text: ClaimText | None) -> None:
     _take_body(claim, slip)
     claim.components = slip.components
     claim.employer_cost = refund.money(slip.employer_cost) if slip.has_cost_lines else None
-    if slip.stated_employer_cost is not None and claim.employer_cost is not None and \
-            abs(slip.stated_employer_cost - claim.employer_cost) > AMOUNT_TOLERANCE:
-        claim.problems.append(Problem(
-            "amount", "cost_items_disagree",
-            f"the cost items add up to {claim.employer_cost:.2f} but the payslip states a "
-            f"total employer cost of {slip.stated_employer_cost:.2f}", "warning",
-            values={"sum": f"{claim.employer_cost:.2f}",
-                    "stated": f"{slip.stated_employer_cost:.2f}"}))
+    if slip.has_cost_lines:
+        claim.problems.extend(reading_problems(slip))
     if text is not None:
         _fill_and_cross_check(claim, text)
 
@@ -186,6 +189,38 @@ def _take_body(claim: Claim, text: ClaimText | Payslip) -> None:
     claim.cvr = text.cvr
     claim.period_start, claim.period_end = text.period_start, text.period_end
     claim.hours = text.hours
+
+
+def reading_problems(slip: Payslip) -> list[Problem]:
+    """A person must look before paying from a reading the payslip's own arithmetic does
+    not confirm: one problem per failed check (the figures side by side), or one saying
+    that nothing could be checked."""
+    failed = slip.failed_checks
+    problems = [Problem("amount", f"check_{c.check}", f"check {c.check} failed: {c.detail}",
+                        "review", values=dict(c.values)) for c in failed]
+    if not failed and not slip.verified:
+        problems.append(Problem(
+            "amount", "not_verified",
+            "the reading could not be checked: the payslip prints no gross or net that the "
+            "wage lines could be reconciled with", "review"))
+    return problems
+
+
+def plausibility_problem(cost: Decimal | None, hours: Decimal | None,
+                         low: Decimal, high: Decimal) -> Problem | None:
+    """The employer's cost per hour outside a plausible range: a misread amount or hours
+    (a rate read as the amount, year-to-date hours) more often than a real wage."""
+    if cost is None or not hours or hours <= 0:
+        return None
+    per_hour = (cost / hours).quantize(Decimal("0.01"))
+    if low <= per_hour <= high:
+        return None
+    return Problem(
+        "amount", "implausible_cost_per_hour",
+        f"the employer cost {cost:.2f} for {hours:g} hours is {per_hour:.2f} per hour, outside "
+        f"the plausible {low:g}-{high:g}", "review",
+        values={"cost": f"{cost:.2f}", "hours": f"{hours:g}", "per_hour": f"{per_hour:.2f}",
+                "low": f"{low:g}", "high": f"{high:g}"})
 
 
 def _same_name(a: str, b: str) -> bool:

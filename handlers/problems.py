@@ -10,7 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-Severity = Literal["error", "warning"]
+# error: the claim is wrong and the sender must fix it (invalid); warning: told, not
+# blocking; review: nothing for the sender to fix, but a person must decide before any
+# payment (a reading that does not reconcile with the payslip's own arithmetic).
+Severity = Literal["error", "warning", "review"]
 
 
 @dataclass(frozen=True)

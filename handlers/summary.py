@@ -38,6 +38,21 @@ COMPONENT_NAMES: dict[str, dict[Language, str]] = {
 }
 
 
+# The payslip's own arithmetic checks (parsers/payslip/verify.py), as the summary names them.
+CHECK_NAMES: dict[str, dict[Language, str]] = {
+    "gross": {"da": "bruttoløn", "en": "gross pay"},
+    "net": {"da": "udbetaling", "en": "net pay"},
+    "am_contribution": {"da": "AM-bidrag 8 %", "en": "AM contribution 8 %"},
+    "holiday_pay": {"da": "feriepenge", "en": "holiday pay"},
+    "special_holiday_allowance": {"da": "særlig feriegodtgørelse",
+                                  "en": "special holiday allowance"},
+    "atp": {"da": "ATP", "en": "ATP"},
+    "pension": {"da": "pension", "en": "pension"},
+    "hours": {"da": "timer", "en": "hours"},
+    "employer_cost": {"da": "samlet lønudgift", "en": "total employer cost"},
+}
+
+
 def _in_sentence(name: str) -> str:
     """A cost item's name inside a sentence: lower case, but an acronym stays (ATP)."""
     first = name.split()[0]
@@ -81,6 +96,7 @@ class ClaimSummary:
     received: str
     message_id: str | None
     problems: tuple[Problem, ...] = field(default=())
+    checks_held: tuple[str, ...] = field(default=())  # the payslip checks that reconciled
 
 
 def economy_summary(s: ClaimSummary, lang: Language = "da") -> tuple[str, str]:
@@ -130,6 +146,10 @@ def economy_summary(s: ClaimSummary, lang: Language = "da") -> tuple[str, str]:
         f"{'Modtaget' if da else 'Received':<16}{s.received}",
         f"{'Message-ID' if da else 'Message-ID':<16}{s.message_id or '-'}",
     ]
+    if s.checks_held:
+        held = ", ".join(CHECK_NAMES.get(c, {}).get(lang, c) for c in s.checks_held)
+        head += ["", (f"Aflæsningen er afstemt med lønsedlens egne tal: {held}." if da else
+                      f"The reading reconciles with the payslip's own figures: {held}.")]
     if s.problems:
         head += ["", "Bemærk:" if da else "Note:"]
         head += [f"- {problem_text(p, lang)}" for p in s.problems]

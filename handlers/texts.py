@@ -62,10 +62,53 @@ PROBLEM_TEXTS: dict[str, dict[Language, str]] = {
                        "på lønsedlen.",
                  "en": "The e-mail and the payslip disagree on {field}: {mail} in the e-mail, "
                        "{payslip} on the payslip."},
-    "cost_items_disagree": {"da": "Lønarterne giver {sum} kr., men lønsedlen angiver {stated} kr. "
-                                  "i alt.",
+    "check_employer_cost": {"da": "Lønarterne giver {sum} kr., men lønsedlen angiver {stated} kr. "
+                                  "i alt som lønudgift.",
                             "en": "The cost items add up to DKK {sum}, but the payslip states "
-                                  "DKK {stated} in total."},
+                                  "DKK {stated} as the total employer cost."},
+    "check_gross": {"da": "Kontrol af bruttoløn holdt ikke: lønlinjerne giver {computed} kr., "
+                          "lønsedlen angiver {printed} kr.",
+                    "en": "Gross check failed: the wage lines add up to DKK {computed}, the "
+                          "payslip prints DKK {printed}."},
+    "check_net": {"da": "Kontrol af udbetalingen holdt ikke: løn minus AM-bidrag, A-skat og egne "
+                        "bidrag giver {computed} kr., lønsedlen angiver {printed} kr. til "
+                        "udbetaling.",
+                  "en": "Net check failed: wage less AM-bidrag, A-skat and own shares gives DKK "
+                        "{computed}, the payslip prints DKK {printed} as net."},
+    "check_am_contribution": {"da": "AM-bidraget {am} kr. er ikke 8 % af grundlaget {basis} kr. "
+                                    "(det ville være {expected} kr.).",
+                              "en": "AM-bidrag DKK {am} is not 8 % of its basis DKK {basis} "
+                                    "(that would be DKK {expected})."},
+    "check_holiday_pay": {"da": "Feriepengene {amount} kr. svarer ikke til en almindelig sats "
+                                "af grundlaget {basis} kr.",
+                          "en": "Holiday pay DKK {amount} is no usual rate of its base DKK "
+                                "{basis}."},
+    "check_special_holiday_allowance": {
+        "da": "Den særlige feriegodtgørelse {amount} kr. svarer ikke til en almindelig sats af "
+              "grundlaget {basis} kr.",
+        "en": "Special holiday allowance DKK {amount} is no usual rate of its base DKK "
+              "{basis}."},
+    "check_atp": {"da": "ATP passer ikke: arbejdsgiverens ATP {employer} kr., den ansattes "
+                        "{employee} kr., {hours} timer.",
+                  "en": "ATP does not add up: employer's ATP DKK {employer}, employee's DKK "
+                        "{employee}, {hours} hours."},
+    "check_pension": {"da": "Pension passer ikke: arbejdsgiverens pension {employer} kr., den "
+                            "ansattes {employee} kr., løn {salary} kr.",
+                      "en": "Pension does not add up: employer's pension DKK {employer}, "
+                            "employee's DKK {employee}, wage DKK {salary}."},
+    "check_hours": {"da": "Timerne på lønsedlen ({labelled}) passer ikke med lønlinjernes timer "
+                          "({lines}).",
+                    "en": "The hours on the payslip ({labelled}) do not match the wage lines' "
+                          "hours ({lines})."},
+    "not_verified": {"da": "Aflæsningen kunne ikke kontrolleres: lønsedlen viser hverken "
+                           "bruttoløn eller udbetaling, som lønlinjerne kan afstemmes med.",
+                     "en": "The reading could not be checked: the payslip prints no gross or "
+                           "net the wage lines can be reconciled with."},
+    "implausible_cost_per_hour": {
+        "da": "Lønudgiften er {per_hour} kr. pr. time ({cost} kr. for {hours} timer), uden for "
+              "det sandsynlige {low}-{high} kr.",
+        "en": "The employer cost is DKK {per_hour} per hour (DKK {cost} for {hours} hours), "
+              "outside the plausible {low}-{high}."},
     "payslip_unreadable": {"da": "Vedhæftningen \"{filename}\" kunne ikke læses: {reason}",
                            "en": "The attachment \"{filename}\" could not be read: {reason}"},
     "attachments_dropped": {"da": "Mailen havde for mange vedhæftede PDF-filer: de første {kept} "

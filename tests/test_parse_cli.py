@@ -142,3 +142,44 @@ def test_eml_statuses(tmp_path: Path, case: PayslipCase):
 def test_unreadable_mail_is_reported(tmp_path: Path):
     (got,) = parse(eml(tmp_path, "binary", bytes(range(256)) * 8))
     assert got["ok"] is False and got["error"]
+
+
+def test_parse_shows_the_checks_and_where_each_field_stands(tmp_path: Path):
+    case = make_case("municipal", 3)
+    path = tmp_path / "slip.pdf"
+    path.write_bytes(render(case))
+    (got,) = parse("--mask-cpr", str(path))
+    assert got["verified"] is True
+    by_name = {c["check"]: c["ok"] for c in got["checks"]}
+    assert by_name["gross"] is True and by_name["net"] is True
+    assert by_name["cost_per_hour"] is True
+    assert set(by_name) >= {"am_contribution", "holiday_pay", "atp", "pension", "hours",
+                            "employer_cost"}
+    cpr = got["sources"]["cpr"]
+    assert cpr["page"] == 0 and len(cpr["bbox"]) == 4
+    assert cpr["bbox"][0] < cpr["bbox"][2] and cpr["bbox"][1] < cpr["bbox"][3]
+    digits = case.cpr.replace("-", "")
+    assert f"{digits[:6]}-xxxx" in cpr["text"] and digits[6:] not in cpr["text"]
+    assert got["sources"]["employee_name"]["text"] == case.employee_name
+    assert all(line["source"]["page"] == 0 for line in got["lines"])
+
+
+def test_parse_does_not_verify_a_payslip_whose_sums_do_not_hold(tmp_path: Path):
+    from dataclasses import replace
+    case = make_case("municipal", 3)
+    lines = tuple(replace(ln, amount=ln.amount * 10) if ln.kind == "salary" and
+                  ln.section == "pay" else ln for ln in case.lines)
+    path = tmp_path / "slip.pdf"
+    path.write_bytes(render(replace(case, lines=lines)))
+    (got,) = parse(str(path))
+    assert got["verified"] is False
+    assert {c["check"]: c["ok"] for c in got["checks"]}["gross"] is False
+    assert "check_gross" in [p["code"] for p in got["problems"]]
+
+
+def test_parse_says_a_glyph_id_text_layer_has_no_readable_text(tmp_path: Path):
+    from tests.fixtures.bad_pdfs import glyph_id_pdf
+    path = tmp_path / "cid.pdf"
+    path.write_bytes(glyph_id_pdf())
+    (got,) = parse(str(path))
+    assert got["ok"] is False and "no readable text" in got["error"]

@@ -340,3 +340,42 @@ def test_outbox_directory_gets_the_summary_file(pipeline, store, config):
     written = email.message_from_bytes(files[0].read_bytes(), policy=default_policy)
     assert written["To"] == "okonomi@kommune.example"
     assert case.cpr.replace("-", "") not in files[0].read_bytes().decode("utf-8", "replace")
+
+
+def with_net_off(case: PayslipCase, by: Decimal) -> PayslipCase:
+    """The same payslip with its printed net off by ``by``: the reading no longer
+    reconciles with the payslip's own sums (as when a figure was misread)."""
+    from dataclasses import replace
+    lines = tuple(replace(ln, amount=ln.amount + by) if ln.kind == "net" else ln
+                  for ln in case.lines)
+    return replace(case, lines=lines)
+
+
+def test_a_reading_that_does_not_reconcile_is_held_for_review_not_paid(pipeline, store):
+    case = with_net_off(case_in_2026(), Decimal("500.00"))
+    register(store, case)
+    deliver(pipeline, store, claim_mail(case))
+    (claim,) = claims(store)
+    assert claim.status == "needs_review"
+    codes = [p["code"] for p in claim.problems]
+    assert codes.count("check_net") == 1
+    sent = outbox(store)
+    # The consultants and the economy group are told, with the figures side by side;
+    # the sender has nothing to fix and gets no reply; nothing is summarised for payment.
+    assert sorted((k, r) for k, r, _ in sent) == [
+        ("review", "konsulenter@kommune.example"), ("review", "okonomi@kommune.example")]
+    body = text_of(sent[0][2])
+    assert "Kontrol af udbetalingen holdt ikke" in body
+    printed = next(ln.amount for ln in case.lines if ln.kind == "net")
+    assert f"lønsedlen angiver {printed:.2f} kr. til udbetaling" in body
+
+
+def test_a_validated_summary_says_which_checks_held(pipeline, store):
+    case = case_in_2026()
+    register(store, case)
+    deliver(pipeline, store, claim_mail(case))
+    ((kind, _, summary),) = outbox(store)
+    assert kind == "summary"
+    line = next(ln for ln in text_of(summary).splitlines() if "afstemt" in ln)
+    assert line.startswith("Aflæsningen er afstemt med lønsedlens egne tal: bruttoløn, "
+                           "udbetaling, AM-bidrag 8 %")

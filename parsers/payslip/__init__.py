@@ -15,25 +15,38 @@ Pure: bytes in, ``Payslip`` or ``Unreadable`` out.
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from parsers.payslip import fields, paylines
 from parsers.payslip.layout import Doc, Line
-from parsers.payslip.model import DEFAULT_LIMITS, Limits, PayLine, Payslip, Unreadable
-from parsers.payslip.words import TooLarge, pdf_error_reason, read_lines, sniff
+from parsers.payslip.model import (
+    DEFAULT_LIMITS,
+    Check,
+    Limits,
+    PayLine,
+    Payslip,
+    Source,
+    Unreadable,
+)
+from parsers.payslip.verify import verify
+from parsers.payslip.words import TooLarge, has_real_text, pdf_error_reason, read_lines, sniff
 
-__all__ = ["DEFAULT_LIMITS", "Limits", "PayLine", "Payslip", "Unreadable", "read"]
+__all__ = ["DEFAULT_LIMITS", "Check", "Limits", "PayLine", "Payslip", "Source", "Unreadable",
+           "read"]
 
 def read(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Payslip | Unreadable:
     """Read a payslip PDF. Never raises for bad input: returns ``Unreadable``."""
     if len(data) > limits.max_bytes:
         return Unreadable(
             f"the PDF is {len(data) // (1024 * 1024)} MB; the limit is "
-            f"{limits.max_bytes // (1024 * 1024)} MB")
+            f"{limits.max_bytes // (1024 * 1024)} MB", "too_large")
     if not data.lstrip()[:5].startswith(b"%PDF"):
-        return Unreadable(f"not a PDF file ({sniff(data)}); attach the payslip as a PDF")
+        return Unreadable(f"not a PDF file ({sniff(data)}); attach the payslip as a PDF",
+                          "not_pdf")
     try:
         lines, pages, has_images = read_lines(data, limits)
     except TooLarge as exc:
-        return Unreadable(str(exc))
+        return Unreadable(str(exc), "too_large")
     except Exception as exc:  # noqa: BLE001 - pdfminer/pdfplumber raise dozens of types on
         # hostile input (MalformedPDFException, PSEOF, KeyError, ...); each is a bad PDF.
         return Unreadable(pdf_error_reason(exc))
@@ -41,13 +54,16 @@ def read(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Payslip | Unreadable:
         if has_images:
             return Unreadable(
                 "the PDF has no text layer (a scanned image?); send the payslip as a PDF "
-                "from the payroll system, not a scan")
-        return Unreadable("the PDF contains no text")
+                "from the payroll system, not a scan", "no_text")
+        return Unreadable("the PDF contains no text", "no_text")
+    if not has_real_text(lines):
+        # Glyph ids ("(cid:12)"), private-use characters: the text layer maps its
+        # letters to nothing readable. Reading it would give "ok" with every field
+        # missing and ask the sender for what the payslip plainly shows.
+        return Unreadable(
+            "the PDF has no readable text (its letters are stored as pictures or codes); "
+            "send the payslip as exported from the payroll system", "no_text")
     return _interpret(lines, pages)
-
-
-
-
 
 
 def _interpret(lines: list[Line], pages: int) -> Payslip:
@@ -55,10 +71,10 @@ def _interpret(lines: list[Line], pages: int) -> Payslip:
     doc = Doc(lines, cells)
     employer = fields.employer_name(doc)
     pay_lines = paylines.pay_lines(doc)
-    worked, sick = paylines.hours(doc, pay_lines)
+    hours = paylines.hours(doc, pay_lines)
     period = fields.period(doc)
     stated_cost = next((pl.amount for pl in pay_lines if pl.kind == "employer_cost_total"), None)
-    return Payslip(
+    slip = Payslip(
         employee_name=fields.employee_name(doc, employer),
         cpr=fields.identifier(doc, "cpr", fields.cpr_in),
         employer_name=employer,
@@ -66,9 +82,15 @@ def _interpret(lines: list[Line], pages: int) -> Payslip:
         se_number=fields.identifier(doc, "se", fields.cvr_in),
         period_start=period[0] if period else None,
         period_end=period[1] if period else None,
-        worked_hours=worked,
-        sick_hours=sick,
+        worked_hours=hours.worked,
+        sick_hours=hours.sick,
         lines=tuple(pay_lines),
         pages=pages,
         stated_employer_cost=stated_cost,
+        sources=dict(doc.sources),
     )
+    days = (slip.period_end - slip.period_start).days + 1 \
+        if slip.period_start and slip.period_end else None
+    checks = verify(pay_lines, slip.hours, days, hours.from_lines, hours.labelled,
+                    stated_cost, slip.employer_cost)
+    return replace(slip, checks=checks)

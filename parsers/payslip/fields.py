@@ -15,7 +15,6 @@ from parsers.payslip.layout import (
     is_labelish,
     label_end,
     value_cells,
-    values_for,
 )
 
 COMPANY_RE = re.compile(
@@ -41,11 +40,12 @@ def cvr_in(text: str) -> str | None:
 
 
 def identifier(doc: Doc, field_name: str, find) -> str | None:
-    for label, text in values_for(doc, field_name):
+    for label, text, _, holder in value_cells(doc, field_name):
         if field_name == "se" and "cvr" in label.lower():
             continue  # a combined "CVR/SE-nr." is the CVR
         value = find(text)
         if value:
+            doc.found(field_name, holder)
             return value
     if field_name == "cpr":
         # No label: a lone CPR-shaped number that is not an account or phone number.
@@ -54,6 +54,7 @@ def identifier(doc: Doc, field_name: str, find) -> str | None:
                 continue
             value = cpr_in(cell.text)
             if value:
+                doc.found(field_name, cell)
                 return value
     return None
 
@@ -79,7 +80,7 @@ def _clean_name(text: str) -> str:
 
 
 def employee_name(doc: Doc, employer: str | None) -> str | None:
-    for _, text, value_cell in value_cells(doc, "employee_name"):
+    for _, text, value_cell, holder in value_cells(doc, "employee_name"):
         # "Navn: Jens Hansen, CPR 0101..." -> the name part
         text = re.split(r"[,;]|\s{2,}|\bcpr\b", text, maxsplit=1, flags=re.I)[0]
         text = re.sub(r"^\d{1,6}\s+(?=\D)", "", text)  # "Medarbejder: 1042 Jens Hansen"
@@ -87,6 +88,7 @@ def employee_name(doc: Doc, employer: str | None) -> str | None:
         if is_name(text) and not COMPANY_RE.search(text) and _clean_name(text) != employer:
             if value_cell is not None and value_cell.text == text:
                 text = _with_wrapped_lines(doc, value_cell)
+            doc.found("employee_name", holder)
             return _clean_name(text)
     # A window-envelope address block: name, street, postcode + town; the employer's
     # own letterhead block (with CVR, phone, EAN) is skipped.
@@ -96,6 +98,7 @@ def employee_name(doc: Doc, employer: str | None) -> str | None:
         for up in (2, 1, 3):
             above = cell_in_column(doc, cell, cell.line - up)
             if above and is_person_name(above.text) and _clean_name(above.text) != employer:
+                doc.found("employee_name", above)
                 return _clean_name(above.text)
     return None
 
@@ -146,9 +149,10 @@ def _in_employer_block(doc: Doc, cell: Cell) -> bool:
 
 
 def employer_name(doc: Doc) -> str | None:
-    for _, text in values_for(doc, "employer_name"):
+    for _, text, _, holder in value_cells(doc, "employer_name"):
         text = re.split(r"\s{2,}|,?\s*\bcvr\b", text, maxsplit=1, flags=re.I)[0].strip(" ,")
         if _is_employer_name(text):
+            doc.found("employer_name", holder)
             return _clean_name(text)
     return _employer_near_cvr(doc) or _company_cell(doc)
 
@@ -164,6 +168,7 @@ def _employer_near_cvr(doc: Doc) -> str | None:
         if before:  # a footer: "Firma ApS · Vej 1, 5970 By · CVR 12345678"
             first = SEGMENT_SPLIT_RE.split(before)[0].strip()
             if _is_employer_name(first):
+                doc.found("employer_name", cell)
                 return _clean_name(first)
             continue
         # A letterhead: walk up the block of lines above the CVR line, same column.
@@ -174,6 +179,7 @@ def _employer_near_cvr(doc: Doc) -> str | None:
                 doc.lines[index + 1].top - above.bottom < min(above.height, below.height) * 1.1:
             top, index, below = above, index - 1, above
         if top is not None and _is_employer_name(top.text):
+            doc.found("employer_name", top)
             return _clean_name(top.text)
     return None
 
@@ -191,6 +197,7 @@ def _company_cell(doc: Doc) -> str | None:
         if COMPANY_RE.search(cell.text) and not labels.FIELD_LABELS["cvr"].search(cell.text):
             text = re.split(r",?\s*\b(cvr|se)\b", cell.text, maxsplit=1, flags=re.I)[0]
             if not any(ch.isdigit() for ch in text[:3]):
+                doc.found("employer_name", cell)
                 return _clean_name(text)
     return None
 
@@ -221,13 +228,14 @@ def period(doc: Doc) -> tuple[date, date] | None:
         if end is None or labels.YTD_RE.search(cell.text):
             continue
         rest = cell.text[end:].strip(" :")
-        candidates = [_period_text_from(doc, cell, rest)]
+        candidates = [(_period_text_from(doc, cell, rest), cell)]
         candidates += [
-            c.text for c in doc.below(cell, max_lines=1) if not labels.YTD_RE.search(c.text)
+            (c.text, c) for c in doc.below(cell, max_lines=1) if not labels.YTD_RE.search(c.text)
         ]
-        for text in candidates:
+        for text, holder in candidates:
             found = parse_period(text)
             if found:
+                doc.found("period", holder, text)
                 return found.start, found.end
     # "Fra 01.10.2026" / "Til 31.10.2026" as two labels.
     start = _date_after_label(doc, re.compile(r"(fra|from|periode fra|period from)\b", re.I))
@@ -241,6 +249,7 @@ def period(doc: Doc) -> tuple[date, date] | None:
             continue
         found = parse_period(text)
         if found and found.start <= found.end and (found.end - found.start).days < 62:
+            doc.found("period", line.cells[0], text)
             return found.start, found.end
     return None
 

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from parsers import labels
+from parsers.payslip.model import Source
 
 
 @dataclass
@@ -22,6 +23,9 @@ class Cell:
     @property
     def height(self) -> float:
         return self.bottom - self.top
+
+    def source(self, text: str | None = None) -> Source:
+        return Source(self.page, self.x0, self.top, self.x1, self.bottom, text or self.text)
 
 
 @dataclass
@@ -84,6 +88,12 @@ def _cell(words: list[dict], page: int) -> Cell:
 class Doc:
     lines: list[Line]
     cells: list[Cell]
+    # Where each field's value was found, filled in by the field readers.
+    sources: dict[str, Source] = field(default_factory=dict)
+
+    def found(self, name: str, cell: Cell, text: str | None = None) -> None:
+        """Record that ``name`` was read from ``cell``."""
+        self.sources[name] = cell.source(text)
 
     def right_of(self, cell: Cell) -> list[Cell]:
         return [c for c in self.lines[cell.line].cells if c.x0 >= cell.x1 - 0.5]
@@ -146,13 +156,13 @@ def _longer_label_at_start(field_name: str, text: str, end: int) -> bool:
 
 def values_for(doc: Doc, field_name: str):
     """(label text, candidate value text) pairs, best first: same cell, right, below."""
-    for label, text, _ in value_cells(doc, field_name):
+    for label, text, _, _ in value_cells(doc, field_name):
         yield label, text
 
 
 def value_cells(doc: Doc, field_name: str):
     """As ``values_for``, with the cell that holds the whole value (None when the
-    value shares its cell with the label)."""
+    value shares its cell with the label) and the cell the value stands in."""
     for cell in doc.cells:
         for start, end in _label_spans(field_name, cell.text):
             label = cell.text[max(0, start - 4):end]  # with what stands just before it
@@ -161,13 +171,12 @@ def value_cells(doc: Doc, field_name: str):
             rest = re.sub(r"^(nr|no|nummer|number)\b\.?\s*:?\s*", "", rest, flags=re.I)
             rest = re.sub(r"^\([^)]*\)\s*:?\s*", "", rest)  # "Company reg. no. (CVR): ..."
             if rest:
-                yield label, rest, None
+                yield label, rest, None, cell
             right = doc.right_of(cell)
             if right:
-                yield label, right[0].text, right[0]
+                yield label, right[0].text, right[0], right[0]
             for below in doc.below(cell):
-                yield label, below.text, below
-
+                yield label, below.text, below, below
 
 
 def is_labelish(text: str) -> bool:

@@ -1,7 +1,7 @@
 """What the payslip reader returns: the typed result of reading one PDF."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -19,6 +19,44 @@ class Limits:
 
 DEFAULT_LIMITS = Limits()
 
+
+@dataclass(frozen=True)
+class Source:
+    """Where a value stands on the payslip: page (0-based) and box in PDF points, with
+    the text there; the review desk draws these boxes on the page."""
+
+    page: int
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    text: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {"page": self.page,
+                "bbox": [round(self.x0, 1), round(self.top, 1), round(self.x1, 1),
+                         round(self.bottom, 1)],
+                "text": self.text}
+
+
+@dataclass(frozen=True)
+class Check:
+    """One of the payslip's own arithmetic proofs, applied to the reading.
+
+    ``ok`` is True when the figures reconcile, False when they do not (the reading
+    or the payslip is wrong: a person must look), None when the payslip does not
+    print what the check needs ("not possible", not a failure)."""
+
+    check: str  # gross, net, am_contribution, holiday_pay, atp, pension, hours, employer_cost
+    ok: bool | None
+    detail: str  # English, for logs and `assistant parse`
+    # The figures the detail quotes ("1234.56"), for the Danish and English texts.
+    values: dict[str, str] = field(default_factory=dict, compare=False)
+
+    def as_dict(self) -> dict[str, object]:
+        return {"check": self.check, "ok": self.ok, "detail": self.detail}
+
+
 @dataclass(frozen=True)
 class PayLine:
     """One pay line as printed, with what the reader made of it."""
@@ -27,6 +65,7 @@ class PayLine:
     label: str
     amount: Decimal  # for this period, sign as printed (deductions negative)
     quantity: Decimal | None = None
+    source: Source | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -43,6 +82,22 @@ class Payslip:
     lines: tuple[PayLine, ...]
     pages: int
     stated_employer_cost: Decimal | None = None
+    checks: tuple[Check, ...] = ()
+    # Where each identity field, the period and the hours were read (field -> Source).
+    sources: dict[str, Source] = field(default_factory=dict, compare=False)
+
+    @property
+    def verified(self) -> bool:
+        """The reading reconciles with the payslip's own arithmetic: no check failed and
+        at least one of the money proofs (gross or net) held. Only a verified reading
+        may be paid without a person looking at the payslip."""
+        if any(c.ok is False for c in self.checks):
+            return False
+        return any(c.ok is True and c.check in MONEY_PROOFS for c in self.checks)
+
+    @property
+    def failed_checks(self) -> tuple[Check, ...]:
+        return tuple(c for c in self.checks if c.ok is False)
 
     @property
     def hours(self) -> Decimal | None:
@@ -68,9 +123,18 @@ class Payslip:
         return any(line.kind in labels.COMPONENTS for line in self.lines)
 
 
+# The checks that tie the wage lines to a total the payslip prints itself.
+MONEY_PROOFS = frozenset({"gross", "net"})
+
+
 @dataclass(frozen=True)
 class Unreadable:
-    """A document that could not be read, with a reason the sender can act on."""
+    """A document that could not be read, with a reason the sender can act on.
+
+    ``code`` says why in a word: ``no_text`` (an image-only PDF or a text layer that
+    is no text: the words are pictures, so OCR can read them), ``not_pdf``,
+    ``too_large``, ``damaged``."""
 
     reason: str
+    code: str = "damaged"
 

@@ -4,13 +4,13 @@ hours worked and sick."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from parsers import labels
 from parsers.amounts import AMOUNT_RE, find_amounts, parse_amount
-from parsers.payslip.layout import Cell, Doc, Line, is_field_label, is_labelish, values_for
-from parsers.payslip.model import PayLine
+from parsers.payslip.layout import Cell, Doc, Line, is_field_label, is_labelish, value_cells
+from parsers.payslip.model import PayLine, Source
 
 # "Timeløn 10,00 t á 145,20", "12 timer", "7.5 hrs": hours written into the label.
 HOURS_INLINE_RE = re.compile(
@@ -163,10 +163,19 @@ def _read_pay_line(line, label_cells, columns, regions: _Regions):
             m = HOURS_INLINE_RE.search(label_cell.text)
             if m:
                 quantity = parse_amount(m.group(1))
-        yield _classified(kind, label, amount, quantity, section)
+        yield replace(_classified(kind, label, amount, quantity, section),
+                      source=_line_source(label_cell, nums))
 
 
 _MONEY_ROLES = frozenset({"amount", "addition", "deduction"})
+
+
+def _line_source(label_cell: Cell, nums: list[Cell]) -> Source:
+    """The box around a pay line's label and its numbers."""
+    cells = [label_cell, *nums]
+    return Source(label_cell.page, min(c.x0 for c in cells), min(c.top for c in cells),
+                  max(c.x1 for c in cells), max(c.bottom for c in cells),
+                  "  ".join(c.text for c in cells))
 
 
 def _column_of_any(cell: Cell, columns: list[_Column] | None) -> str | None:
@@ -245,18 +254,34 @@ def _classified(kind, label, amount, quantity, section) -> PayLine:
 # --------------------------------------------------------------------------- hours
 
 
-def hours(doc: Doc, pay_lines: list[PayLine]) -> tuple[Decimal | None, Decimal | None]:
+@dataclass(frozen=True)
+class Hours:
+    """Worked and sick hours, and the two ways a payslip may print them (a labelled hours
+    box, the wage lines' quantities), so the reading can check one against the other."""
+
+    worked: Decimal | None
+    sick: Decimal | None
+    labelled: Decimal | None  # worked + sick from an hours box, when printed
+    from_lines: Decimal | None  # worked + sick from the wage lines' quantities
+
+
+def hours(doc: Doc, pay_lines: list[PayLine]) -> Hours:
     """Worked and sick hours. A stated total ("Timer i alt") includes the sick hours."""
-    worked = _labelled_number(doc, "worked_hours")
-    sick = _labelled_number(doc, "sick_hours")
+    worked = labelled_worked = _labelled_number(doc, "worked_hours")
+    sick = labelled_sick = _labelled_number(doc, "sick_hours")
     total = _labelled_number(doc, "total_hours")
+    line_sick = _quantity_sum(pay_lines, sick=True)
+    line_worked = _quantity_sum(pay_lines, sick=False)
     if sick is None:
-        sick = _quantity_sum(pay_lines, sick=True)
+        sick = line_sick
     if worked is None and total is not None:
         worked = total - (sick or Decimal(0))
     if worked is None:
-        worked = _quantity_sum(pay_lines, sick=False)
-    return worked, sick
+        worked = line_worked
+    labelled = total if total is not None else (
+        None if labelled_worked is None else labelled_worked + (labelled_sick or sick or 0))
+    from_lines = None if line_worked is None else line_worked + (line_sick or 0)
+    return Hours(worked, sick, labelled, from_lines)
 
 
 def _quantity_sum(pay_lines: list[PayLine], sick: bool) -> Decimal | None:
@@ -271,7 +296,7 @@ def _quantity_sum(pay_lines: list[PayLine], sick: bool) -> Decimal | None:
 
 
 def _labelled_number(doc: Doc, field_name: str) -> Decimal | None:
-    for label, text in values_for(doc, field_name):
+    for label, text, _, holder in value_cells(doc, field_name):
         if field_name != "sick_hours" and labels.SICK_RE.search(label):
             continue
         if labels.YTD_RE.search(label) or labels.YTD_RE.search(text):
@@ -279,5 +304,6 @@ def _labelled_number(doc: Doc, field_name: str) -> Decimal | None:
         if AMOUNT_RE.fullmatch(text.strip().split(" ")[0] if text.strip() else ""):
             value = parse_amount(text.strip().split(" ")[0])
             if value is not None and Decimal(0) <= value < Decimal(1000):
+                doc.found(field_name, holder)
                 return value
     return None

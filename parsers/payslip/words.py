@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
@@ -46,6 +47,22 @@ def read_lines(data: bytes, limits: Limits) -> tuple[list[Line], int, bool]:
         for cell in line.cells:
             cell.line = index
     return lines, pages, has_images
+
+
+# A word that is a glyph id, a private-use or replacement character, or a control.
+_GARBAGE_RE = re.compile(r"\(cid:\d+\)|[\ue000-\uf8ff\ufffd\x00-\x08\x0b-\x1f]")
+# Two letters in a row: "Løn", "ATP", "kr" - what a text layer of words has.
+_WORD_RE = re.compile(r"[^\W\d_]{2,}")
+MIN_REAL_WORDS = 8
+MAX_GARBAGE_SHARE = 0.2
+
+
+def has_real_text(lines: list[Line]) -> bool:
+    """Whether the text layer holds words a person could read, not glyph codes."""
+    words = [w for line in lines for cell in line.cells for w in cell.text.split()]
+    garbage = sum(1 for w in words if _GARBAGE_RE.search(w))
+    real = sum(1 for w in words if _WORD_RE.search(w) and not _GARBAGE_RE.search(w))
+    return real >= MIN_REAL_WORDS and garbage <= MAX_GARBAGE_SHARE * len(words)
 
 
 def pdf_error_reason(exc: Exception) -> str:
