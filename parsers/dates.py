@@ -132,8 +132,32 @@ _DAY_RANGE = re.compile(
 )
 
 
+# "1. oktober - 31. oktober 2026", "15. december til 14. januar 2027": the year once,
+# at the end (a start month after the end month lies in the year before).
+_MONTH1 = _MONTH.replace("?P<mon>", "?P<mon1>")
+_DATE_RANGE_ONE_YEAR = re.compile(
+    r"(?<![\d.])(?P<d1>\d{1,2})\.?\s*" + _MONTH1 + r"\s*(?:[-–]|til|to)\s*(?P<d>\d{1,2})\.?\s*"
+    + _MONTH + r"\s+" + _YEAR, re.I)
+
+
+def _range_one_year(text: str) -> Period | None:
+    m = _DATE_RANGE_ONE_YEAR.search(text)
+    if not m:
+        return None
+    y, mo1 = int(m.group("y")), MONTHS[m.group("mon1").lower().rstrip(".")]
+    mo = _month_number(m)
+    try:
+        return Period(date(y - 1 if mo1 > mo else y, mo1, int(m.group("d1"))),
+                      date(y, mo, int(m.group("d"))))
+    except ValueError:
+        return None
+
+
 def parse_period(text: str) -> Period | None:
     """A period in ``text``: two dates (start, end), a day range, or a month alone."""
+    ranged = _range_one_year(text)
+    if ranged:
+        return ranged
     m = _DAY_RANGE.search(text)
     if m:
         try:

@@ -15,8 +15,9 @@ from stdnum.dk import cvr as stdnum_cvr
 from stdnum.exceptions import ValidationError
 
 # Ten digits, optionally with a hyphen (or space) after the sixth. Word boundaries
-# keep it from matching inside longer digit runs (account numbers, phone numbers).
-CPR_RE = re.compile(r"(?<![\d-])(\d{6})[ ‐‑–-]?(\d{4})(?![\d-])")
+# keep it from matching inside longer digit runs (account numbers, phone numbers); a
+# short suffix is allowed, as in a lønnummer "DDMMYY-SSSS-NNN" that holds the CPR.
+CPR_RE = re.compile(r"(?<![\d-])(\d{6})[ ‐‑–-]?(\d{4})(?!\d)(?!-(?!\d{1,3}(?!\d)))")
 # Eight digits, optionally written in pairs or 4+4 with spaces ("12 34 56 78").
 CVR_RE = re.compile(r"(?<!\d)(\d{2} ?\d{2} ?\d{2} ?\d{2})(?!\d)")
 
@@ -91,9 +92,15 @@ def mask_cpr(cpr: str) -> str:
     return f"{digits[:6]}-xxxx"
 
 
+# For masking, wider than for reading: any ten digits (with or without the hyphen) not
+# inside a longer run of digits. Masking an account number by mistake costs nothing;
+# missing a CPR ("120864-1234-001", "120864-1234-") leaks one.
+_MASK_RE = re.compile(r"(?<!\d)(\d{6})[ ‐‑–-]?(\d{4})(?!\d)")
+
+
 def mask_cprs(text: str) -> str:
     """``text`` with every CPR-shaped number in it masked (``DDMMYY-xxxx``)."""
-    return CPR_RE.sub(lambda m: f"{m.group(1)}-xxxx", text)
+    return _MASK_RE.sub(lambda m: f"{m.group(1)}-xxxx", text)
 
 
 def parse_cvr(text: str) -> str:

@@ -90,6 +90,11 @@ LABELISH_RE = re.compile(r"(nr\.?|\bno\.?|nummer|number|dato|date|[-\s]id|:)$", 
 
 # (kind, pattern). "info" and "total" lines are kept but never counted.
 COST_RULES: list[tuple[str, re.Pattern[str]]] = [
+    # Holiday pay sent on to the holiday fund, net of its own AM-bidrag and A-skat: the
+    # holiday pay line above it is the cost; counting the transfer too pays it twice.
+    ("transfer", re.compile(
+        r"(overføres|overført|overførsel|indbetal\w*|transfer\w*)\s+(til|to)\s+"
+        r"(feriekonto|ferie|holiday|vacation)", re.I)),
     ("info", re.compile(
         r"(grundlag|basis|berettiget|pensionsgivende|pensionable|til gode|heraf|of which|"
         r"optjent|optjente|earned|feriedage|holiday days|trækprocent|fradrag pr|fradrag i "
@@ -104,7 +109,8 @@ COST_RULES: list[tuple[str, re.Pattern[str]]] = [
     ("gross_total", re.compile(
         r"(bruttoløn|brutto i alt|løn i alt|gross pay|gross salary|gross earnings|total gross|"
         r"gross total|gross wage|\bgross\b)", re.I)),
-    ("total", re.compile(r"(i alt|total|\bsum\b|subtotal|a-indkomst|b-indkomst|taxable)", re.I)),
+    ("total", re.compile(r"(i alt|total|\bsum\b|subtotal|a-indkomst|b-indkomst|am-indkomst|"
+                         r"am-pligtig|taxable)", re.I)),
     ("tax", re.compile(r"(a-skat|\bskat\b|\btax\b|income tax|kildeskat)", re.I)),
     ("am_contribution", re.compile(
         r"(am-bidrag|am bidrag|ambidrag|arbejdsmarkedsbidrag|labou?r market contribution|"
@@ -122,7 +128,8 @@ COST_RULES: list[tuple[str, re.Pattern[str]]] = [
         r"arbejdsskade|sundhedsordning|free choice|health scheme|fleksibel|flexible benefit|"
         r"flex benefit|benefits? savings)", re.I)),
     ("salary", re.compile(
-        r"(løn|syg|overtid|tillæg|honorar|vederlag|wage|salary|sick|pay\b|earnings|overtime|"
+        r"(løn|syg|overtid|tillæg|honorar|vederlag|forskudt|genetid|weekend|helligdag|"
+        r"wage|salary|sick|pay\b|earnings|overtime|"
         r"hourly|basic|allowance|supplement|\bhours\b|timer\b)", re.I)),
 ]
 
@@ -143,8 +150,16 @@ COMPONENTS: tuple[str, ...] = (
 EMPLOYER_COST_COMPONENTS: tuple[str, ...] = COMPONENTS[:-1]
 
 
+# A label that starts with a holiday-pay word is holiday pay, whatever it goes on to
+# say about its base ("Feriepenge af ferieberettiget løn 12,5 %").
+HOLIDAY_FIRST_RE = re.compile(
+    r"^(\d{2,5}\s+)?(feriepenge|feriegodtgørelse|ferietillæg|holiday pay|vacation pay)\b", re.I)
+
+
 def classify(label: str) -> str:
     """The kind of a pay line from its label alone, or "unknown"."""
+    if HOLIDAY_FIRST_RE.search(label) and not re.search(r"(grundlag|basis|base\b)", label, re.I):
+        return "holiday_pay"
     for kind, pattern in COST_RULES:
         if pattern.search(label):
             return kind

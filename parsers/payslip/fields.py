@@ -48,15 +48,38 @@ def identifier(doc: Doc, field_name: str, find) -> str | None:
             doc.found(field_name, holder)
             return value
     if field_name == "cpr":
-        # No label: a lone CPR-shaped number that is not an account or phone number.
-        for cell in doc.cells:
-            if re.search(r"(konto|reg\.|tlf|telefon|phone|account|iban)", cell.text, re.I):
-                continue
-            value = cpr_in(cell.text)
-            if value:
-                doc.found(field_name, cell)
-                return value
+        return _unlabelled_cpr(doc)
     return None
+
+
+# Numbers of the same shape as a CPR that are something else: accounts, phones, the
+# workplace's P-nummer (10 digits), SE and CVR numbers, EAN.
+_NOT_CPR_RE = re.compile(
+    r"(konto|reg\.|tlf|telefon|phone|account|iban|p-?nr|p-?nummer|produktionsenhed|"
+    r"\bse\b|se-?nr|cvr|ean|faktura|invoice)", re.I)
+
+
+def _unlabelled_cpr(doc: Doc) -> str | None:
+    """No CPR label: a CPR-shaped number elsewhere (a lønnummer "DDMMYY-SSSS-NNN", a
+    name block). One written with the hyphen and a real birth date comes first."""
+    found: list[tuple[int, str, Cell]] = []
+    for cell in doc.cells:
+        if _NOT_CPR_RE.search(cell.text):
+            continue
+        m = CPR_RE.search(cell.text)
+        if m:
+            rank = (0 if "-" in m.group(0) else 1) + (0 if _birth_date_like(m.group(1)) else 2)
+            found.append((rank, m.group(1) + m.group(2), cell))
+    if not found:
+        return None
+    _, value, cell = min(found, key=lambda f: f[0])
+    doc.found("cpr", cell)
+    return value
+
+
+def _birth_date_like(six: str) -> bool:
+    day, month = int(six[:2]), int(six[2:4])
+    return 1 <= month <= 12 and (1 <= day <= 31 or 61 <= day <= 91)
 
 
 def is_name(text: str) -> bool:

@@ -172,7 +172,8 @@ def value_cells(doc: Doc, field_name: str):
             rest = re.sub(r"^\([^)]*\)\s*:?\s*", "", rest)  # "Company reg. no. (CVR): ..."
             if rest:
                 yield label, rest, None, cell
-            right = doc.right_of(cell)
+            # "CVR-nummer      :   12345678": a lone colon in its own cell is no value.
+            right = [c for c in doc.right_of(cell) if c.text.strip(" :.-")]
             if right:
                 yield label, right[0].text, right[0], right[0]
             for below in doc.below(cell):

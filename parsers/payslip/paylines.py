@@ -66,10 +66,10 @@ def pay_lines(doc: Doc) -> list[PayLine]:
     columns: list[_Column] | None = None
     regions: _Regions = [(_FULL_WIDTH, None)]
     side_by_side = False
-    page = -1
     for line in doc.lines:
-        if line.page != page:
-            page, columns = line.page, None
+        # A table running onto the next page keeps its columns: payroll systems do not
+        # always repeat the header, and without columns a year-to-date figure at the end
+        # of a line would be taken as the amount. A new header replaces them.
         header = _header_columns(line)
         if header:
             # A table titled in its label column "Saldi" / "Akkumuleret" lists balances
@@ -95,7 +95,31 @@ def pay_lines(doc: Doc) -> list[PayLine]:
             continue
         side_by_side = False
         result.extend(_read_pay_line(line, label_cells, columns, regions))
-    return result
+    return _with_shares_of_totals(result)
+
+
+# "ATP-bidrag i alt 99,00  heraf arbejdsgiverandel 66,00": an information block that
+# prints a contribution's total and then the employer's (or employee's) part of it.
+_HERAF_RE = re.compile(r"^(heraf|of which)\b", re.I)
+
+
+def _with_shares_of_totals(lines: list[PayLine]) -> list[PayLine]:
+    """A "heraf arbejdsgiverandel" line is the employer's share of the item on the line
+    before it (ATP, pension, ...); "heraf egen andel" is the employee's."""
+    out: list[PayLine] = []
+    for line in lines:
+        previous = out[-1] if out else None
+        if _HERAF_RE.search(line.label) and previous is not None:
+            item = labels.classify(re.sub(r"\b(i alt|total)\b", "", previous.label, flags=re.I))
+            if item in labels.SHARED_KINDS:
+                employer = labels.EMPLOYER_SHARE_RE.search(line.label)
+                employee = labels.EMPLOYEE_SHARE_RE.search(line.label)
+                if employer and not employee:
+                    line = replace(line, kind=item, amount=abs(line.amount))
+                elif employee and not employer:
+                    line = replace(line, kind="employee_deduction", amount=-abs(line.amount))
+        out.append(line)
+    return out
 
 
 def _heading_regions(line: Line, regions: _Regions) -> _Regions:
