@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from assistant.commands.claims import claims, export, reprocess
+from assistant.commands.followup import followup
 from assistant.commands.intakes import chat, intakes, invite
 from assistant.commands.parse import parse
 from assistant.commands.register import employments, pool, workplaces
@@ -18,7 +19,7 @@ def cli() -> None:
 
 
 for command in (run, parse, workplaces, employments, pool, claims, reprocess, export,
-                invite, intakes, chat):
+                invite, intakes, chat, followup):
     cli.add_command(command)
 
 

@@ -134,6 +134,18 @@ class JobcenterConfig(_Section):
     language: Literal["da", "en"] = "da"
 
 
+class FollowupConfig(_Section):
+    """When reminders are due (``handlers.followup``) and how often ``assistant run`` looks."""
+
+    enabled: bool = True
+    interval_minutes: PositiveInt = 60
+    payslip_reminder_day: Annotated[int, Field(ge=1, le=28)] = 10
+    ending_within_days: PositiveInt = 30
+    sick_day_marks: list[PositiveInt] = [20, 30]
+    no_claim_months: PositiveInt = 2
+    economy_summary_day: Annotated[int, Field(ge=1, le=28)] = 5
+
+
 class TelegramConfig(_Section):
     token: str = Field(default="", repr=False)
     base_url: str = "https://api.telegram.org/bot"
@@ -152,6 +164,7 @@ class Config(_Section):
     inbox: InboxConfig = InboxConfig()
     outbox: OutboxConfig = OutboxConfig()
     jobcenter: JobcenterConfig = JobcenterConfig()
+    followup: FollowupConfig = FollowupConfig()
     telegram: TelegramConfig = TelegramConfig()
     logging: LoggingConfig = LoggingConfig()
 

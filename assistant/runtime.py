@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from assistant.bot.service import IntakeService
 from assistant.bot.telegram import TelegramBot
 from assistant.commands.common import App
+from assistant.followup import FollowupLoop
 from assistant.inbox.imap_poller import ImapPoller
 from assistant.inbox.smtp_server import SmtpInbox
 from assistant.outbox import OutboxWorker, make_transport
@@ -62,6 +63,9 @@ class Service:
             self._thread("imap", self._imap_loop)
         if config.telegram.token:
             self._start_bot()
+        if config.followup.enabled:
+            loop = FollowupLoop(self.app.engine, config, on_queued=self.outbox.wake)
+            self._thread("followup", lambda: loop.run(self.stop))
 
     def _start_bot(self) -> None:
         config = self.app.config
