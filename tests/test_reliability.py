@@ -126,3 +126,32 @@ directory = "{tmp_path / 'outbox'}"
     assert all(m.status == "sent" for m in mail)
     files = list((tmp_path / "outbox").glob("*.eml"))
     assert len(files) == len(mail)
+
+
+def test_a_second_run_on_the_same_sqlite_file_is_refused_clearly(tmp_path):
+    port, other_port = free_port(), free_port()
+    db = tmp_path / "assistant.db"
+
+    def config_with(port_: int, name: str) -> Path:
+        path = tmp_path / name
+        path.write_text(f'[database]\nurl = "sqlite:///{db}"\n[inbox.smtp]\nport = {port_}\n'
+                        f'[outbox]\ndirectory = "{tmp_path / "outbox"}"\n'
+                        '[followup]\nenabled = false\n')
+        return path
+
+    first = start(config_with(port, "a.toml"), port, tmp_path / "a.log")
+    try:
+        second = subprocess.run([*ASSISTANT, "run", "--config",
+                                 str(config_with(other_port, "b.toml"))],
+                                capture_output=True, text=True, timeout=60)
+        assert second.returncode == 1
+        assert "another 'assistant run' is already using the SQLite database" in second.stderr
+        assert "Traceback" not in second.stderr
+        assert first.poll() is None  # the first one runs on
+    finally:
+        first.terminate()
+        first.wait(timeout=30)
+    # Once the first has stopped (or died), a new one starts.
+    again = start(config_with(other_port, "b.toml"), other_port, tmp_path / "c.log")
+    again.terminate()
+    again.wait(timeout=30)

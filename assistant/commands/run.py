@@ -6,6 +6,7 @@ import click
 
 from assistant import logs, runtime
 from assistant.commands.common import App, with_app
+from assistant.instance import AlreadyRunning, InstanceLock
 
 
 @click.command()
@@ -28,4 +29,12 @@ def run(app: App) -> None:
         click.echo(f"assistant running: claims to {config.jobcenter.address} via {where}; "
                    f"outbox: {outbox}{bot}. Ctrl-C stops.", err=True)
 
-    runtime.run(app, ready)
+    try:
+        lock = InstanceLock(config.database.url)
+        lock.acquire()
+    except AlreadyRunning as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        runtime.run(app, ready)
+    finally:
+        lock.release()
