@@ -170,7 +170,8 @@ TEXT_HABITS = {
     "ytd_columns": r"År til dato|ÅR TIL DATO|Saldi|SALDI|I alt i år|I alt|Akkumuleret|YTD|"
                    r"Samlet for indeværende år",
     "employer_outside": r"heraf arbejdsgiverandel|Employer contributions|[Aa]rbejdsgiverbidrag|"
-                        r"Arbejdsgiverbetalte ydelser|^Saldi$|^SALDI|Pensionsoplysninger",
+                        r"Arbejdsgiverbetalte ydelser|^Saldi$|^SALDI|Pensionsoplysninger|"
+                        r"^Arbejdsgiver betaler",
     "multi_columns": r"Hours \| Rate \| Current \| YTD|Grundlag \| Enheder \| Sats \| Beløb|"
                      r"GRUNDLAG +ENHEDER +SATS +BELØB|Beløb \(\+\) \| Beløb \(-\)|"
                      r"Antal \| Sats \| Beløb \| Akkumuleret|Enh\. \| Sats \| Beløb",
@@ -268,15 +269,37 @@ def test_reportlab_output_is_deterministic(layout):
     assert to_reportlab(doc_for(layout, 0)) == to_reportlab(doc_for(layout, 0))
 
 
-def test_chromium_pdfs_are_committed_and_match_the_generator():
+PRODUCER_MARK = {"chromium": "Skia/PDF", "libreoffice": "LibreOffice"}
+
+
+def _index() -> list[dict]:
+    return json.loads((PDF_DIR / "truth.json").read_text(encoding="utf-8"))
+
+
+def test_committed_pdfs_match_the_generator():
     """Regenerate with ``python -m tests.fixtures.real_systems --render`` when this fails."""
     chromium = [m for m in LAYOUTS if m.CHROMIUM]
+    office = [m for m in LAYOUTS if getattr(m, "LIBREOFFICE", False)]
     assert len(chromium) >= 5
-    index = json.loads((PDF_DIR / "truth.json").read_text(encoding="utf-8"))
-    assert sorted((e["layout"], e["seed"]) for e in index) == sorted(
-        (m.KEY, s) for m in chromium for s in CHROMIUM_SEEDS)
-    for entry in index:
+    want = [(m.KEY, s, "chromium") for m in chromium for s in CHROMIUM_SEEDS]
+    want += [(m.KEY, s, "libreoffice") for m in office for s in CHROMIUM_SEEDS]
+    assert sorted((e["layout"], e["seed"], e["producer"]) for e in _index()) == sorted(want)
+    for entry in _index():
         layout = next(m for m in LAYOUTS if entry["layout"] == m.KEY)
         assert entry["truth"] == truth_to_json(slip_for(layout, entry["seed"]).truth())
-        data = (PDF_DIR / entry["file"]).read_bytes()
-        assert data.startswith(b"%PDF") and b"Skia/PDF" in data
+        with pdfplumber.open(PDF_DIR / entry["file"]) as pdf:
+            producer = str(pdf.metadata.get("Producer", ""))
+        assert PRODUCER_MARK[entry["producer"]] in producer
+
+
+@pytest.mark.parametrize("entry", _index(), ids=lambda e: f"{e['layout']}/{e['producer']}/"
+                                                         f"{e['seed']}")
+def test_committed_pdfs_print_the_figures(entry):
+    layout = next(m for m in LAYOUTS if entry["layout"] == m.KEY)
+    s = slip_for(layout, entry["seed"])
+    money = en if layout.KEY == "workday-english" else da
+    with pdfplumber.open(PDF_DIR / entry["file"]) as pdf:
+        text = "\n".join(p.extract_text() or "" for p in pdf.pages)
+    for amount in (s.am, s.net, s.holiday_pay, *(w.amount for w in s.wages)):
+        assert money(amount) in text, amount
+    assert s.employee_name in text
