@@ -15,6 +15,8 @@ its ground truth (reportlab at test time; Chromium PDFs committed under ``pdf/``
 from __future__ import annotations
 
 import calendar
+import functools
+import io
 import json
 import re
 from datetime import date
@@ -143,7 +145,7 @@ def test_the_figures_are_printed(layout):
     money = en if layout.KEY == "workday-english" else da
     for seed in SEEDS:
         s = slip_for(layout, seed)
-        with pdfplumber.open(__import__("io").BytesIO(to_reportlab(layout.build(s)))) as pdf:
+        with pdfplumber.open(io.BytesIO(to_reportlab(layout.build(s)))) as pdf:
             text = "\n".join(p.extract_text() or "" for p in pdf.pages)
         for amount in (s.am, s.net, s.holiday_pay, *(w.amount for w in s.wages)):
             assert money(amount) in text, (layout.KEY, seed, amount)
@@ -214,7 +216,8 @@ def _page2_no_header(doc: Doc) -> bool:
                 and [c.title for c in first[-1].cols] == [c.title for c in second[0].cols])
 
 
-def habits_shown(layout) -> set[str]:
+@functools.cache
+def habits_shown(layout) -> frozenset[str]:
     shown: set[str] = set()
     for seed in SEEDS:
         slip = slip_for(layout, seed)
@@ -236,7 +239,7 @@ def habits_shown(layout) -> set[str]:
             shown.add("window_block")
         if _page2_no_header(doc):
             shown.add("page2_no_header")
-    return shown
+    return frozenset(shown)
 
 
 ALL_HABITS = set(TEXT_HABITS) | {"fixed_pitch", "landscape", "rotated", "window_block",
