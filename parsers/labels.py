@@ -32,7 +32,8 @@ FIELD_LABELS: dict[str, re.Pattern[str]] = {
         r"(arbejdstimer|arbejdede timer|præsterede timer|løntimer|hours worked|worked hours)",
         re.I),
     "total_hours": re.compile(
-        r"(timer i alt|antal timer|timer total|total hours|hours total|hours in total)", re.I),
+        r"(timer i alt|antal timer|timer total|timer i (løn)?perioden|total hours|hours total|"
+        r"hours in total|hours this period)", re.I),
     "sick_hours": re.compile(
         r"(sygetimer|timer syg\w*|syge timer|heraf syg\w*|sick hours|sickness hours|"
         r"of which sick)", re.I),
@@ -51,7 +52,10 @@ NOT_PERIOD_RE = re.compile(
 # Column headers of a pay-line table.
 COLUMN_RULES: list[tuple[str, re.Pattern[str]]] = [
     ("ytd", YTD_RE),
-    ("deduction", re.compile(r"^(fradrag|træk|deductions?|withheld)\b", re.I)),
+    # "Beløb (+)" / "Beløb (-)": one amount column for what is paid, one for what is taken.
+    ("deduction", re.compile(r"^((fradrag|træk|deductions?|withheld)\b|(beløb|amount)\s*"
+                             r"\(?\s*[-−–]\s*\)?$)", re.I)),
+    ("addition", re.compile(r"^(beløb|amount)\s*\(?\s*\+\s*\)?$", re.I)),
     ("addition", re.compile(r"^(tillæg|udbetalinger|earnings|additions?|payments?)\b", re.I)),
     ("quantity", re.compile(r"^(antal|timer|enheder|hours|hrs|qty|quantity|units)\b", re.I)),
     ("rate", re.compile(r"^(sats|takst|á|à|a-pris|pris|rate|unit price)\b", re.I)),
@@ -79,7 +83,7 @@ SICK_RE = re.compile(r"(syg|sick)", re.I)
 
 # Supplements are paid on hours already counted by the base wage line.
 SUPPLEMENT_RE = re.compile(
-    r"(tillæg|supplement|allowance|bonus|weekend|aften|\bnat|evening|night|premium)", re.I)
+    r"(tillæg|forskudt|supplement|allowance|bonus|weekend|aften|\bnat|evening|night|premium)", re.I)
 
 # Labels that name hours or a rate: such a line with one bare number is a count or a
 # rate (a "Timer" box), not money.
@@ -92,6 +96,15 @@ LABELISH_RE = re.compile(r"(nr\.?|\bno\.?|nummer|number|dato|date|[-\s]id|:)$", 
 COST_RULES: list[tuple[str, re.Pattern[str]]] = [
     # Holiday pay sent on to the holiday fund, net of its own AM-bidrag and A-skat: the
     # holiday pay line above it is the cost; counting the transfer too pays it twice.
+    # A count of hours ("Timer", "Antal timer", "Hours"): never money, whatever column.
+    ("hours", re.compile(
+        r"^(antal\s+)?(timer|hours|hrs|arbejdstimer|løntimer|præsterede timer)"
+        r"(\s+(i alt|total|i perioden|i lønperioden|i år|this period))?\s*:?$", re.I)),
+    # AM-bidrag and A-skat withheld from holiday pay on its way to FerieKonto: part of the
+    # holiday pay (already a cost), never the month's AM-bidrag or tax, never in the net.
+    ("holiday_withholding", re.compile(
+        r"(am-bidrag|a-skat|\bskat\b|\bam\b|labou?r market|tax)\b.*\b(af|på|of|on)\s+"
+        r"(feriepenge|feriegodtgørelse|ferie|holiday|vacation)", re.I)),
     ("transfer", re.compile(
         r"(overføres|overført|overførsel|indbetal\w*|transfer\w*)\s+(til|to)\s+"
         r"(feriekonto|ferie|holiday|vacation)", re.I)),
@@ -100,7 +113,8 @@ COST_RULES: list[tuple[str, re.Pattern[str]]] = [
         r"optjent|optjente|earned|feriedage|holiday days|trækprocent|fradrag pr|fradrag i "
         r"perioden|tax rate|deduction per|skattekort|tax card|timesats|hourly rate)", re.I)),
     ("net", re.compile(
-        r"(til udbetaling|udbetalt i alt|udbetales|nettoløn|netto|net pay|net salary|"
+        r"(til udbetaling|udbetalt i alt|^udbetalt$|udbetalt nettoløn|udbetales|nettoløn|netto|"
+        r"net pay|net salary|"
         r"net amount|amount paid|take[- ]home)", re.I)),
     ("employer_cost_total", re.compile(
         r"(lønomkostning|lønudgift i alt|samlet lønudgift|arbejdsgiverudgift i alt|"
@@ -109,22 +123,27 @@ COST_RULES: list[tuple[str, re.Pattern[str]]] = [
     ("gross_total", re.compile(
         r"(bruttoløn|brutto i alt|løn i alt|gross pay|gross salary|gross earnings|total gross|"
         r"gross total|gross wage|\bgross\b)", re.I)),
+    # Subtotals and bases ("AM-bidragspligtig indkomst", "A-skattepligtig indkomst"):
+    # they repeat the pay lines, so they are never costs, AM-bidrag or tax themselves.
     ("total", re.compile(r"(i alt|total|\bsum\b|subtotal|a-indkomst|b-indkomst|am-indkomst|"
-                         r"am-pligtig|taxable)", re.I)),
+                         r"pligtig|indkomst\b|taxable)", re.I)),
     ("tax", re.compile(r"(a-skat|\bskat\b|\btax\b|income tax|kildeskat)", re.I)),
     ("am_contribution", re.compile(
         r"(am-bidrag|am bidrag|ambidrag|arbejdsmarkedsbidrag|labou?r market contribution|"
         r"am contribution|\bam\b)", re.I)),
     ("special_holiday_allowance", re.compile(
-        r"(s(æ|ae)rl\w*\.?\s*feriegodtg|særlige feriedage|særlig ferie|sh-opsparing|"
-        r"sh opsparing|sh-tillæg|\bsh\b|special holiday|special vacation)", re.I)),
+        r"(s(æ|ae)rl\w*\.?\s*feriegodtg|særlige feriedage|særlig ferie|sh-saldo|sh-tillæg|"
+        r"\bsh\b(?![- ]?(opsparing|betaling))|special holiday|special vacation)", re.I)),
     ("holiday_pay", re.compile(
         r"(feriepenge|ferietillæg|feriegodtgørelse|ferieløn|ferie|holiday pay|holiday allowance|"
         r"holiday supplement|vacation pay|vacation allowance)", re.I)),
     ("atp", re.compile(r"\batp\b", re.I)),
     ("pension", re.compile(r"pension", re.I)),
     ("other", re.compile(
+        # SH-opsparing / søgnehelligdagsbetaling: the employer's savings for public
+        # holidays, a wage cost of its own, not særlig feriegodtgørelse.
         r"(fritvalg|frit valg|gruppeliv|forsikring|insurance|group life|barsel|\baes\b|"
+        r"sh-opsparing|sh opsparing|sh-betaling|søgnehelligdag|"
         r"arbejdsskade|sundhedsordning|free choice|health scheme|fleksibel|flexible benefit|"
         r"flex benefit|benefits? savings)", re.I)),
     ("salary", re.compile(
@@ -153,13 +172,16 @@ EMPLOYER_COST_COMPONENTS: tuple[str, ...] = COMPONENTS[:-1]
 # A label that starts with a holiday-pay word is holiday pay, whatever it goes on to
 # say about its base ("Feriepenge af ferieberettiget løn 12,5 %").
 HOLIDAY_FIRST_RE = re.compile(
-    r"^(\d{2,5}\s+)?(feriepenge|feriegodtgørelse|ferietillæg|holiday pay|vacation pay)\b", re.I)
+    r"^(\d{2,5}\s+)?(feriepenge|feriegodtgørelse|ferietillæg|holiday pay|vacation pay|"
+    r"(?P<special>s(æ|ae)rlig feriegodtgørelse|s(æ|ae)rl\.? feriegodtg\w*|special holiday))\b",
+    re.I)
 
 
 def classify(label: str) -> str:
     """The kind of a pay line from its label alone, or "unknown"."""
-    if HOLIDAY_FIRST_RE.search(label) and not re.search(r"(grundlag|basis|base\b)", label, re.I):
-        return "holiday_pay"
+    first = HOLIDAY_FIRST_RE.search(label)
+    if first and not re.search(r"(grundlag|basis|base\b)", label, re.I):
+        return "special_holiday_allowance" if first.group("special") else "holiday_pay"
     for kind, pattern in COST_RULES:
         if pattern.search(label):
             return kind

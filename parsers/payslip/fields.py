@@ -11,6 +11,8 @@ from parsers.payslip.layout import (
     Cell,
     Doc,
     cell_in_column,
+    column_above,
+    column_below,
     is_field_label,
     is_labelish,
     label_end,
@@ -118,9 +120,10 @@ def employee_name(doc: Doc, employer: str | None) -> str | None:
     for cell in doc.cells:
         if not POSTCODE_RE.match(cell.text) or _in_employer_block(doc, cell):
             continue
-        for up in (2, 1, 3):
-            above = cell_in_column(doc, cell, cell.line - up)
-            if above and is_person_name(above.text) and _clean_name(above.text) != employer:
+        stack = column_above(doc, cell, 3)
+        # name / street / postcode + town; or name / postcode + town; or a c/o line.
+        for above in [stack[i] for i in (1, 0, 2) if i < len(stack)]:
+            if is_person_name(above.text) and _clean_name(above.text) != employer:
                 doc.found("employee_name", above)
                 return _clean_name(above.text)
     return None
@@ -164,11 +167,8 @@ def _with_wrapped_lines(doc: Doc, cell: Cell) -> str:
 
 
 def _in_employer_block(doc: Doc, cell: Cell) -> bool:
-    for offset in (-3, -2, -1, 1, 2, 3):
-        near = cell_in_column(doc, cell, cell.line + offset)
-        if near and EMPLOYER_BLOCK_RE.search(near.text):
-            return True
-    return False
+    near = column_above(doc, cell, 3) + column_below(doc, cell, 3)
+    return any(EMPLOYER_BLOCK_RE.search(c.text) for c in near)
 
 
 def employer_name(doc: Doc) -> str | None:
@@ -197,10 +197,11 @@ def _employer_near_cvr(doc: Doc) -> str | None:
         # A letterhead: walk up the block of lines above the CVR line, same column.
         # The block ends at a gap taller than its smaller text: a document title
         # ("PAYSLIP") above the letterhead, in big type, is not part of it.
-        top, index, below = None, cell.line - 1, cell
-        while (above := cell_in_column(doc, cell, index)) is not None and \
-                doc.lines[index + 1].top - above.bottom < min(above.height, below.height) * 1.1:
-            top, index, below = above, index - 1, above
+        top, below = None, cell
+        for above in column_above(doc, cell, 6):
+            if below.top - above.bottom >= min(above.height, below.height) * 1.1:
+                break
+            top, below = above, above
         if top is not None and _is_employer_name(top.text):
             doc.found("employer_name", top)
             return _clean_name(top.text)

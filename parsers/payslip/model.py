@@ -66,6 +66,8 @@ class PayLine:
     amount: Decimal  # for this period, sign as printed (deductions negative)
     quantity: Decimal | None = None
     source: Source | None = field(default=None, compare=False)
+    # Read from a balances or year-to-date block (internal: cleared once reconciled).
+    section: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

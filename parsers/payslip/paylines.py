@@ -70,13 +70,16 @@ def pay_lines(doc: Doc) -> list[PayLine]:
         # A table running onto the next page keeps its columns: payroll systems do not
         # always repeat the header, and without columns a year-to-date figure at the end
         # of a line would be taken as the amount. A new header replaces them.
+        line = _refined(line)
         header = _header_columns(line)
         if header:
             # A table titled in its label column "Saldi" / "Akkumuleret" lists balances
-            # ("Denne periode | År til dato") that repeat the pay lines: none is read.
+            # ("Periode | År til dato"). Its period column may hold employer items the
+            # pay table lacks (feriepenge, pension): read as "balances", used only for
+            # what the pay table does not have, so a repeated line is not counted twice.
             columns = header
             if labels.YTD_RE.search(line.cells[0].text):
-                regions = [(_FULL_WIDTH, "ytd")]
+                regions = [(_FULL_WIDTH, "balances")]
             elif not side_by_side:
                 # A new table. Side-by-side headings right above it ("Indtægter |
                 # Fradrag") title its halves and still apply; a lone line above a
@@ -90,12 +93,87 @@ def pay_lines(doc: Doc) -> list[PayLine]:
         if not label_cells:
             continue
         if not numbers:
-            regions = _heading_regions(line, regions)
+            regions = _heading_regions(line, regions, columns)
             side_by_side = len(regions) > 1
             continue
         side_by_side = False
         result.extend(_read_pay_line(line, label_cells, columns, regions))
-    return _with_shares_of_totals(result)
+    return _reconciled_balances(_with_shares_of_totals(result))
+
+
+# A money amount at the end of a cell ("Pension 14,2 % arbejdsgiverbidrag 819,03",
+# "Feriegodtgørelse ... til FerieKonto: 425,34 kr."): two decimals or thousands groups,
+# so a count ("Timer 26") or an identifier ("Medarb.nr. 9871") is never split off.
+_TRAILING_AMOUNT_RE = re.compile(
+    r"^(?P<label>.*[^\W\d_].*?)[\s:]+(?P<amount>[-−(]?\s?\d{1,3}(?:[.,  ]\d{3})*[.,]\d{2}"
+    r"[-−)]?)\s*(?:kr\.?|dkk)?\s*[,;.]?$", re.I)
+# "kr. 6.079,29" is an amount with its currency, not a label and an amount.
+_CURRENCY_WORD_RE = re.compile(r"\b(kr|dkk)\b\.?", re.I)
+_WORD_RE = re.compile(r"[^\W\d_]{2,}")
+_HERAF_SPLIT_RE = re.compile(r"[,;]?\s+(?=(?:heraf|of which)\b)", re.I)
+
+
+def _refined(line: Line) -> Line:
+    """The line with cells that hold a label and its amount run together split in two
+    (and "... i alt 99,00, heraf arbejdsgiverandel 66,00" split at "heraf")."""
+    cells: list[Cell] = []
+    for cell in line.cells:
+        for part in _split_at(cell, _HERAF_SPLIT_RE):
+            m = _TRAILING_AMOUNT_RE.match(part.text)
+            if m and parse_amount(m.group("amount")) is not None \
+                    and _WORD_RE.search(_CURRENCY_WORD_RE.sub("", m.group("label"))):
+                cells += [_part(part, 0, m.end("label")),
+                          _part(part, m.start("amount"), len(part.text))]
+            else:
+                cells.append(part)
+    if len(cells) == len(line.cells):
+        return line
+    return Line(line.page, line.top, line.bottom, cells)
+
+
+def _split_at(cell: Cell, pattern: re.Pattern[str]) -> list[Cell]:
+    starts = [0] + [m.end() for m in pattern.finditer(cell.text)]
+    ends = [m.start() for m in pattern.finditer(cell.text)] + [len(cell.text)]
+    return [_part(cell, a, b) for a, b in zip(starts, ends, strict=True) if b > a]
+
+
+def _part(cell: Cell, start: int, end: int) -> Cell:
+    """The piece of ``cell`` from character ``start`` to ``end``, its box estimated in
+    proportion (pdfplumber gives words, not glyphs)."""
+    width = (cell.x1 - cell.x0) / max(len(cell.text), 1)
+    return Cell(cell.text[start:end].strip(" ,;"), cell.x0 + width * start, cell.x0 + width * end,
+                cell.top, cell.bottom, cell.page, cell.line)
+
+
+# A stated percentage in a label: "Feriepenge 12,5 %", "Pension arb.giver 8 %".
+_PERCENT_RE = re.compile(r"(\d{1,2}(?:[.,]\d{1,2})?)\s?%")
+
+
+def _reconciled_balances(lines: list[PayLine]) -> list[PayLine]:
+    """Lines read from a balances block count only where the pay table lacks their kind;
+    a year-to-date block line counts only when its label states a percentage of which
+    its amount is exactly that share of this period's wage (then it is this period's
+    figure, as on payslips that print the employer's items in the balances box)."""
+    salary = sum((ln.amount for ln in lines if ln.kind == "salary"
+                  and ln.section not in ("balances", "ytd")), Decimal(0))
+    read_kinds = {ln.kind for ln in lines if ln.section not in ("balances", "ytd")}
+    out = []
+    for ln in lines:
+        repeated = ln.kind in read_kinds or ln.kind == "salary"
+        if ln.section == "balances" and repeated:
+            continue
+        if ln.section == "ytd" and (repeated or not _share_of(ln.label, ln.amount, salary)):
+            continue
+        out.append(replace(ln, section=None))
+    return out
+
+
+def _share_of(label: str, amount: Decimal, base: Decimal) -> bool:
+    m = _PERCENT_RE.search(label)
+    if not m or base <= 0:
+        return False
+    percent = parse_amount(m.group(1))
+    return percent is not None and abs(base * percent / 100 - abs(amount)) <= Decimal("1.00")
 
 
 # "ATP-bidrag i alt 99,00  heraf arbejdsgiverandel 66,00": an information block that
@@ -122,12 +200,18 @@ def _with_shares_of_totals(lines: list[PayLine]) -> list[PayLine]:
     return out
 
 
-def _heading_regions(line: Line, regions: _Regions) -> _Regions:
+def _heading_regions(line: Line, regions: _Regions,
+                     columns: list[_Column] | None = None) -> _Regions:
     """The sections after a line without numbers: side-by-side headings split the page
-    into regions; one heading (or a heading phrase in a longer line) spans it all."""
+    into regions; one heading (or a heading phrase in a longer line) spans it all,
+    except one standing right of the table being read (a "Saldi" box beside the pay
+    table), which governs only its own side."""
     per_cell = [(c.x0, _section(c.text, None)) for c in line.cells]
     if sum(1 for _, s in per_cell if s is not None) >= 2:
         return [(_FULL_WIDTH, per_cell[0][1]), *per_cell[1:]]
+    if columns and len(line.cells) == 1 and per_cell[0][1] is not None \
+            and line.cells[0].x0 > max(c.x1 for c in columns):
+        return [*(r for r in regions if r[0] < line.cells[0].x0), per_cell[0]]
     found = _section(line.text, None)
     return [(_FULL_WIDTH, found)] if found is not None else regions
 
@@ -163,8 +247,8 @@ def _read_pay_line(line, label_cells, columns, regions: _Regions):
             groups[-1][1].append(cell)
     for label_cell, nums in groups:
         section = _section_at(regions, label_cell.x0)
-        if section == "ytd":
-            continue  # a "year to date" box: none of it is this period's pay
+        # A "year to date" box is not this period's pay; its lines are kept marked, for
+        # ``_reconciled_balances`` to admit only what provably is this period's.
         label = re.sub(r"^\d{2,5}\s+", "", label_cell.text).strip(" .:")
         label = re.sub(r"\s*\.{3,}.*$", "", label)  # dotted leaders
         inline = find_amounts(label_cell.text[len(label):]) if not nums else []
@@ -173,9 +257,13 @@ def _read_pay_line(line, label_cells, columns, regions: _Regions):
         kind = labels.classify(label)
         if kind == "unknown" and (not nums or is_labelish(label) or is_field_label(label)):
             continue  # "Employee no 31648", "CVR-nr. 12345678": identifiers, not pay
-        amount, quantity = _amount_and_quantity(label_cell, nums, columns)
+        amount, quantity, rate = _amount_and_quantity(label_cell, nums, columns)
         if amount is None:
             continue
+        if kind == "info" and quantity and rate and _product_matches(quantity, rate, amount):
+            # "Ferieberettiget løn, timeløn 25,25 x 209,31 = 5.285,08": hours at a rate
+            # are paid, whatever the label says about what they count towards.
+            kind = labels.classify(re.sub(r"\w*berettiget\w*", "", label, flags=re.I))
         if labels.YTD_RE.search(label):
             kind = "info"
         elif labels.HOURS_LABEL_RE.search(label) and len(nums) == 1 and \
@@ -188,7 +276,8 @@ def _read_pay_line(line, label_cells, columns, regions: _Regions):
             if m:
                 quantity = parse_amount(m.group(1))
         yield replace(_classified(kind, label, amount, quantity, section),
-                      source=_line_source(label_cell, nums))
+                      source=_line_source(label_cell, nums),
+                      section=section if section in ("ytd", "balances") else None)
 
 
 _MONEY_ROLES = frozenset({"amount", "addition", "deduction"})
@@ -216,7 +305,7 @@ def _is_number_cell(cell: Cell) -> bool:
 
 
 def _amount_and_quantity(label_cell: Cell, nums: list[Cell], columns):
-    amount = quantity = None
+    amount = quantity = rate = None
     unplaced: list[Decimal] = []
     for cell in nums:
         unit = _unit_quantity(cell.text)
@@ -230,7 +319,7 @@ def _amount_and_quantity(label_cell: Cell, nums: list[Cell], columns):
         if role == "quantity":
             quantity = value
         elif role == "rate":
-            continue
+            rate = value
         elif role == "deduction":
             amount = -abs(value)
         elif role in ("amount", "addition"):
@@ -240,10 +329,11 @@ def _amount_and_quantity(label_cell: Cell, nums: list[Cell], columns):
     if amount is None and unplaced:
         if len(unplaced) >= 3 and _product_matches(unplaced[-3], unplaced[-2], unplaced[-1]):
             quantity = quantity if quantity is not None else unplaced[-3]
+            rate = rate if rate is not None else unplaced[-2]
         amount = unplaced[-1] if not columns or len(unplaced) == 1 else unplaced[0]
         if not columns:
             amount = unplaced[-1]
-    return amount, quantity
+    return amount, quantity, rate
 
 
 def _product_matches(q: Decimal, rate: Decimal, amount: Decimal) -> bool:

@@ -109,7 +109,11 @@ class Figures:
             gross_printed=printed(("gross_total",)) + printed(("total",), GROSS_LABEL_RE),
             net_printed=printed(("net",)),
             am_basis_printed=printed(("total", "info", "gross_total"), AM_BASIS_RE),
-            holiday_basis_printed=printed(("info", "total"), HOLIDAY_BASIS_RE),
+            holiday_basis_printed=printed(("info", "total"), HOLIDAY_BASIS_RE) + tuple(
+                # "Feriepenge 12,5 % af ferieberettiget løn 25.563,92": the base in the line
+                line.quantity for line in lines
+                if line.kind in ("holiday_pay", "special_holiday_allowance")
+                and line.quantity is not None and line.quantity > 100),
         )
 
     @property
