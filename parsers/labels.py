@@ -71,6 +71,12 @@ SECTION_EMPLOYER_RE = re.compile(
     r"arbejdsgiverens|arbejdsgiverbetal|firmabetal|employer contributions?|employer costs?|"
     r"paid by employer)", re.I)
 SECTION_DEDUCTION_RE = re.compile(r"^(fradrag|træk|deductions?|withholdings?)\b", re.I)
+# A block for holiday pay on its way to FerieKonto ("Feriepenge", "Feriegodtgørelse ved
+# fratræden"): the AM-bidrag, A-skat and subtotals printed in it belong to the holiday
+# pay, not to the month's wage, and never reach the month's net.
+SECTION_HOLIDAY_RE = re.compile(
+    r"^(feriepenge|feriegodtgørelse( ved fratræden)?|ferie og omsorg|holiday pay|"
+    r"vacation pay)\s*:?$", re.I)
 SECTION_EARNING_RE = re.compile(r"^(løndele|lønarter|indtægter|tillæg|earnings|payments)\b", re.I)
 
 EMPLOYER_SHARE_RE = re.compile(

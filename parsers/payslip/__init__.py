@@ -92,5 +92,5 @@ def _interpret(lines: list[Line], pages: int) -> Payslip:
     days = (slip.period_end - slip.period_start).days + 1 \
         if slip.period_start and slip.period_end else None
     checks = verify(pay_lines, slip.hours, days, hours.from_lines, hours.labelled,
-                    stated_cost, slip.employer_cost)
+                    stated_cost, slip.employer_cost, [line.text for line in lines])
     return replace(slip, checks=checks)

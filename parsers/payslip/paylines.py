@@ -197,7 +197,26 @@ def _with_shares_of_totals(lines: list[PayLine]) -> list[PayLine]:
                 elif employee and not employer:
                     line = replace(line, kind="employee_deduction", amount=-abs(line.amount))
         out.append(line)
-    return out
+    return _with_derived_employee_shares(out)
+
+
+def _with_derived_employee_shares(lines: list[PayLine]) -> list[PayLine]:
+    """"ATP-bidrag i alt 99,00, heraf arbejdsgiverandel 66,00": the employee paid the
+    rest (33,00), withheld from the wage. Added, marked derived, where the payslip
+    prints no employee share of that item itself: the checks need it (AM-indkomst is
+    the wage less it), the costs never count it."""
+    added: list[PayLine] = []
+    for total, share in zip(lines, lines[1:], strict=False):
+        if not _HERAF_RE.search(share.label) or share.kind not in labels.SHARED_KINDS:
+            continue
+        item = share.kind
+        has_own = any(ln.kind == "employee_deduction" and labels.classify(ln.label) == item
+                      for ln in lines)
+        rest = abs(total.amount) - abs(share.amount)
+        if not has_own and rest > 0:
+            added.append(PayLine("employee_deduction", f"{item} (derived: the rest of "
+                                 f"{total.label})", -rest, None, total.source))
+    return lines + added
 
 
 def _heading_regions(line: Line, regions: _Regions,
@@ -233,6 +252,8 @@ def _section(text: str, current: str | None) -> str | None:
         return "deduction"
     if labels.SECTION_EARNING_RE.search(text):
         return "earning"
+    if labels.SECTION_HOLIDAY_RE.search(text.strip()):
+        return "holiday"
     return current
 
 
@@ -341,6 +362,8 @@ def _product_matches(q: Decimal, rate: Decimal, amount: Decimal) -> bool:
 
 
 def _classified(kind, label, amount, quantity, section) -> PayLine:
+    if section == "holiday" and kind in ("tax", "am_contribution", "total", "gross_total"):
+        return PayLine("holiday_withholding", label, amount, quantity)
     if kind in labels.SHARED_KINDS:
         employer_hint = labels.EMPLOYER_SHARE_RE.search(label)
         employee_hint = labels.EMPLOYEE_SHARE_RE.search(label)
@@ -394,7 +417,9 @@ def hours(doc: Doc, pay_lines: list[PayLine]) -> Hours:
         worked = line_worked
     labelled = total if total is not None else (
         None if labelled_worked is None else labelled_worked + (labelled_sick or sick or 0))
-    from_lines = None if line_worked is None else line_worked + (line_sick or 0)
+    # Sick hours printed only in the hours box still belong to the sum it states.
+    from_lines = None if line_worked is None else \
+        line_worked + (line_sick if line_sick is not None else (labelled_sick or 0))
     return Hours(worked, sick, labelled, from_lines)
 
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from itertools import combinations
 
+from parsers.amounts import find_amounts
 from parsers.payslip.model import Check, PayLine
 
 ZERO = Decimal("0.00")
@@ -44,7 +45,7 @@ MAX_PENSION_SHARE = Decimal("0.25")
 MAX_SUBSET_ITEMS = 8
 
 GROSS_LABEL_RE = re.compile(
-    r"(brutto|a-indkomst|am-indkomst|lønindkomst|løn i alt|skattepligtig|gross|taxable)", re.I)
+    r"(brutto|a-indkomst|am-indkomst|lønindkomst|løn i alt|pligtig|gross|taxable)", re.I)
 AM_BASIS_RE = re.compile(r"(am-indkomst|am-grundlag|am grundlag|grundlag for am|am-bidragsgrundlag|"
                          r"am-pligtig|am basis)", re.I)
 HOLIDAY_BASIS_RE = re.compile(
@@ -111,9 +112,10 @@ class Figures:
             am_basis_printed=printed(("total", "info", "gross_total"), AM_BASIS_RE),
             holiday_basis_printed=printed(("info", "total"), HOLIDAY_BASIS_RE) + tuple(
                 # "Feriepenge 12,5 % af ferieberettiget løn 25.563,92": the base in the line
-                line.quantity for line in lines
-                if line.kind in ("holiday_pay", "special_holiday_allowance")
-                and line.quantity is not None and line.quantity > 100),
+                value for line in lines
+                if line.kind in ("holiday_pay", "special_holiday_allowance") and line.source
+                for value in find_amounts(line.source.text)
+                if value > 100 and value != line.amount),
         )
 
     @property
@@ -121,22 +123,75 @@ class Figures:
         """What the printed gross may be: the wage lines, before or after the employee's
         pension (A-indkomst is after it) and with holiday pay paid out."""
         base = (self.salary, self.salary - self.employee_pension,
-                self.salary - self.employee_pension - self.employee_atp)
+                self.salary - self.employee_pension - self.employee_atp,
+                self.salary - self.employee_atp)
+        # Taxable income ("A-skattepligtig indkomst", "Taxable income") is after AM-bidrag.
+        base = (*base, *(b - self.am for b in base))
         return tuple(dict.fromkeys(b + extra for b in base for extra in
                                    _subset_sums(self.optional_net)))
 
 
 def verify(lines: Sequence[PayLine], hours: Decimal | None, period_days: int | None,
            quantity_hours: Decimal | None, labelled_hours: Decimal | None,
-           stated_employer_cost: Decimal | None, employer_cost: Decimal) -> tuple[Check, ...]:
-    """Every check of the reading; see the module docstring."""
+           stated_employer_cost: Decimal | None, employer_cost: Decimal,
+           page_lines: Sequence[str] = ()) -> tuple[Check, ...]:
+    """Every check of the reading; see the module docstring. ``page_lines`` is the text
+    of every printed line, for the check that no cost item shown went unread."""
     f = Figures.of(lines)
     return (
         _gross(f), _net(f), _am(f), _holiday(f), _special_holiday(f),
         _atp(f, hours, period_days), _pension(f),
         _hours(quantity_hours, labelled_hours),
         _stated_cost(stated_employer_cost, employer_cost),
+        _unread(f, page_lines),
     )
+
+
+# A printed line that shows money for an employer cost item: the item, by its words.
+_ITEM_WORDS = (
+    ("special_holiday_allowance", re.compile(r"(særlig feriegodtg|særl\.? feriegodtg|"
+                                             r"special holiday)", re.I)),
+    ("holiday_pay", re.compile(r"(feriepenge|feriegodtgørelse|holiday pay|vacation pay)(?!"
+                               r"\w*(berettiget|grundlag))", re.I)),
+    ("pension", re.compile(r"pension\w*\b.*(arbejdsgiver|arb\.?\s?giv|firma|employer)|"
+                           r"(arbejdsgiver|firma|employer)\w*\s.*pension", re.I)),
+    ("atp", re.compile(r"\batp\b.*(arbejdsgiver|arb\.?\s?giv|firma|employer)|"
+                       r"(arbejdsgiver|firma|employer)\w*\s.*\batp\b", re.I)),
+)
+# Balances and what was earned towards later holidays are not this period's cost.
+_NOT_THIS_PERIOD_RE = re.compile(
+    r"(år til dato|\bytd\b|year to date|akkumuleret|\bsaldo|optjent|earned|hidtil|i år\b)",
+    re.I)
+_MONEY_RE = re.compile(r"(?<![\d.,])\d{1,3}(?:[.,  ]\d{3})*[.,]\d{2}\b")
+_NONZERO_MONEY_RE = re.compile(r"(?<![\d.,])(?!0+[.,]00\b)\d{1,3}(?:[.,  ]\d{3})*[.,]\d{2}\b")
+
+
+def _unread(f: Figures, page_lines: Sequence[str]) -> Check:
+    """An employer cost item the payslip prints money for, that the reading has none of:
+    the cost would be paid short (feriepenge in an information box, the employer's
+    pension beside the table). A person looks."""
+    read = {"holiday_pay": f.holiday, "special_holiday_allowance": f.special_holiday,
+            "pension": f.employer_pension, "atp": f.employer_atp}
+    for text in page_lines:
+        if _NOT_THIS_PERIOD_RE.search(text):
+            continue
+        for item, words in _ITEM_WORDS:
+            m = words.search(text)
+            if not m:
+                continue
+            # The money the item shows is the first amount after its words ("ATP-bidrag
+            # arbejdsgiver 0,00  Timer i perioden 37,25" shows no ATP). A label with no
+            # amount on its line ("Holiday pay 12.5%" wrapped above its figure) may have
+            # its money on the next line: it counts unless it says 0,00.
+            amount = _MONEY_RE.search(text, m.start())
+            shown = amount is None or bool(_NONZERO_MONEY_RE.fullmatch(amount.group()))
+            if read[item] == 0 and shown:
+                return Check("unread_items", False,
+                             f"the payslip shows {item.replace('_', ' ')} that was not read: "
+                             f"{text.strip()[:120]!r}", {"item": item})
+            break  # the first item a line names is the one it shows
+    return Check("unread_items", True if page_lines else None,
+                 "every employer cost item the payslip shows was read")
 
 
 def _gross(f: Figures) -> Check:
@@ -228,10 +283,20 @@ def _atp(f: Figures, hours: Decimal | None, period_days: int | None) -> Check:
     if f.employee_atp > 0:
         return Check("atp", False, f"the employee's ATP {_kr(f.employee_atp)} was read but "
                                    "no employer ATP", _atp_values(f, hours))
-    if hours and period_days and hours * 7 / period_days >= ATP_DUE_HOURS_PER_WEEK:
+    if hours and period_days and hours >= _atp_due_hours(period_days):
         return Check("atp", False, f"ATP is due for {hours} hours in {period_days} days but "
                                    "no employer ATP was read", _atp_values(f, hours))
     return Check("atp", None, "no ATP read, and none is due for the hours")
+
+
+def _atp_due_hours(period_days: int) -> Decimal:
+    """The fewest hours in a pay period for which ATP is due: the ATP table's lowest band
+    (39 a month, 18 a fortnight, 9 a week)."""
+    if period_days >= 27:
+        return Decimal(39)
+    if period_days >= 13:
+        return Decimal(18)
+    return ATP_DUE_HOURS_PER_WEEK * period_days / 7
 
 
 def _pension(f: Figures) -> Check:
