@@ -29,10 +29,12 @@ FIELD_LABELS: dict[str, re.Pattern[str]] = {
         r"(lønperiode|afregningsperiode|refusionsperiode|optjeningsperiode|periode|"
         r"pay period|payroll period|salary period|period)", re.I),
     "worked_hours": re.compile(
-        r"(arbejdstimer|arbejdede timer|præsterede timer|løntimer|hours worked|worked hours)",
+        r"(arbejdstimer|arbejdede timer|præsterede timer|hours worked|worked hours)",
         re.I),
     "total_hours": re.compile(
-        r"(timer i alt|antal timer|timer total|timer i (løn)?perioden|total hours|hours total|"
+        # "Løntimer": the hours paid, sick hours included.
+        r"(timer i alt|antal timer|timer total|timer i (løn)?perioden|løntimer|betalte timer|"
+        r"total hours|hours total|paid hours|"
         r"hours in total|hours this period)", re.I),
     "sick_hours": re.compile(
         r"(sygetimer|timer syg\w*|syge timer|heraf syg\w*|sick hours|sickness hours|"
@@ -97,6 +99,17 @@ HOURS_LABEL_RE = re.compile(r"(timer\b|\bhours\b|\btimesats|\bsats\b|\brate\b)",
 
 # A candidate value that is itself a label ("Medarbejdernr.", "Udbetalingsdato").
 LABELISH_RE = re.compile(r"(nr\.?|\bno\.?|nummer|number|dato|date|[-\s]id|:)$", re.I)
+# Words that label an info box's rows or head a payslip's sections: a cell of them is
+# never a person's or a company's name ("Lønform", "Trækprocent", "EARNINGS").
+LABEL_WORDS = frozenset({
+    "lønform", "lønperiode", "trækprocent", "skattekort", "fradrag", "afdeling", "stilling",
+    "arbejdssted", "personalekategori", "pensionsordning", "lønnummer", "medarbejder",
+    "medarbejdernr", "lønseddel", "lønspecifikation", "oplysninger", "ansættelsesoplysninger",
+    "saldi", "indtægter", "løndele", "bemærk", "udbetalingsdato", "dispositionsdato",
+    "udskrevet", "afsender", "modtager", "adresse", "address", "earnings", "deductions",
+    "payment", "summary", "employee", "employer", "contributions", "description", "payslip",
+    "currency", "frequency", "pay", "period", "date", "tax", "card", "taxable", "income",
+})
 
 # (kind, pattern). "info" and "total" lines are kept but never counted.
 COST_RULES: list[tuple[str, re.Pattern[str]]] = [

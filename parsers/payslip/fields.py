@@ -110,7 +110,9 @@ def employee_name(doc: Doc, employer: str | None) -> str | None:
         text = re.split(r"[,;]|\s{2,}|\bcpr\b", text, maxsplit=1, flags=re.I)[0]
         text = re.sub(r"^\d{1,6}\s+(?=\D)", "", text)  # "Medarbejder: 1042 Jens Hansen"
         text = _before_digits(text)
-        if is_name(text) and not COMPANY_RE.search(text) and _clean_name(text) != employer:
+        # A person's name on a payslip is always first and last name.
+        if is_name(text) and len(text.split()) >= 2 and not COMPANY_RE.search(text) \
+                and _clean_name(text) != employer:
             if value_cell is not None and value_cell.text == text:
                 text = _with_wrapped_lines(doc, value_cell)
             doc.found("employee_name", holder)
@@ -174,10 +176,20 @@ def _in_employer_block(doc: Doc, cell: Cell) -> bool:
 def employer_name(doc: Doc) -> str | None:
     for _, text, _, holder in value_cells(doc, "employer_name"):
         text = re.split(r"\s{2,}|,?\s*\bcvr\b", text, maxsplit=1, flags=re.I)[0].strip(" ,")
+        text = _without_address(text)
         if _is_employer_name(text):
             doc.found("employer_name", holder)
             return _clean_name(text)
     return _employer_near_cvr(doc) or _company_cell(doc)
+
+
+# ", Skovvej 20" / ", 8382 Hinnerup": what follows a name on an address line.
+_ADDRESS_TAIL_RE = re.compile(r",\s*(\S+\s+\d+\w?\b|\d{4}\s+\S).*$")
+
+
+def _without_address(text: str) -> str:
+    """"Favrskov Kommune, Skovvej 20" -> "Favrskov Kommune"."""
+    return _ADDRESS_TAIL_RE.sub("", text).strip(" ,")
 
 
 def _employer_near_cvr(doc: Doc) -> str | None:
@@ -256,6 +268,9 @@ def period(doc: Doc) -> tuple[date, date] | None:
         candidates += [
             (c.text, c) for c in doc.below(cell, max_lines=1) if not labels.YTD_RE.search(c.text)
         ]
+        wrapped = _wrapped_period(doc, cell, candidates[0][0])
+        if wrapped:
+            candidates.insert(1, wrapped)
         for text, holder in candidates:
             found = parse_period(text)
             if found:
@@ -276,6 +291,16 @@ def period(doc: Doc) -> tuple[date, date] | None:
             doc.found("period", line.cells[0], text)
             return found.start, found.end
     return None
+
+
+def _wrapped_period(doc: Doc, label: Cell, text: str) -> tuple[str, Cell] | None:
+    """"Lønperiode  01.10.2026 -" with "31.10.2026" under the value: a range wrapped in
+    its box (or a table cell) continues on the next line, in the value's column."""
+    if not re.search(r"(-|–|—|til|to)\s*$", text.strip()):
+        return None
+    value = next(iter(doc.right_of(label)), label)
+    below = doc.below(value, max_lines=1)
+    return (f"{text} {below[0].text}", value) if below else None
 
 
 def _date_after_label(doc: Doc, pattern: re.Pattern[str]) -> date | None:

@@ -185,6 +185,9 @@ def is_labelish(text: str) -> bool:
     text = text.strip()
     if labels.LABELISH_RE.search(text) and len(text.split()) <= 2:
         return True
+    words = re.findall(r"[^\W\d_]+", text.lower())
+    if words and all(w in labels.LABEL_WORDS for w in words):
+        return True
     return any(p.fullmatch(text.rstrip(":. ")) for p in labels.FIELD_LABELS.values())
 
 

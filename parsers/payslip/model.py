@@ -66,6 +66,7 @@ class PayLine:
     amount: Decimal  # for this period, sign as printed (deductions negative)
     quantity: Decimal | None = None
     source: Source | None = field(default=None, compare=False)
+    rate: Decimal | None = field(default=None, compare=False)  # the rate printed beside it
     # Read from a balances or year-to-date block (internal: cleared once reconciled).
     section: str | None = field(default=None, compare=False)
 

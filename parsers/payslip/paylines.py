@@ -66,6 +66,7 @@ def pay_lines(doc: Doc) -> list[PayLine]:
     columns: list[_Column] | None = None
     regions: _Regions = [(_FULL_WIDTH, None)]
     side_by_side = False
+    pending: Line | None = None  # the last line of labels without figures
     for line in doc.lines:
         # A table running onto the next page keeps its columns: payroll systems do not
         # always repeat the header, and without columns a year-to-date figure at the end
@@ -91,14 +92,41 @@ def pay_lines(doc: Doc) -> list[PayLine]:
                        if re.search(r"[^\W\d_]{2,}", c.text) and _unit_quantity(c.text) is None]
         numbers = [c for c in line.cells if _is_number_cell(c)]
         if not label_cells:
+            if numbers and pending is not None and \
+                    line.top - pending.bottom < pending.bottom - pending.top + 4:
+                # Labels above their figures (cards, a row wrapped in its cell).
+                result.extend(_read_pay_line(line, [], columns, regions,
+                                             _under_labels(pending, numbers)))
+            pending = None
             continue
         if not numbers:
             regions = _heading_regions(line, regions, columns)
             side_by_side = len(regions) > 1
+            pending = line
             continue
-        side_by_side = False
+        side_by_side, pending = False, None
         result.extend(_read_pay_line(line, label_cells, columns, regions))
-    return _reconciled_balances(_with_shares_of_totals(result))
+    return _without_rates(_reconciled_balances(_with_shares_of_totals(result)))
+
+
+def _under_labels(labels_line: Line, numbers: list[Cell]) -> list[tuple[Cell, list[Cell]]]:
+    """Each figure with the label it stands under: the nearest label starting left of
+    its right edge (one label takes them all, its columns then sort them out)."""
+    groups: dict[int, list[Cell]] = {}
+    cells = sorted(labels_line.cells, key=lambda c: c.x0)
+    for number in numbers:
+        left = [i for i, c in enumerate(cells) if c.x0 <= number.x1 + 2]
+        groups.setdefault(left[-1] if left else 0, []).append(number)
+    return [(cells[i], nums) for i, nums in sorted(groups.items())]
+
+
+def _without_rates(lines: list[PayLine]) -> list[PayLine]:
+    """A wage line without hours whose amount is the rate another line of the same kind
+    is paid at ("Timeløn 158,42" in the employment facts above the pay table) states
+    the rate, not money paid."""
+    rates = {ln.rate for ln in lines if ln.rate is not None and ln.quantity}
+    return [ln for ln in lines if not (ln.kind == "salary" and ln.quantity is None
+                                       and ln.amount in rates)]
 
 
 # A money amount at the end of a cell ("Pension 14,2 % arbejdsgiverbidrag 819,03",
@@ -110,6 +138,12 @@ _TRAILING_AMOUNT_RE = re.compile(
 # "kr. 6.079,29" is an amount with its currency, not a label and an amount.
 _CURRENCY_WORD_RE = re.compile(r"\b(kr|dkk)\b\.?", re.I)
 _WORD_RE = re.compile(r"[^\W\d_]{2,}")
+_REMARK_RE = re.compile(r"\s*\([^)]*\d[^)]*\)")
+# "Feriegodtgørelse 12,5 % af ... : 882,76 indbetales til FerieKonto": after a colon, the
+# first amount is the value; the words after it still describe the item.
+_COLON_AMOUNT_RE = re.compile(
+    r"^(?P<label>.*[^\W\d_].*?):\s*(?P<amount>[-−(]?\s?\d{1,3}(?:[.,  ]\d{3})*[.,]\d{2}"
+    r"[-−)]?)\s*(?:kr\.?)?(?P<rest>\s+[^\d]*)?$", re.I)
 _HERAF_SPLIT_RE = re.compile(r"[,;]?\s+(?=(?:heraf|of which)\b)", re.I)
 
 
@@ -119,16 +153,25 @@ def _refined(line: Line) -> Line:
     cells: list[Cell] = []
     for cell in line.cells:
         for part in _split_at(cell, _HERAF_SPLIT_RE):
-            m = _TRAILING_AMOUNT_RE.match(part.text)
-            if m and parse_amount(m.group("amount")) is not None \
-                    and _WORD_RE.search(_CURRENCY_WORD_RE.sub("", m.group("label"))):
-                cells += [_part(part, 0, m.end("label")),
-                          _part(part, m.start("amount"), len(part.text))]
-            else:
-                cells.append(part)
+            cells += _label_and_amount(part)
     if len(cells) == len(line.cells):
         return line
     return Line(line.page, line.top, line.bottom, cells)
+
+
+def _label_and_amount(part: Cell) -> list[Cell]:
+    # "(15,00 % af 7.062,09)" explains a figure; it is not one.
+    text = _REMARK_RE.sub("", part.text).strip()
+    m = _TRAILING_AMOUNT_RE.match(text) or _COLON_AMOUNT_RE.match(text)
+    if not m or parse_amount(m.group("amount")) is None \
+            or not _WORD_RE.search(_CURRENCY_WORD_RE.sub("", m.group("label"))):
+        return [part]
+    part = replace(part, text=text)  # the offsets below are in this text
+    rest = (m.groupdict().get("rest") or "").strip()
+    label = _part(part, 0, m.end("label"))
+    if rest:
+        label.text = f"{label.text} {rest}"  # "... : 882,76 indbetales til FerieKonto"
+    return [label, _part(part, m.start("amount"), m.end("amount"))]
 
 
 def _split_at(cell: Cell, pattern: re.Pattern[str]) -> list[Cell]:
@@ -257,15 +300,17 @@ def _section(text: str, current: str | None) -> str | None:
     return current
 
 
-def _read_pay_line(line, label_cells, columns, regions: _Regions):
+def _read_pay_line(line, label_cells, columns, regions: _Regions, groups=None):
     """One printed line may hold one pay line, or two side by side (two label cells
-    each followed by its numbers, as in two-column summaries)."""
-    groups: list[tuple[Cell, list[Cell]]] = []
-    for cell in line.cells:
-        if cell in label_cells and not (parse_amount(cell.text) is not None):
-            groups.append((cell, []))
-        elif groups and _is_number_cell(cell):
-            groups[-1][1].append(cell)
+    each followed by its numbers, as in two-column summaries). ``groups`` pairs labels
+    and figures given from outside (labels printed above their figures)."""
+    if groups is None:
+        groups = []
+        for cell in line.cells:
+            if cell in label_cells and not (parse_amount(cell.text) is not None):
+                groups.append((cell, []))
+            elif groups and _is_number_cell(cell):
+                groups[-1][1].append(cell)
     for label_cell, nums in groups:
         section = _section_at(regions, label_cell.x0)
         # A "year to date" box is not this period's pay; its lines are kept marked, for
@@ -297,7 +342,7 @@ def _read_pay_line(line, label_cells, columns, regions: _Regions):
             if m:
                 quantity = parse_amount(m.group(1))
         yield replace(_classified(kind, label, amount, quantity, section),
-                      source=_line_source(label_cell, nums),
+                      source=_line_source(label_cell, nums), rate=rate,
                       section=section if section in ("ytd", "balances") else None)
 
 
