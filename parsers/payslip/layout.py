@@ -19,6 +19,9 @@ class Cell:
     bottom: float
     page: int
     line: int = 0  # index of its line in the document
+    # Split off the text it was printed in ("... arbejdsgiverandel 706,21"): its place
+    # follows from the words, not from a table's columns.
+    split: bool = False
 
     @property
     def height(self) -> float:

@@ -95,8 +95,12 @@ def pay_lines(doc: Doc) -> list[PayLine]:
             if numbers and pending is not None and \
                     line.top - pending.bottom < pending.bottom - pending.top + 4:
                 # Labels above their figures (cards, a row wrapped in its cell).
-                result.extend(_read_pay_line(line, [], columns, regions,
-                                             _under_labels(pending, numbers)))
+                # Several labels side by side are cards: each figure is its label's
+                # own, whatever columns a table above had. One label is a wrapped row of
+                # the table: its columns still say which figure is the period's.
+                result.extend(_read_pay_line(
+                    line, [], columns if len(pending.cells) == 1 else None, regions,
+                    _under_labels(pending, numbers)))
             pending = None
             continue
         if not numbers:
@@ -171,7 +175,7 @@ def _label_and_amount(part: Cell) -> list[Cell]:
     label = _part(part, 0, m.end("label"))
     if rest:
         label.text = f"{label.text} {rest}"  # "... : 882,76 indbetales til FerieKonto"
-    return [label, _part(part, m.start("amount"), m.end("amount"))]
+    return [label, replace(_part(part, m.start("amount"), m.end("amount")), split=True)]
 
 
 def _split_at(cell: Cell, pattern: re.Pattern[str]) -> list[Cell]:
@@ -323,7 +327,8 @@ def _read_pay_line(line, label_cells, columns, regions: _Regions, groups=None):
         kind = labels.classify(label)
         if kind == "unknown" and (not nums or is_labelish(label) or is_field_label(label)):
             continue  # "Employee no 31648", "CVR-nr. 12345678": identifiers, not pay
-        amount, quantity, rate = _amount_and_quantity(label_cell, nums, columns)
+        amount, quantity, rate = _amount_and_quantity(
+            label_cell, nums, None if nums and all(n.split for n in nums) else columns)
         if amount is None:
             continue
         if kind == "info" and quantity and rate and _product_matches(quantity, rate, amount):
