@@ -14,16 +14,17 @@ from handlers.register import latest_end
 # `assistant chat` runs on the real clock: the job starts six weeks from today.
 START = date.today() + timedelta(days=42)
 
-# Answers for `assistant chat`: numbers press the numbered buttons of the last prompt.
+# Answers for `assistant chat`: a letter presses the button shown with it; anything else,
+# numbers included, is typed text.
 ANSWERS = [
-    "Hovedbiblioteket", "Per Jensen", "per@example.dk", "5", "1", "1", "2",  # library task
-    "1", "1", "2", "1", "1",  # criteria
-    "2", "9",  # competences: Mødestabil, done
+    "Hovedbiblioteket", "Per Jensen", "per@example.dk", "e", "a", "a", "b",  # library task
+    "a", "a", "b", "a", "a",  # criteria
+    "b", "i",  # competences: Mødestabil, done
     "14",  # refused: over 10 hours
-    "7,5", "/skip", START.strftime("%d.%m.%Y"), "2",
+    "7,5", "/skip", START.strftime("%d.%m.%Y"), "b",
     "Ansættelsen er midlertidig, fordi opgaven er afgrænset til oprydning",
-    "2", "3", "5",  # internship 2 weeks, GDPR course, done
-    "13",  # submit
+    "b", "c", "e",  # internship 2 weeks, GDPR course, done
+    "m",  # submit
 ]
 
 
@@ -120,3 +121,31 @@ def test_invite_without_a_bot_username_still_prints_the_token(run, tmp_path) -> 
     assert "no [telegram] bot_username" in made.output and "https://" not in made.output
     assert re.search(r"Token: [A-Za-z0-9_-]{20,}", made.output)
     assert "Valid for 2 hours" in made.output
+
+
+def test_a_typed_number_is_the_number_it_says_not_a_button(run, tmp_path) -> None:
+    """At "Hvor mange timer om ugen (1-10)?" the buttons are 4, 6, 8, 10: typing 3 is 3
+    hours (it used to press the third button, 8); at the months (3, 6, 9, 12) 3 is 3."""
+    run("workplaces", "add", "--cvr", "65113015", "--name", "Albertslund Kommune",
+        "--sender", "albertslund.dk")
+    token = re.search(r"Token: (\S+)", run("invite", "--cvr", "65113015", "--name",
+                                           "Lone Hansen").output).group(1)
+    answers = [*ANSWERS[:14], "3", "/skip", START.strftime("%d.%m.%Y"), "3", *ANSWERS[19:]]
+    chat = run("chat", "--invite", token, "--files", str(tmp_path / "files"),
+               input="\n".join(answers) + "\n")
+    assert chat.exit_code == 0, chat.output
+    assert "[a] 4  [b] 6  [c] 8  [d] 10" in chat.output
+    job = json.loads(run("intakes", "list", "--json").output)[0]["job"]
+    assert (job["hours_per_week"], job["duration_months"]) == ("3", 3)
+
+
+def test_an_exact_button_label_presses_the_button(run) -> None:
+    run("workplaces", "add", "--cvr", "65113015", "--name", "Albertslund Kommune",
+        "--sender", "albertslund.dk")
+    token = re.search(r"Token: (\S+)", run("invite", "--cvr", "65113015", "--name",
+                                           "Lone Hansen").output).group(1)
+    chat = run("chat", "--invite", token, input="Hovedbiblioteket\nPer Jensen\n"
+               "per@example.dk\nbiblioteksmedarbejder\n")
+    assert chat.exit_code == 0, chat.output
+    listed = json.loads(run("intakes", "list", "--json").output)
+    assert listed[0]["step"] == "task_title"  # the area was picked, not typed as a task

@@ -1,8 +1,11 @@
 """The terminal adapter: the intake conversation on stdin/stdout (``assistant chat``).
 
-The same service as the Telegram bot, on channel ``terminal``. Buttons are printed as
-numbered options; typing a number presses that button, anything else is sent as text.
-Works with piped input: end of input ends the session and the draft stays saved.
+The same service as the Telegram bot, on channel ``terminal``. Buttons are printed with
+letters, ``[a] 4  [b] 6``; typing exactly a shown letter (``b``) or exactly a shown
+label (``6``, ``Ja``) presses that button, anything else is sent as typed text. Letters,
+not numbers, so that a typed number is always read as the number it says: at "how many
+hours (1-10)?" with the buttons 4, 6, 8, 10, typing ``3`` means 3 hours, not the third
+button. Works with piped input: end of input ends the session and the draft stays saved.
 """
 
 from __future__ import annotations
@@ -13,6 +16,14 @@ from pathlib import Path
 from assistant.bot.conversation import Button, Conversations, Reply
 
 CHANNEL = "terminal"
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def button_key(index: int) -> str:
+    """The letter shown for the ``index``-th button (0-based): a..z, then aa, ab, ..."""
+    if index < len(_LETTERS):
+        return _LETTERS[index]
+    return button_key(index // len(_LETTERS) - 1) + _LETTERS[index % len(_LETTERS)]
 
 
 class TerminalChat:
@@ -40,9 +51,20 @@ class TerminalChat:
         self.write("(slut på input - skemaet er gemt / end of input - the form is saved)")
 
     def handle(self, text: str) -> list[Reply]:
-        if text.strip().isdigit() and 1 <= int(text) <= len(self.buttons):
-            return self.service.on_button(CHANNEL, self.user_id, self.buttons[int(text) - 1].data)
+        button = self.pressed(text)
+        if button is not None:
+            return self.service.on_button(CHANNEL, self.user_id, button.data)
         return self.service.on_text(CHANNEL, self.user_id, text)
+
+    def pressed(self, text: str) -> Button | None:
+        """The button ``text`` names exactly (its letter or its label), else None."""
+        wanted = text.strip().casefold()
+        if not wanted:
+            return None
+        for index, button in enumerate(self.buttons):
+            if wanted == button_key(index) or wanted == button.label.strip().casefold():
+                return button
+        return None
 
     def show(self, replies: list[Reply]) -> None:
         pending = self.service.pending_chat_messages(CHANNEL)
@@ -60,7 +82,7 @@ class TerminalChat:
         for row in reply.buttons:
             for button in row:
                 self.buttons.append(button)
-                options.append(f"[{len(self.buttons)}] {button.label}")
+                options.append(f"[{button_key(len(self.buttons) - 1)}] {button.label}")
         if options:
             self.write("  " + "  ".join(options))
         if reply.document is not None:
