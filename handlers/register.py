@@ -140,6 +140,15 @@ def check_new_employment(
     return reasons
 
 
+def check_start(start: date, today: date) -> list[str]:
+    """A new employment starts today or later: a start in the past (a typo of 2026 for
+    2027) would make an employment that is already running or over."""
+    if start < today:
+        return [f"the start date {start.isoformat()} is in the past (today is "
+                f"{today.isoformat()}); check the year"]
+    return []
+
+
 def _check_hours(hours: Decimal, max_hours: Decimal) -> list[str]:
     if not hours.is_finite() or hours <= 0:
         return [f"hours per week must be more than 0 (got {hours})"]

@@ -65,6 +65,12 @@ def test_invite_chat_list_show_approve(run, tmp_path) -> None:
     assert "GDPR-kursus" in shown.output
     assert run("intakes", "show", "9").exit_code == 1
 
+    past = run("intakes", "approve", "1", "--cpr", "010190-1234", "--name", "Mette",
+               "--start", "2026-01-04", "--today", "2026-12-01")  # 2026 typed for 2027
+    assert past.exit_code == 1
+    assert "--start: the start date 2026-01-04 is in the past (today is 2026-12-01)" in (
+        past.output)
+    assert json.loads(run("intakes", "list", "--json").output)[0]["status"] == "submitted"
     approved = run("intakes", "approve", "1", "--cpr", "010190-1234", "--name", "Mette",
                    "--start", START.isoformat())
     assert approved.exit_code == 0, approved.output

@@ -31,7 +31,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from assistant.config import Config, ConfigError, load_config
 from assistant.db import make_engine, upgrade
 from assistant.store import Store, limits_from_config
-from handlers.register import RegisterError
+from handlers.register import RegisterError, check_start
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -113,6 +113,20 @@ def refusals() -> Iterator[None]:
         raise click.ClickException(
             "refused:\n" + "\n".join(f"  - {reason}" for reason in reasons)
         ) from None
+
+
+def refuse_past_start(start: date, today: date | None, hint: str = "") -> None:
+    """``Error: refused: --start ...`` and exit code 1 for a start before ``today``."""
+    reasons = check_start(start, today or date.today())
+    if reasons:
+        raise click.ClickException(f"refused: --start: {reasons[0]}{hint}")
+
+
+# Tests (and a rehearsal on a copy of the data) run the date rules as of another day.
+today_option = click.option(
+    "--today", type=click.DateTime(["%Y-%m-%d"]), default=None, hidden=True,
+    callback=lambda _ctx, _param, value: value.date() if value else None,
+    help="Judge dates as of this day (default: today).")
 
 
 class DateType(click.ParamType):

@@ -17,7 +17,15 @@ import click
 
 from assistant.bot.service import STATUS_NAMES, IntakeService
 from assistant.bot.terminal import CHANNEL, TerminalChat
-from assistant.commands.common import DATE, App, echo_json, refusals, with_app
+from assistant.commands.common import (
+    DATE,
+    App,
+    echo_json,
+    refusals,
+    refuse_past_start,
+    today_option,
+    with_app,
+)
 from assistant.intakes import IntakeStore
 from assistant.models import Intake
 from handlers.job import JobDescription
@@ -117,10 +125,14 @@ def show_intake(app: App, intake_id: int, as_json: bool, lang: str) -> None:
 @click.argument("intake_id", type=int)
 @click.option("--cpr", required=True, help="The citizen's CPR number (DDMMYY-SSSS).")
 @click.option("--name", required=True, help="The citizen's name.")
-@click.option("--start", required=True, type=DATE, help="First day of the employment.")
+@click.option("--start", required=True, type=DATE,
+              help="First day of the employment (today or later).")
+@today_option
 @with_app
-def approve_intake(app: App, intake_id: int, cpr: str, name: str, start: date) -> None:
+def approve_intake(app: App, intake_id: int, cpr: str, name: str, start: date,
+                   today: date | None) -> None:
     """Approve an intake: create the employment if the pool has room."""
+    refuse_past_start(start, today, "; nothing was approved")
     with refusals():
         employment = IntakeStore(app.engine, app.store).approve(intake_id, cpr, name, start)
     click.echo(f"Approved intake {intake_id}: employment {employment.id}, "
