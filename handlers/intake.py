@@ -156,10 +156,22 @@ def _go(draft: Draft, step: str) -> None:
 def back(draft: Draft) -> Draft:
     """The previous step (its answer is kept and shown, and can be replaced)."""
     if draft.history:
-        draft.step = draft.history.pop()
+        left, draft.step = draft.step, draft.history.pop()
         if draft.step == "review":
             draft.editing = False
+        if left == "task_more" and draft.step == "task_frequency":
+            _reopen_last_task(draft)
     return draft
+
+
+def _reopen_last_task(draft: Draft) -> None:
+    """Back from "another task?" to the last task's frequency: that task is being
+    answered again, so it leaves the list (else answering again adds a second, untitled
+    task: the prompt read ``Hvornår eller hvor ofte skal "" løses?``)."""
+    tasks = draft.answers.get("tasks") or []
+    if tasks:
+        last = tasks.pop()
+        draft.answers["_task"] = {"title": last["title"], "area": last.get("area")}
 
 
 def edit(draft: Draft, group: str) -> Draft:

@@ -155,3 +155,20 @@ def test_an_exact_button_label_presses_the_button(run) -> None:
     assert chat.exit_code == 0, chat.output
     listed = json.loads(run("intakes", "list", "--json").output)
     assert listed[0]["step"] == "task_title"  # the area was picked, not typed as a task
+
+
+def test_back_in_the_task_loop_makes_no_empty_task(run, tmp_path) -> None:
+    run("workplaces", "add", "--cvr", "65113015", "--name", "Albertslund Kommune",
+        "--sender", "albertslund.dk")
+    token = re.search(r"Token: (\S+)", run("invite", "--cvr", "65113015", "--name",
+                                           "Lone Hansen").output).group(1)
+    # At "Vil du tilføje en opgave mere?": /back to the frequency, answer it again.
+    answers = [*ANSWERS[:6], "/back", "b", *ANSWERS[6:]]
+    chat = run("chat", "--invite", token, "--files", str(tmp_path / "files"),
+               input="\n".join(answers) + "\n")
+    assert chat.exit_code == 0, chat.output
+    assert 'skal ""' not in chat.output
+    after_back = chat.output[chat.output.index("> /back"):]
+    assert after_back.split("\n")[1].startswith('Hvornår eller hvor ofte skal "')
+    job = json.loads(run("intakes", "list", "--json").output)[0]["job"]
+    assert [task["frequency"] for task in job["tasks"]] == ["Flere gange om ugen"]
