@@ -20,12 +20,23 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
+
+from handlers.scheme import Scheme
 
 CONFIG_ENV = "ASSISTANT_CONFIG"
 # Environment variable -> the (section, ..., key) it overrides.
@@ -131,7 +142,19 @@ class JobcenterConfig(_Section):
     pool_hours_per_week: PositiveInt = 100
     max_hours_per_week: PositiveInt = 10
     max_employment_months: PositiveInt = 12
+    max_sick_days: PositiveInt = 30
+    # A plausible employer cost per paid hour, in kr (outside it a reading is suspect).
+    min_cost_per_hour: PositiveInt = 100
+    max_cost_per_hour: PositiveInt = 600
     language: Literal["da", "en"] = "da"
+
+    @model_validator(mode="after")
+    def _cost_range(self) -> JobcenterConfig:
+        if self.min_cost_per_hour > self.max_cost_per_hour:
+            raise ValueError(
+                f"min_cost_per_hour ({self.min_cost_per_hour}) is above max_cost_per_hour "
+                f"({self.max_cost_per_hour}); swap them")
+        return self
 
 
 class TelegramConfig(_Section):
@@ -154,6 +177,18 @@ class Config(_Section):
     jobcenter: JobcenterConfig = JobcenterConfig()
     telegram: TelegramConfig = TelegramConfig()
     logging: LoggingConfig = LoggingConfig()
+
+    def scheme(self) -> Scheme:
+        """The scheme's limits from ``[jobcenter]``: the one place they are built."""
+        jobcenter = self.jobcenter
+        return Scheme(
+            pool_hours=Decimal(jobcenter.pool_hours_per_week),
+            max_hours=Decimal(jobcenter.max_hours_per_week),
+            max_months=jobcenter.max_employment_months,
+            max_sick_days=jobcenter.max_sick_days,
+            min_cost_per_hour=Decimal(jobcenter.min_cost_per_hour),
+            max_cost_per_hour=Decimal(jobcenter.max_cost_per_hour),
+        )
 
 
 def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) -> Config:

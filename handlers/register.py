@@ -26,12 +26,14 @@ from datetime import date, timedelta
 from decimal import Decimal
 from email.utils import parseaddr
 
+from handlers.scheme import DEFAULT_SCHEME, Scheme
 from handlers.validation import add_months
 from parsers.identifiers import compact_digits, mask_cpr
 
-POOL_HOURS = Decimal(100)
-MAX_HOURS = Decimal(10)
-MAX_MONTHS = 12
+# Defaults only: the config's values come in as a Scheme (handlers/scheme.py).
+POOL_HOURS = DEFAULT_SCHEME.pool_hours
+MAX_HOURS = DEFAULT_SCHEME.max_hours
+MAX_MONTHS = DEFAULT_SCHEME.max_months
 
 # A domain: labels of letters (any script), digits and hyphens, at least one dot.
 _DOMAIN_RE = re.compile(r"^(?:[^\W_](?:[\w-]*[^\W_])?\.)+[^\W_](?:[\w-]*[^\W_])?$")
@@ -46,13 +48,8 @@ class RegisterError(ValueError):
         super().__init__("; ".join(self.reasons))
 
 
-@dataclass(frozen=True)
-class Limits:
-    """The scheme's limits (from ``[jobcenter]`` in the config)."""
-
-    pool_hours: Decimal = POOL_HOURS
-    max_hours: Decimal = MAX_HOURS
-    max_months: int = MAX_MONTHS
+# The register's limits are the scheme's (one object, built from the config).
+Limits = Scheme
 
 
 @dataclass(frozen=True)

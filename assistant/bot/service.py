@@ -188,7 +188,8 @@ class IntakeService:
         workplace = self.store.workplace(user.workplace_id)
         return Context(today=today, pool_left=self.store.store.pool_status(today).left_hours,
                        workplace_name=workplace.name if workplace else "",
-                       cvr=workplace.cvr if workplace else "", manager_name=user.manager_name)
+                       cvr=workplace.cvr if workplace else "", manager_name=user.manager_name,
+                       scheme=self.store.store.limits)
 
     def _welcome(self, user: ChatUser) -> list[Reply]:
         lang = _lang(user)
