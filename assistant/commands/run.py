@@ -28,4 +28,7 @@ def run(app: App) -> None:
         click.echo(f"assistant running: claims to {config.jobcenter.address} via {where}; "
                    f"outbox: {outbox}{bot}. Ctrl-C stops.", err=True)
 
-    runtime.run(app, ready)
+    try:
+        runtime.run(app, ready)
+    except runtime.StartError as exc:
+        raise click.ClickException(str(exc)) from None
