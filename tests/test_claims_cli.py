@@ -79,3 +79,29 @@ def test_the_export_opens_in_danish_excel(run, validated, tmp_path) -> None:
 
 def test_export_says_claims_in_the_plural(run, validated) -> None:
     assert run("export", "--month", "2020-01").startswith("wrote 0 claims (")
+
+
+def test_claims_list_has_a_header_and_real_statuses(run, validated) -> None:
+    _case, claim = validated
+    lines = run("claims", "list").splitlines()
+    assert lines[0].split() == ["REFERENCE", "STATUS", "PERIOD", "REFUNDABLE", "EMPLOYER",
+                                "EMPLOYEE", "CPR"]
+    assert lines[1].split()[:2] == [claim.reference, "validated"]
+    assert run("claims", "list", "--status", "needs_review") == "no claims\n"
+    refused = run("claims", "list", "--status", "complete", code=2)
+    assert "'complete' is not one of 'validated', 'needs_review', 'incomplete', " \
+           "'invalid'" in refused
+
+
+def test_claims_show_any_case_and_one_line_subject(run, validated) -> None:
+    _case, claim = validated
+    shown = run("claims", "show", claim.reference.lower())
+    assert f"reference           {claim.reference}" in shown
+    assert "subject             Refusion november 2026\n" in shown
+    assert "mail: summary to okonomi@kommune.example" in shown
+
+
+def test_claims_help_is_whole() -> None:
+    shown = CliRunner().invoke(cli, ["claims", "--help"]).output
+    assert "show  Show one claim by its reference, like R-2026-000042 (any case)." in shown
+    assert "keys reference, status" in shown

@@ -19,7 +19,7 @@ from decimal import Decimal
 from email.parser import BytesHeaderParser
 from email.policy import default as default_policy
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 from zoneinfo import ZoneInfo
 
 import click
@@ -32,11 +32,13 @@ from assistant.db import session
 from assistant.models import Claim, InboundMessage, OutboundMessage
 from assistant.pdf_reader import GuardedPdfReader
 from assistant.pipeline import Pipeline
+from handlers.review import ReviewStatus
 from handlers.summary import COMPONENT_NAMES
 from parsers.identifiers import mask_cpr, mask_cprs
 from parsers.labels import COMPONENTS
 
-STATUSES = ("complete", "incomplete", "invalid", "not_a_claim", "validated", "needs_review")
+# The statuses a stored claim can have (a mail that is not a claim stores no claim).
+STATUSES: tuple[str, ...] = get_args(ReviewStatus)
 
 
 def _month(value: str | None) -> tuple[date, date] | None:
@@ -59,6 +61,12 @@ def _claims(db: Session, month: tuple[date, date] | None, status: str | None) ->
     if status:
         query = query.where(Claim.status == status)
     return list(db.exec(query).all())
+
+
+def one_line(text: str) -> str:
+    """A header as people read it: the spaces and line breaks left by header folding
+    (" Refusion  november") collapsed to single spaces."""
+    return " ".join(text.split())
 
 
 def claim_json(claim: Claim) -> dict[str, Any]:
@@ -88,7 +96,16 @@ def claim_json(claim: Claim) -> dict[str, Any]:
 
 @click.group()
 def claims() -> None:
-    """List and show refund claims."""
+    """List and show refund claims.
+
+    `claims list --json` gives a list of objects with the keys reference, status
+    (validated, needs_review, incomplete, invalid), employer_name, cvr, employee_name,
+    cpr (masked DDMMYY-xxxx), period_start, period_end (ISO dates), hours, sick_hours,
+    components (the seven cost items), employer_cost, refundable_amount, cap_hours
+    (numbers or null), capped, claimed, missing (lists), problems ({field, code,
+    message, severity}), inbound_id, created_at; `claims show REF --json` adds sender,
+    subject and outbox.
+    """
 
 
 @claims.command("list")
@@ -106,6 +123,8 @@ def list_claims(app: App, month: str | None, status: str | None, as_json: bool) 
     if not rows:
         click.echo("no claims")
         return
+    click.echo(f"{'REFERENCE':<14} {'STATUS':<12} {'PERIOD':<22} {'REFUNDABLE':>10} "
+               f"{'EMPLOYER':<28} {'EMPLOYEE':<24} CPR")
     for c in rows:
         period = f"{c.period_start or '?'}..{c.period_end or '?'}"
         amount = f"{c.refundable_amount:>10.2f}" if c.refundable_amount is not None else " " * 10
@@ -119,9 +138,10 @@ def list_claims(app: App, month: str | None, status: str | None, as_json: bool) 
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @with_app
 def show_claim(app: App, reference: str, as_json: bool) -> None:
-    """Show one claim by its reference (e.g. R-2026-000042)."""
+    """Show one claim by its reference, like R-2026-000042 (any case)."""
     with session(app.engine) as db:
-        claim = db.exec(select(Claim).where(Claim.reference == reference.strip())).first()
+        claim = db.exec(select(Claim).where(
+            Claim.reference == reference.strip().upper())).first()
         if claim is None:
             raise click.ClickException(
                 f"no claim {reference!r}; `assistant claims list` shows the references")
@@ -134,9 +154,10 @@ def show_claim(app: App, reference: str, as_json: bool) -> None:
         # The inbound headers are the sender's own words: a CPR typed into the subject is
         # masked here like everywhere else outside the database and the export.
         data["sender"] = mask_cprs(str(headers.get("From", ""))) if inbound else None
-        data["subject"] = mask_cprs(str(headers.get("Subject", ""))) if inbound else None
+        data["subject"] = (mask_cprs(one_line(str(headers.get("Subject", ""))))
+                           if inbound else None)
         data["outbox"] = [{"kind": m.kind, "recipient": m.recipient,
-                           "subject": mask_cprs(m.subject),
+                           "subject": mask_cprs(one_line(m.subject)),
                            "status": m.status, "attempts": m.attempts} for m in outbox]
     if as_json:
         echo_json(data)
