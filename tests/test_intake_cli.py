@@ -2,7 +2,11 @@
 
 import hashlib
 import json
+import os
 import re
+import signal
+import subprocess
+import sys
 from datetime import date, timedelta
 
 import pytest
@@ -104,7 +108,10 @@ def test_chat_in_english_stops_at_end_of_input_and_resumes(run) -> None:
     assert first.exit_code == 0, first.output
     assert "The language is now English." in first.output
     assert "Write a phone number (8 digits) or an e-mail address" in first.output
-    assert first.output.rstrip().endswith("the form is saved)")
+    assert first.output.rstrip().endswith(
+        f"(end of input - the form is saved; continue with: assistant chat --user "
+        f"{chat_user(token)})")
+    assert "skemaet er gemt" not in first.output  # one language, the chat's
     # Days later, without the (used) token: the same question, still in English.
     again = run("chat", "--user", chat_user(token), input="per@example.dk\n")
     assert again.exit_code == 0, again.output
@@ -172,3 +179,54 @@ def test_back_in_the_task_loop_makes_no_empty_task(run, tmp_path) -> None:
     assert after_back.split("\n")[1].startswith('Hvornår eller hvor ofte skal "')
     job = json.loads(run("intakes", "list", "--json").output)[0]["job"]
     assert [task["frequency"] for task in job["tasks"]] == ["Flere gange om ugen"]
+
+
+def test_a_wrong_invite_token_is_an_error(run) -> None:
+    run("workplaces", "add", "--cvr", "65113015", "--name", "Albertslund Kommune")
+    result = run("chat", "--invite", "not-a-real-token", input="Hovedbiblioteket\n")
+    assert result.exit_code == 1, result.output
+    assert "the invite token was not accepted (mistyped, already used or expired)" in (
+        result.output)
+    assert "> Hovedbiblioteket" not in result.output  # nothing more is read
+
+
+def test_end_of_input_says_how_to_resume_in_danish(run) -> None:
+    run("workplaces", "add", "--cvr", "65113015", "--name", "Albertslund Kommune")
+    token = re.search(r"Token: (\S+)", run("invite", "--cvr", "65113015", "--name",
+                                           "Lone Hansen").output).group(1)
+    first = run("chat", "--invite", token, input="Hovedbiblioteket\n")
+    assert first.exit_code == 0, first.output
+    assert first.output.rstrip().splitlines()[-1] == (
+        f"(slut på input - skemaet er gemt; fortsæt med: assistant chat --user "
+        f"{chat_user(token)})")
+    assert "the form is saved" not in first.output
+
+
+def test_ctrl_c_answers_in_the_chats_language(config_file, run) -> None:
+    """A real process and a real SIGINT, like Ctrl-C in a terminal."""
+    run("workplaces", "add", "--cvr", "65113015", "--name", "Albertslund Kommune")
+    token = re.search(r"Token: (\S+)", run("invite", "--cvr", "65113015", "--name",
+                                           "Lone Hansen").output).group(1)
+    config = config_file('[telegram]\nbot_username = "smajob_bot"\n')
+    chat = subprocess.Popen(
+        [sys.executable, "-c", "from assistant.cli import main; main()", "chat", "--invite",
+         token, "--config", str(config)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        chat.stdin.write("Hovedbiblioteket\n")
+        chat.stdin.flush()
+        # Read until the answer to that line is shown: the chat is now waiting for input.
+        seen = ""
+        while "Hvem bliver fast kontaktperson" not in seen:
+            line = chat.stdout.readline()
+            assert line, seen + chat.stderr.read()
+            seen += line
+        chat.send_signal(signal.SIGINT)
+        rest, errors = chat.communicate(timeout=60)
+    finally:
+        chat.kill()
+    assert chat.returncode == 0, errors
+    assert "Traceback" not in errors
+    assert rest.strip().splitlines()[-1] == (
+        f"(afbrudt - skemaet er gemt; fortsæt med: assistant chat --user {chat_user(token)})")
+    assert "stopped" not in rest

@@ -16,6 +16,16 @@ from pathlib import Path
 from assistant.bot.conversation import Button, Conversations, Reply
 
 CHANNEL = "terminal"
+
+
+def end_text(lang: str, user_id: str, interrupted: bool = False) -> str:
+    """The last line of a terminal session, in the chat's language, with how to go on."""
+    resume = f"assistant chat --user {user_id}"
+    if lang == "en":
+        why = "stopped" if interrupted else "end of input"
+        return f"({why} - the form is saved; continue with: {resume})"
+    why = "afbrudt" if interrupted else "slut på input"
+    return f"({why} - skemaet er gemt; fortsæt med: {resume})"
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
@@ -35,20 +45,28 @@ class TerminalChat:
 
     def run(self, first: str, lines: Iterable[str], lang: str | None = None,
             known: bool = False) -> None:
+        """:meth:`start`, then :meth:`feed` the lines."""
+        self.start(first, lang, known)
+        self.feed(lines)
+
+    def start(self, first: str, lang: str | None = None, known: bool = False,
+              bound: Callable[[], bool] = lambda: True) -> None:
         """``first`` is the opening ``/start [TOKEN]``; ``lang`` (da|en) is chosen like the
         /language buttons, before it for a ``known`` user, else right after the invite
-        bound this one."""
+        bound this one (when ``bound()`` says it did)."""
         choose = [] if lang is None else [f"lang:{lang}"]
         for data in choose if known else []:
             self.service.on_button(CHANNEL, self.user_id, data)
         self.show(self.service.on_text(CHANNEL, self.user_id, first))
-        for data in [] if known else choose:
+        for data in [] if known or not bound() else choose:
             self.show(self.service.on_button(CHANNEL, self.user_id, data))
+
+    def feed(self, lines: Iterable[str]) -> None:
+        """Each line is typed text, or presses the button it names exactly."""
         for line in lines:
             text = line.rstrip("\r\n")
             self.write(f"> {text}")
             self.show(self.handle(text))
-        self.write("(slut på input - skemaet er gemt / end of input - the form is saved)")
 
     def handle(self, text: str) -> list[Reply]:
         button = self.pressed(text)

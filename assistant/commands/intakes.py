@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from assistant.bot.service import STATUS_NAMES, IntakeService
-from assistant.bot.terminal import CHANNEL, TerminalChat
+from assistant.bot.terminal import CHANNEL, TerminalChat, end_text
 from assistant.commands.common import (
     DATE,
     App,
@@ -158,11 +158,21 @@ def chat(app: App, token: str | None, user: str | None, files: Path,
     if token is None and not known:
         raise click.ClickException("no invite: run 'assistant invite --cvr CVR --name NAME' "
                                    "and pass the token with --invite TOKEN")
+    users = IntakeStore(app.engine)
     session = TerminalChat(service, user_id, click.echo, documents=files)
+    interrupted = False
     try:
-        session.run(f"/start {token}" if token else "/start", sys.stdin, lang=lang,
-                    known=known)
+        session.start(f"/start {token}" if token else "/start", lang=lang, known=known,
+                      bound=lambda: users.chat_user(CHANNEL, user_id) is not None)
+        if users.chat_user(CHANNEL, user_id) is None:
+            raise click.ClickException(
+                "the invite token was not accepted (mistyped, already used or expired); "
+                "ask the jobcenter's consultant for a new invite (assistant invite)")
+        session.feed(sys.stdin)
     except KeyboardInterrupt:
-        click.echo("\n(stopped - the form is saved)")
+        interrupted = True
+        click.echo("")
     except RegisterError as exc:  # pragma: no cover - the service answers instead
         raise click.ClickException(str(exc)) from None
+    user_row = users.chat_user(CHANNEL, user_id)
+    click.echo(end_text(user_row.language if user_row else "da", user_id, interrupted))
