@@ -165,6 +165,8 @@ class JobcenterConfig(_Section):
     min_cost_per_hour: PositiveInt = 100
     max_cost_per_hour: PositiveInt = 600
     language: Literal["da", "en"] = "da"
+    # Where the confidentiality declaration is filled in, for the onboarding plan.
+    confidentiality_url: str = ""
 
     @model_validator(mode="after")
     def _cost_range(self) -> JobcenterConfig:

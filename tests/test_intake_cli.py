@@ -1,5 +1,7 @@
 """``assistant invite``, ``chat`` (piped stdin) and ``intakes list|show|approve``."""
 
+import email
+import email.policy
 import hashlib
 import json
 import os
@@ -11,8 +13,11 @@ from datetime import date, timedelta
 
 import pytest
 from click.testing import CliRunner
+from sqlmodel import Session, select
 
 from assistant.cli import cli
+from assistant.db import make_engine
+from assistant.models import OutboundMessage
 from handlers.register import latest_end
 
 # `assistant chat` runs on the real clock: the job starts six weeks from today.
@@ -230,3 +235,34 @@ def test_ctrl_c_answers_in_the_chats_language(config_file, run) -> None:
     assert rest.strip().splitlines()[-1] == (
         f"(afbrudt - skemaet er gemt; fortsæt med: assistant chat --user {chat_user(token)})")
     assert "stopped" not in rest
+
+
+def test_the_consultants_plan_follows_the_form_and_keeps_its_letters(run, db_url,
+                                                                      tmp_path) -> None:
+    """Working times "tirsdag og torsdag 10-13": the plan mailed to the consultants is on
+    Tuesdays and Thursdays from 10:00, labelled UTF-8 so æøå survive, with no link to
+    one municipality's intranet."""
+    run("workplaces", "add", "--cvr", "65113015", "--name", "Albertslund Kommune")
+    token = re.search(r"Token: (\S+)", run("invite", "--cvr", "65113015", "--name",
+                                           "Lone Hansen").output).group(1)
+    # Requirements: GDPR course and the confidentiality declaration.
+    answers = [*ANSWERS[:16], "tirsdag og torsdag 10-13", *ANSWERS[17:21], "c", "d", "e", "m"]
+    chat = run("chat", "--invite", token, "--files", str(tmp_path / "files"),
+               input="\n".join(answers) + "\n")
+    assert chat.exit_code == 0, chat.output
+    engine = make_engine(db_url)
+    try:
+        with Session(engine) as db:
+            (mail,) = db.exec(select(OutboundMessage)).all()
+    finally:
+        engine.dispose()
+    message = email.message_from_bytes(mail.raw, policy=email.policy.default)
+    (plan,) = message.iter_attachments()
+    assert plan.get_content_type() == "text/markdown"
+    assert plan.get_param("charset") == "utf-8"
+    text = plan.get_content()
+    assert "## Før start" in text and "Rundvisning på arbejdspladsen" in text
+    headings = [line for line in text.splitlines() if line.startswith("### ")]
+    assert [h.split()[1] for h in headings] == ["Tirsdag", "Torsdag", "Tirsdag"]
+    assert "| 10:00-10:30 | Kort teammøde" in text and "09:00" not in text
+    assert "tavshedserklæringen" in text and "albertslund.dk" not in text
