@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from assistant.cli import cli
-from assistant.config import Config, load_config
+from assistant.config import Config, ConfigError, load_config
 from handlers.intake import Context, Draft, prompt
 from handlers.scheme import DEFAULT_SCHEME, Scheme
 from tests.fixtures.payslips import make_case
@@ -90,3 +90,19 @@ def test_the_form_defaults_are_the_published_rules() -> None:
     assert [c.label for c in asked.choices[0]] == ["4", "6", "8", "10"]
     assert [c.label for c in prompt(Draft(step="duration"), ctx).choices[0]] == [
         "3", "6", "9", "12"]
+
+
+def test_plausible_cost_per_hour() -> None:
+    scheme = Scheme(min_cost_per_hour=Decimal(100), max_cost_per_hour=Decimal(600))
+    assert scheme.plausible_cost_per_hour(Decimal("6000"), Decimal(40))  # 150 kr/h
+    assert not scheme.plausible_cost_per_hour(Decimal("60000"), Decimal(40))  # 1,500 kr/h
+    assert not scheme.plausible_cost_per_hour(Decimal("2000"), Decimal(40))  # 50 kr/h
+    assert not scheme.plausible_cost_per_hour(Decimal("2000"), Decimal(0))
+
+
+def test_a_reversed_cost_range_is_a_config_error(tmp_path) -> None:
+    path = tmp_path / "a.toml"
+    path.write_text("[jobcenter]\nmin_cost_per_hour = 700\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"min_cost_per_hour \(700\) is above "
+                                          r"max_cost_per_hour \(600\)"):
+        load_config(path, env={})
