@@ -12,22 +12,51 @@ committed or shared without them: ``ASSISTANT_DATABASE_URL``, ``ASSISTANT_IMAP_P
 Every error is a :class:`ConfigError` whose message names the file, the section and
 the key, e.g. ``config error in /etc/x.toml: [inbox.smtp] port: Input should be a
 valid integer``.
+
+Where the data lives (:func:`find_home`): a relative SQLite path in ``[database] url``
+and a relative ``[outbox] directory`` are relative to the installation's data
+directory, never to the current directory (a consultant in another folder would
+otherwise get a new, empty database). First match wins:
+1. ``$ASSISTANT_HOME`` (said explicitly, so it wins);
+2. the directory of the config file (``--config`` or ``$ASSISTANT_CONFIG``);
+3. the source checkout the assistant runs from (a ``pip install -e .`` of the
+   repository: the directory of its ``pyproject.toml``), so the README's commands keep
+   their ``data/`` beside the code, whatever directory they are typed in;
+4. the platform's user data directory: ``$XDG_DATA_HOME/smajob-assistant`` or
+   ``~/.local/share/smajob-assistant`` (macOS ``~/Library/Application Support/...``,
+   Windows ``%LOCALAPPDATA%\\smajob-assistant``).
+``assistant where`` prints the result.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import sys
 import tomllib
 from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from handlers.scheme import Scheme
+
 CONFIG_ENV = "ASSISTANT_CONFIG"
+HOME_ENV = "ASSISTANT_HOME"
+APP_NAME = "smajob-assistant"
 # Environment variable -> the (section, ..., key) it overrides.
 SECRET_ENV: dict[str, tuple[str, ...]] = {
     "ASSISTANT_DATABASE_URL": ("database", "url"),
@@ -131,7 +160,21 @@ class JobcenterConfig(_Section):
     pool_hours_per_week: PositiveInt = 100
     max_hours_per_week: PositiveInt = 10
     max_employment_months: PositiveInt = 12
+    max_sick_days: PositiveInt = 30
+    # A plausible employer cost per paid hour, in kr (outside it a reading is suspect).
+    min_cost_per_hour: PositiveInt = 100
+    max_cost_per_hour: PositiveInt = 600
     language: Literal["da", "en"] = "da"
+    # Where the confidentiality declaration is filled in, for the onboarding plan.
+    confidentiality_url: str = ""
+
+    @model_validator(mode="after")
+    def _cost_range(self) -> JobcenterConfig:
+        if self.min_cost_per_hour > self.max_cost_per_hour:
+            raise ValueError(
+                f"min_cost_per_hour ({self.min_cost_per_hour}) is above max_cost_per_hour "
+                f"({self.max_cost_per_hour}); swap them")
+        return self
 
 
 class FollowupConfig(_Section):
@@ -168,24 +211,105 @@ class Config(_Section):
     telegram: TelegramConfig = TelegramConfig()
     logging: LoggingConfig = LoggingConfig()
 
+    def scheme(self) -> Scheme:
+        """The scheme's limits from ``[jobcenter]``: the one place they are built."""
+        jobcenter = self.jobcenter
+        return Scheme(
+            pool_hours=Decimal(jobcenter.pool_hours_per_week),
+            max_hours=Decimal(jobcenter.max_hours_per_week),
+            max_months=jobcenter.max_employment_months,
+            max_sick_days=jobcenter.max_sick_days,
+            min_cost_per_hour=Decimal(jobcenter.min_cost_per_hour),
+            max_cost_per_hour=Decimal(jobcenter.max_cost_per_hour),
+        )
 
-def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) -> Config:
-    """The settings from ``path``, else ``$ASSISTANT_CONFIG``, else the defaults.
 
-    ``env`` defaults to ``os.environ``; tests pass their own.
-    """
+@dataclass(frozen=True)
+class Location:
+    """Which config file is used (None: the built-in defaults) and the data directory."""
+
+    config_file: Path | None
+    home: Path
+    home_reason: str  # why this directory, for `assistant where`
+
+
+def locate(path: Path | None = None, env: Mapping[str, str] | None = None) -> Location:
+    """The config file (``path``, else ``$ASSISTANT_CONFIG``) and the data directory
+    (see the module doc for the order)."""
     env = os.environ if env is None else env
     if path is None and env.get(CONFIG_ENV):
         path = Path(env[CONFIG_ENV])
     if path is not None:
-        path = path.absolute()  # name the file unambiguously in every message
+        path = path.expanduser().absolute()  # name the file unambiguously in every message
+    home, reason = find_home(path, env)
+    return Location(path, home, reason)
+
+
+def find_home(config_file: Path | None, env: Mapping[str, str]) -> tuple[Path, str]:
+    """The data directory and why it is that one."""
+    if env.get(HOME_ENV):
+        return Path(env[HOME_ENV]).expanduser().absolute(), f"${HOME_ENV}"
+    if config_file is not None:
+        return config_file.parent, "the directory of the config file"
+    checkout = source_checkout()
+    if checkout is not None:
+        return checkout, "the source checkout the assistant runs from"
+    return user_data_dir(env), "the user data directory (no config file, no $ASSISTANT_HOME)"
+
+
+def source_checkout() -> Path | None:
+    """The repository this code runs from (an editable install), else None."""
+    root = Path(__file__).resolve().parents[1]
+    try:
+        project = (root / "pyproject.toml").read_text(encoding="utf-8")
+    except OSError:
+        return None
+    return root if f'name = "{APP_NAME}"' in project else None
+
+
+def user_data_dir(env: Mapping[str, str]) -> Path:
+    if sys.platform == "win32" and env.get("LOCALAPPDATA"):
+        return Path(env["LOCALAPPDATA"]) / APP_NAME
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support" / APP_NAME
+    base = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / APP_NAME
+
+
+def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) -> Config:
+    """The settings from ``path``, else ``$ASSISTANT_CONFIG``, else the defaults, with
+    relative data paths made absolute in the data directory (:func:`find_home`).
+
+    ``env`` defaults to ``os.environ``; tests pass their own.
+    """
+    env = os.environ if env is None else env
+    where_from = locate(path, env)
+    path = where_from.config_file
     raw = _read_toml(path) if path is not None else {}
     _apply_secrets(raw, env)
     where = str(path) if path is not None else "the built-in defaults"
     try:
-        return Config.model_validate(raw)
+        config = Config.model_validate(raw)
     except ValidationError as exc:
         raise ConfigError(_describe(exc, where)) from None
+    return in_home(config, where_from.home)
+
+
+def in_home(config: Config, home: Path) -> Config:
+    """``config`` with a relative SQLite path and outbox directory placed in ``home``."""
+    url = make_url(config.database.url)
+    database = url.database or ""
+    if (url.get_backend_name() == "sqlite" and database and database != ":memory:"
+            and not database.startswith("file:") and not Path(database).is_absolute()):
+        url = url.set(database=str(home / database))
+    directory = Path(config.outbox.directory).expanduser()
+    return config.model_copy(update={
+        "database": config.database.model_copy(
+            update={"url": url.render_as_string(hide_password=False)}),
+        "outbox": config.outbox.model_copy(
+            update={"directory": str(directory if directory.is_absolute()
+                                     else home / directory)}),
+    })
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

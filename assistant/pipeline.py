@@ -120,7 +120,8 @@ class Pipeline:
         message = dataclasses.replace(message, subject=mask_cprs(message.subject))
         pdfs = [PdfResult(a.filename or "payslip.pdf", self.reader.read(a.data))
                 for a in message.pdfs]
-        evaluation = evaluate(pdfs, claim_text.read(message.body_text), self.today())
+        evaluation = evaluate(pdfs, claim_text.read(message.body_text), self.today(),
+                              self.config.scheme())
         outcome = self._store(inbound_id, message, envelope_from, evaluation)
         self.on_queued()
         log.info("inbound %s: %s, claims %s", inbound_id, outcome.status,
@@ -142,7 +143,7 @@ class Pipeline:
             for claim in evaluation.claims:
                 register = _register_slice(db, claim, message.sender, envelope_from,
                                            inbound_id, [r for _, _, r in rows])
-                decision = review(claim, message.sender, register)
+                decision = review(claim, message.sender, register, self.config.scheme())
                 rows.append((claim, decision, _upsert_claim(db, inbound_id, claim, decision,
                                                            register)))
             db.flush()

@@ -13,10 +13,12 @@ Stopped cleanly by SIGINT/SIGTERM; a SIGKILL loses nothing that was acknowledged
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import queue
 import signal
+import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -58,7 +60,13 @@ class Service:
             smtp = config.inbox.smtp
             self.smtp = SmtpInbox(self.app.store, smtp.host, smtp.port, config.jobcenter.address,
                                   config.inbox.max_message_bytes, lambda _id: self.arrived.set())
-            self.smtp.start()
+            try:
+                _check_port(smtp.host, smtp.port)  # at once, not after the server's 10 s wait
+                self.smtp.start()
+            except OSError as exc:
+                _close_loop(self.smtp)
+                self.smtp = None  # never started: nothing to stop
+                raise StartError(cannot_listen("[inbox.smtp]", smtp.host, smtp.port, exc)) from exc
         else:
             self._thread("imap", self._imap_loop)
         if config.telegram.token:
@@ -140,12 +148,52 @@ class Service:
             thread.join(timeout)
 
 
+def _check_port(host: str, port: int) -> None:
+    """Raise the OSError that listening on ``host:port`` would raise (bound the way
+    asyncio binds a server: with SO_REUSEADDR, so a port in TIME_WAIT is free)."""
+    for family, kind, proto, _name, address in socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE):
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+
+
+def _close_loop(smtp: SmtpInbox) -> None:
+    """Close the event loop of an SMTP server that failed to bind (its thread has ended);
+    left open, it prints a traceback from the garbage collector at exit."""
+    loop = getattr(getattr(smtp, "controller", None), "loop", None)
+    if loop is not None and not loop.is_running():
+        loop.close()
+
+
+class StartError(Exception):
+    """The service cannot start; the message names the config key to change."""
+
+
+def cannot_listen(section: str, host: str, port: int, exc: OSError) -> str:
+    """One line for a port that cannot be listened on, naming the key that sets it."""
+    if exc.errno == errno.EADDRINUSE:
+        why = "the port is already in use (another program, or assistant run already running)"
+    elif exc.errno == errno.EACCES:
+        why = "permission denied (ports below 1024 need privileges)"
+    elif exc.errno == errno.EADDRNOTAVAIL:
+        why = f"{host} is not an address of this machine"
+    else:
+        why = (exc.strerror or str(exc)).lower()
+    return (f"cannot listen on {host}:{port}: {why}; "
+            f"set another {section} port (or host) in the config")
+
+
 def run(app: App, ready: Callable[[Service], None] = lambda s: None) -> None:
-    """Run until SIGINT/SIGTERM."""
+    """Run until SIGINT/SIGTERM; :class:`StartError` when it cannot start."""
     service = Service(app)
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: service.stop.set())
-    service.start()
+    try:
+        service.start()
+    except StartError:
+        service.shutdown()  # the threads started before the failing part
+        raise
     ready(service)
     try:
         while not service.stop.wait(1.0):

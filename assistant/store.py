@@ -47,12 +47,7 @@ class WorkplaceRecord:
 
 
 def limits_from_config(config: Config) -> Limits:
-    jobcenter = config.jobcenter
-    return Limits(
-        pool_hours=Decimal(jobcenter.pool_hours_per_week),
-        max_hours=Decimal(jobcenter.max_hours_per_week),
-        max_months=jobcenter.max_employment_months,
-    )
+    return config.scheme()
 
 
 class Store:

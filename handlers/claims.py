@@ -22,6 +22,7 @@ from typing import Literal
 
 from handlers import refund, validation
 from handlers.problems import Problem
+from handlers.scheme import DEFAULT_SCHEME, Scheme
 from parsers.claim_text import ClaimText
 from parsers.identifiers import Cpr, mask_cpr
 from parsers.labels import COMPONENTS
@@ -36,15 +37,6 @@ REQUIRED = (
 )
 # Amounts within this of each other are the same (rounding on the payslip).
 AMOUNT_TOLERANCE = Decimal("1.00")
-
-
-@dataclass(frozen=True)
-class Rules:
-    max_hours_per_week: Decimal = refund.MAX_HOURS_PER_WEEK
-    # The employer's cost per hour a real småjob payslip shows ([jobcenter]
-    # plausible_cost_per_hour); outside it, a person looks before anything is paid.
-    min_cost_per_hour: Decimal = Decimal(100)
-    max_cost_per_hour: Decimal = Decimal(600)
 
 
 @dataclass(frozen=True)
@@ -109,7 +101,7 @@ class Evaluation:
 
 
 def evaluate(
-    pdfs: list[PdfResult], text: ClaimText, today: date, rules: Rules = Rules()
+    pdfs: list[PdfResult], text: ClaimText, today: date, scheme: Scheme = DEFAULT_SCHEME
 ) -> Evaluation:
     """Judge a claim e-mail: its payslips (already read) and its body fields."""
     problems: list[Problem] = []
@@ -130,14 +122,14 @@ def evaluate(
     if not payslips and not text.has_claim_fields and not pdfs:
         return Evaluation([], [], problems)
     if len(payslips) == 1:
-        claims = [_claim(payslips[0][0], payslips[0][1], text, today, rules, cross_check=True)]
+        claims = [_claim(payslips[0][0], payslips[0][1], text, today, scheme, cross_check=True)]
     elif payslips:
         # Several payslips: the body cannot say which one its name or CPR belongs to,
         # so it only tells what is claimed.
-        claims = [_claim(name, slip, text, today, rules, cross_check=False)
+        claims = [_claim(name, slip, text, today, scheme, cross_check=False)
                   for name, slip in payslips]
     else:
-        claims = [_claim("body", None, text, today, rules, cross_check=False)]
+        claims = [_claim("body", None, text, today, scheme, cross_check=False)]
     missing = sorted({m for c in claims for m in c.missing}, key=_required_rank)
     return Evaluation(claims, missing, problems)
 
@@ -152,7 +144,7 @@ def _looks_like_payslip(slip: Payslip) -> bool:
 
 
 def _claim(
-    source: str, slip: Payslip | None, text: ClaimText, today: date, rules: Rules,
+    source: str, slip: Payslip | None, text: ClaimText, today: date, scheme: Scheme,
     cross_check: bool,
 ) -> Claim:
     claim = Claim(source=source, payslip=slip, claimed=text.claimed, stated_amount=text.amount)
@@ -164,10 +156,10 @@ def _claim(
     _validate(claim, today)
     if slip is not None:
         implausible = plausibility_problem(claim.employer_cost, claim.hours,
-                                           rules.min_cost_per_hour, rules.max_cost_per_hour)
+                                           scheme.min_cost_per_hour, scheme.max_cost_per_hour)
         if implausible:
             claim.problems.append(implausible)
-    _compute_refund(claim, rules)
+    _compute_refund(claim, scheme)
     return claim
 
 
@@ -304,13 +296,13 @@ def _validate(claim: Claim, today: date) -> None:
     claim.missing = [name for name in REQUIRED if not present[name]] + claim.missing
 
 
-def _compute_refund(claim: Claim, rules: Rules) -> None:
+def _compute_refund(claim: Claim, scheme: Scheme) -> None:
     if claim.status == "invalid" or not claim.has_payslip or claim.hours is None \
             or claim.period_start is None or claim.period_end is None or not claim.claimed:
         return
     days = validation.period_days(claim.period_start, claim.period_end)
     cost = refund.claimed_cost(claim.components, claim.claimed)
-    claim.refund = refund.compute(cost, claim.hours, days, rules.max_hours_per_week)
+    claim.refund = refund.compute(cost, claim.hours, days, scheme.max_hours)
     stated = claim.stated_amount
     if stated is not None and all(
         abs(stated - known) > AMOUNT_TOLERANCE

@@ -15,12 +15,12 @@ often, where (several instances) or after which restart.
 from __future__ import annotations
 
 import calendar
-import math
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Literal
 
+from handlers.review import sick_days
 from handlers.summary import day, kr
 from handlers.texts import Language
 
@@ -36,7 +36,6 @@ class FollowupRules:
     sick_day_marks: tuple[int, ...] = (20, 30)
     no_claim_months: int = 2
     economy_summary_day: int = 5
-    working_days_per_week: int = 5  # a sick day = the weekly hours over five working days
 
 
 @dataclass(frozen=True)
@@ -96,13 +95,6 @@ def previous_month(day_: date, months: int = 1) -> date:
 
 def month_end(first: date) -> date:
     return first.replace(day=calendar.monthrange(first.year, first.month)[1])
-
-
-def sick_days(sick_hours: Decimal, hours_per_week: Decimal, working_days: int = 5) -> int:
-    """Sick days from sick hours: a day is the weekly hours over the working days."""
-    if sick_hours <= 0 or hours_per_week <= 0:
-        return 0
-    return math.ceil(sick_hours / (hours_per_week / working_days))
 
 
 def due(
@@ -181,7 +173,7 @@ def _ending(today: date, facts: EmploymentFacts, rules: FollowupRules,
 
 
 def _sick(facts: EmploymentFacts, rules: FollowupRules, lang: Language) -> list[Reminder]:
-    days = sick_days(facts.sick_hours, facts.hours_per_week, rules.working_days_per_week)
+    days = sick_days(facts.sick_hours, facts.hours_per_week)
     out = []
     for mark in rules.sick_day_marks:
         if days < mark:

@@ -32,13 +32,13 @@ from handlers.job_texts import (
     months_text,
     weekday_date,
 )
+from handlers.scheme import DEFAULT_SCHEME, Scheme
 from handlers.texts import Language
 from parsers.dates import parse_date
 from parsers.identifiers import CPR_RE, IdentifierError, parse_cpr
 
 MAX_TEXT = 300
-MIN_HOURS, MAX_HOURS = Decimal(1), Decimal(10)
-MAX_MONTHS = 12
+MIN_HOURS = Decimal(1)  # the most hours and months come from the scheme (Context.scheme)
 TEMPLATE = {
     "da": "Ansættelsen er midlertidig, fordi opgaven er afgrænset til xxx og skal løses "
           "indenfor en bestemt tidshorisont xxx",
@@ -104,6 +104,7 @@ class Context:
     workplace_name: str = ""
     cvr: str = ""
     manager_name: str = ""
+    scheme: Scheme = DEFAULT_SCHEME  # the most hours a week and months the form allows
 
 
 @dataclass
@@ -156,10 +157,22 @@ def _go(draft: Draft, step: str) -> None:
 def back(draft: Draft) -> Draft:
     """The previous step (its answer is kept and shown, and can be replaced)."""
     if draft.history:
-        draft.step = draft.history.pop()
+        left, draft.step = draft.step, draft.history.pop()
         if draft.step == "review":
             draft.editing = False
+        if left == "task_more" and draft.step == "task_frequency":
+            _reopen_last_task(draft)
     return draft
+
+
+def _reopen_last_task(draft: Draft) -> None:
+    """Back from "another task?" to the last task's frequency: that task is being
+    answered again, so it leaves the list (else answering again adds a second, untitled
+    task: the prompt read ``Hvornår eller hvor ofte skal "" løses?``)."""
+    tasks = draft.answers.get("tasks") or []
+    if tasks:
+        last = tasks.pop()
+        draft.answers["_task"] = {"title": last["title"], "area": last.get("area")}
 
 
 def edit(draft: Draft, group: str) -> Draft:
@@ -250,7 +263,7 @@ def _take(draft: Draft, step: str, text: str, choice: str | None, ctx: Context,
     elif step == "start":
         answers["start"] = _start(text, ctx, lang).isoformat()
     elif step == "duration":
-        answers["duration"] = _duration(text, choice, lang)
+        answers["duration"] = _duration(text, choice, ctx.scheme.max_months, lang)
     elif step == "reason":
         if choice == "template":
             raise _Refused(t(lang, "Skriv sætningen færdig og send den, med xxx erstattet:\n",
@@ -364,11 +377,14 @@ def _hours(text: str, choice: str | None, ctx: Context, lang: Language,
         value = Decimal((choice or text).replace(",", ".").strip())
     except InvalidOperation:
         value = Decimal("NaN")
-    if not value.is_finite() or not MIN_HOURS <= value <= MAX_HOURS:
-        raise _Refused(t(lang, f"Timer pr. uge skal være et tal fra 1 til 10 (du skrev "
-                         f"{text or choice}). Ordningen dækker højst 10 timer om ugen.",
-                         f"Hours per week must be a number from 1 to 10 (you wrote "
-                         f"{text or choice}). The scheme covers at most 10 hours a week."))
+    most = ctx.scheme.max_hours
+    if not value.is_finite() or not MIN_HOURS <= value <= most:
+        raise _Refused(t(lang, f"Timer pr. uge skal være et tal fra 1 til {hours(most, lang)} "
+                         f"(du skrev {text or choice}). Ordningen dækker højst "
+                         f"{hours(most, lang)} timer om ugen.",
+                         f"Hours per week must be a number from 1 to {hours(most, lang)} "
+                         f"(you wrote {text or choice}). The scheme covers at most "
+                         f"{hours(most, lang)} hours a week."))
     if value != value.quantize(Decimal("0.5")):
         raise _Refused(t(lang, "Skriv timerne i hele eller halve timer, fx 7,5.",
                          "Write the hours in whole or half hours, e.g. 7.5."))
@@ -394,13 +410,13 @@ def _start(text: str, ctx: Context, lang: Language) -> date:
     return day
 
 
-def _duration(text: str, choice: str | None, lang: Language) -> int:
+def _duration(text: str, choice: str | None, most: int, lang: Language) -> int:
     raw = (choice or text).lower().replace("måneder", "").replace("months", "").strip()
-    if raw.isdigit() and 1 <= int(raw) <= MAX_MONTHS:
+    if raw.isdigit() and 1 <= int(raw) <= most:
         return int(raw)
-    raise _Refused(t(lang, f"Varigheden skal være 1 til {MAX_MONTHS} måneder (du skrev "
+    raise _Refused(t(lang, f"Varigheden skal være 1 til {most} måneder (du skrev "
                      f"{text or choice}). Ansættelsen kan forlænges senere.",
-                     f"The duration must be 1 to {MAX_MONTHS} months (you wrote "
+                     f"The duration must be 1 to {most} months (you wrote "
                      f"{text or choice}). The employment can be extended later."))
 
 
@@ -480,6 +496,14 @@ def _submit(draft: Draft, ctx: Context) -> Result:
 # -- prompts -----------------------------------------------------------------------------
 
 
+def _suggestions(most: int) -> tuple[str, ...]:
+    """Four buttons up to the scheme's most: 4, 6, 8, 10 hours and 3, 6, 9, 12 months
+    for the defaults; 2, 4, 6, 8 for 8 hours."""
+    picks = sorted({max(1, round(most * part / 10)) for part in (4, 6, 8, 10)}
+                   if most % 4 else {most * part // 4 for part in (1, 2, 3, 4)})
+    return tuple(str(pick) for pick in picks)
+
+
 def _row(*choices: Choice) -> tuple[Choice, ...]:
     return tuple(choices)
 
@@ -553,12 +577,13 @@ def prompt(draft: Draft, ctx: Context) -> Prompt:
                               "Tap to pick, write your own, then press Done.") + picked,
                       _pairs(buttons) + ((Choice("done", done),),))
     if step == "hours":
-        return Prompt(step, t(lang, f"Hvor mange timer om ugen (1-10)? Puljen har lige nu "
-                              f"{hours(ctx.pool_left, lang)} timer tilbage om ugen - først til "
-                              "mølle.", f"How many hours a week (1-10)? The pool has "
+        most = hours(ctx.scheme.max_hours, lang)
+        return Prompt(step, t(lang, f"Hvor mange timer om ugen (1-{most})? Puljen har lige "
+                              f"nu {hours(ctx.pool_left, lang)} timer tilbage om ugen - først "
+                              f"til mølle.", f"How many hours a week (1-{most})? The pool has "
                               f"{hours(ctx.pool_left, lang)} hours a week left right now - "
                               "first come, first served."),
-                      (tuple(Choice(h, h) for h in ("4", "6", "8", "10")),))
+                      (tuple(Choice(h, h) for h in _suggestions(int(ctx.scheme.max_hours))),))
     if step == "working_times":
         return Prompt(step, t(lang, "Hvornår skal der arbejdes? Fx \"tirsdag og torsdag "
                               "9-13\". (/skip: efter aftale)", "When are the working times? "
@@ -568,9 +593,10 @@ def prompt(draft: Draft, ctx: Context) -> Prompt:
                               "When do you expect the job to start? Write a date, e.g. "
                               "2027-02-01."))
     if step == "duration":
-        return Prompt(step, t(lang, "Hvor mange måneder skal ansættelsen vare (1-12)?",
-                              "How many months will the employment last (1-12)?"),
-                      (tuple(Choice(m, m) for m in ("3", "6", "9", "12")),))
+        months = ctx.scheme.max_months
+        return Prompt(step, t(lang, f"Hvor mange måneder skal ansættelsen vare (1-{months})?",
+                              f"How many months will the employment last (1-{months})?"),
+                      (tuple(Choice(m, m) for m in _suggestions(months)),))
     if step == "reason":
         return Prompt(step, t(lang, "Hvorfor er jobbet midlertidigt? Du kan bruge skabelonen:\n",
                               "Why is the job temporary? You can use the template:\n")

@@ -40,10 +40,10 @@ class JobDescription:
     tasks: tuple[Task, ...]
     criteria: dict[str, bool]  # CRITERIA -> the manager's yes/no
     competences: tuple[str, ...]  # personal competences (kompetencer)
-    hours_per_week: Decimal  # 1-10
+    hours_per_week: Decimal  # 1 to the scheme's max_hours (10)
     working_times: str  # e.g. "tirsdag og torsdag 9-14"
     start: date  # expected start (forventet opstart)
-    duration_months: int  # 1-12
+    duration_months: int  # 1 to the scheme's max_months (12)
     temporary_reason: str  # why the job is temporary (midlertidig)
     internship_weeks: int  # 0 = none, else 2-4 weeks of internship (praktik) first
     requirements: tuple[str, ...] = field(default=())  # subset of REQUIREMENTS

@@ -1,7 +1,8 @@
 """The refundable amount (refusionsberettiget beløb) and the hours cap.
 
 The municipality refunds the full wage cost for at most ``hours_per_week`` hours a
-week (10, or what the employment was approved for). For a period of D days the
+week (the scheme's ``max_hours``, 10 by default, or what the employment was approved
+for). For a period of D days the
 cap is ``hours_per_week * D / 7`` hours; a payslip with more hours is refunded pro
 rata: ``employer_cost * cap / hours``.
 """
@@ -11,10 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from handlers.scheme import DEFAULT_SCHEME
 from parsers.labels import EMPLOYER_COST_COMPONENTS
 
 CENT = Decimal("0.01")
-MAX_HOURS_PER_WEEK = Decimal(10)
+MAX_HOURS_PER_WEEK = DEFAULT_SCHEME.max_hours  # only the default; the config's is passed in
 
 
 @dataclass(frozen=True)

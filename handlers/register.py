@@ -26,12 +26,14 @@ from datetime import date, timedelta
 from decimal import Decimal
 from email.utils import parseaddr
 
+from handlers.scheme import DEFAULT_SCHEME, Scheme
 from handlers.validation import add_months
 from parsers.identifiers import compact_digits, mask_cpr
 
-POOL_HOURS = Decimal(100)
-MAX_HOURS = Decimal(10)
-MAX_MONTHS = 12
+# Defaults only: the config's values come in as a Scheme (handlers/scheme.py).
+POOL_HOURS = DEFAULT_SCHEME.pool_hours
+MAX_HOURS = DEFAULT_SCHEME.max_hours
+MAX_MONTHS = DEFAULT_SCHEME.max_months
 
 # A domain: labels of letters (any script), digits and hyphens, at least one dot.
 _DOMAIN_RE = re.compile(r"^(?:[^\W_](?:[\w-]*[^\W_])?\.)+[^\W_](?:[\w-]*[^\W_])?$")
@@ -46,13 +48,8 @@ class RegisterError(ValueError):
         super().__init__("; ".join(self.reasons))
 
 
-@dataclass(frozen=True)
-class Limits:
-    """The scheme's limits (from ``[jobcenter]`` in the config)."""
-
-    pool_hours: Decimal = POOL_HOURS
-    max_hours: Decimal = MAX_HOURS
-    max_months: int = MAX_MONTHS
+# The register's limits are the scheme's (one object, built from the config).
+Limits = Scheme
 
 
 @dataclass(frozen=True)
@@ -138,6 +135,15 @@ def check_new_employment(
     if cpr and cvr:
         reasons += _check_duplicate(cpr, cvr, start, end, active_employments)
     return reasons
+
+
+def check_start(start: date, today: date) -> list[str]:
+    """A new employment starts today or later: a start in the past (a typo of 2026 for
+    2027) would make an employment that is already running or over."""
+    if start < today:
+        return [f"the start date {start.isoformat()} is in the past (today is "
+                f"{today.isoformat()}); check the year"]
+    return []
 
 
 def _check_hours(hours: Decimal, max_hours: Decimal) -> list[str]:

@@ -25,9 +25,10 @@ from typing import Literal
 from handlers import refund, validation
 from handlers.claims import Claim
 from handlers.problems import Problem
+from handlers.scheme import DEFAULT_SCHEME, Scheme
 
 ReviewStatus = Literal["validated", "needs_review", "incomplete", "invalid"]
-MAX_SICK_DAYS = 30
+MAX_SICK_DAYS = DEFAULT_SCHEME.max_sick_days  # the default; the config's comes as a Scheme
 WORKING_DAYS_PER_WEEK = 5
 
 
@@ -68,7 +69,8 @@ class Decision:
     approved_hours_per_week: Decimal | None = None
 
 
-def review(claim: Claim, sender: str | None, register: RegisterSlice) -> Decision:
+def review(claim: Claim, sender: str | None, register: RegisterSlice,
+           scheme: Scheme = DEFAULT_SCHEME) -> Decision:
     """The final status of one claim. Incomplete and invalid claims pass through."""
     if claim.status in ("incomplete", "invalid"):
         return Decision(claim.status, None, (), claim.refund)
@@ -104,15 +106,16 @@ def review(claim: Claim, sender: str | None, register: RegisterSlice) -> Decisio
             f"a claim ({duplicate.reference}) already covers an overlapping period",
             values={"reference": duplicate.reference}))
     sick_days = _sick_days(prior, claim, employment)
-    if sick_days > MAX_SICK_DAYS:
+    if sick_days > scheme.max_sick_days:
         problems.append(Problem(
             "sick_hours", "sick_days_exceeded",
-            f"sick leave comes to {sick_days} days in this employment (over {MAX_SICK_DAYS})",
+            f"sick leave comes to {sick_days} days in this employment "
+            f"(over {scheme.max_sick_days})",
             values={"days": str(sick_days)}))
-    capped = _refund_at_approved_hours(claim, employment)
+    capped = _refund_at_approved_hours(claim, employment, scheme)
     status: ReviewStatus = "needs_review" if problems else "validated"
     return Decision(status, employment.id, tuple(problems), capped,
-                    min(employment.hours_per_week, refund.MAX_HOURS_PER_WEEK))
+                    min(employment.hours_per_week, scheme.max_hours))
 
 
 def _employment_for(claim: Claim, employments: tuple[EmploymentView, ...]) -> EmploymentView | None:
@@ -141,16 +144,22 @@ def _sick_days(prior: list[PriorClaim], claim: Claim, employment: EmploymentView
     """
     slip_sick = claim.payslip.sick_hours if claim.payslip else None
     hours = sum((p.sick_hours for p in prior), Decimal(0)) + (slip_sick or Decimal(0))
-    if hours <= 0:
+    return sick_days(hours, employment.hours_per_week)
+
+
+def sick_days(sick_hours: Decimal, hours_per_week: Decimal) -> int:
+    """Sick days from sick hours: a day is the approved weekly hours over five working
+    days (10 h/week -> 2 h a day), rounded up."""
+    if sick_hours <= 0 or hours_per_week <= 0:
         return 0
-    per_day = employment.hours_per_week / WORKING_DAYS_PER_WEEK
-    return math.ceil(hours / per_day)
+    return math.ceil(sick_hours / (hours_per_week / WORKING_DAYS_PER_WEEK))
 
 
-def _refund_at_approved_hours(claim: Claim, employment: EmploymentView) -> refund.Refund | None:
+def _refund_at_approved_hours(claim: Claim, employment: EmploymentView,
+                             scheme: Scheme) -> refund.Refund | None:
     if claim.refund is None:
         return None
     assert claim.period_start and claim.period_end
     days = validation.period_days(claim.period_start, claim.period_end)
-    hours_per_week = min(employment.hours_per_week, refund.MAX_HOURS_PER_WEEK)
+    hours_per_week = min(employment.hours_per_week, scheme.max_hours)
     return refund.compute(claim.refund.employer_cost, claim.refund.hours, days, hours_per_week)

@@ -7,6 +7,7 @@ cannot reach a reply or a summary from here.
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from handlers.problems import Problem
@@ -144,11 +145,21 @@ def problem_text(problem: Problem, lang: Language = "da") -> str:
     template = PROBLEM_TEXTS.get(problem.code, {}).get(lang)
     if template is None:
         return problem.message
-    values = {"field": _short_field(problem.field, lang), **problem.values}
+    values = {"field": _short_field(problem.field, lang),
+              **{key: _date_for(value, lang) for key, value in problem.values.items()}}
     try:
         return template.format(**values)
     except (KeyError, IndexError):
         return problem.message
+
+
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+def _date_for(value: str, lang: Language) -> str:
+    """An ISO date as the reader writes dates: 01.10.2026 in Danish text."""
+    match = _ISO_DATE.match(value) if lang == "da" else None
+    return f"{match[3]}.{match[2]}.{match[1]}" if match else value
 
 
 def _short_field(name: str, lang: Language) -> str:

@@ -74,7 +74,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path) -> URL:
 def config_file(db_url: URL, tmp_path, monkeypatch) -> Callable[[str], Path]:
     """Write ``assistant.toml`` for the test database (plus ``extra`` TOML) and return its
     path; the environment's config overrides are cleared so only this file counts."""
-    for name in ("ASSISTANT_CONFIG", "ASSISTANT_DATABASE_URL"):
+    for name in ("ASSISTANT_CONFIG", "ASSISTANT_DATABASE_URL", "ASSISTANT_HOME"):
         monkeypatch.delenv(name, raising=False)
 
     def write(extra: str = "") -> Path:

@@ -6,7 +6,14 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from assistant.config import Config, ConfigError, load_config
+from assistant.config import (
+    Config,
+    ConfigError,
+    find_home,
+    load_config,
+    source_checkout,
+    user_data_dir,
+)
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "config.example.toml"
 
@@ -24,8 +31,10 @@ def error_of(path: Path | None, env: dict[str, str] | None = None) -> str:
 
 
 def test_defaults_without_a_file():
-    config = load_config(None, env={})
-    assert config.database.url == "sqlite:///data/assistant.db"
+    config = load_config(None, env={"ASSISTANT_HOME": "/srv/smajob"})
+    # Relative data paths are placed in the data directory (here $ASSISTANT_HOME).
+    assert config.database.url == "sqlite:////srv/smajob/data/assistant.db"
+    assert Config().database.url == "sqlite:///data/assistant.db"
     assert config.inbox.mode == "smtp"
     assert config.inbox.max_message_bytes == 26_214_400
     assert config.inbox.pdf_time_limit_seconds == 10
@@ -33,7 +42,8 @@ def test_defaults_without_a_file():
     assert config.inbox.imap.port == 993 and config.inbox.imap.ssl is True
     assert config.inbox.imap.processed_folder == "Processed"
     assert (config.inbox.imap.poll_seconds, config.inbox.imap.idle_seconds) == (60, 600)
-    assert (config.outbox.mode, config.outbox.directory) == ("directory", "data/outbox")
+    assert (config.outbox.mode, config.outbox.directory) == ("directory",
+                                                             "/srv/smajob/data/outbox")
     assert config.outbox.max_attempts == 300
     assert (config.outbox.smtp.port, config.outbox.smtp.starttls) == (25, False)
     assert config.jobcenter.economy_group == "okonomi@kommune.example"
@@ -100,7 +110,7 @@ def test_config_file_from_the_environment(tmp_path):
     other = tmp_path / "other.toml"
     other.write_text('[outbox]\ndirectory = "x"\n')
     config = load_config(other, env={"ASSISTANT_CONFIG": str(path)})
-    assert (config.outbox.mode, config.outbox.directory) == ("directory", "x")
+    assert (config.outbox.mode, config.outbox.directory) == ("directory", str(tmp_path / "x"))
 
 
 def test_settings_are_frozen():
@@ -182,3 +192,32 @@ def test_secrets_stay_out_of_reprs_and_errors(tmp_path):
     message = error_of(write(tmp_path, "[inbox.imap]\npassword = 12345678\n"))
     assert "[inbox.imap] password: Input should be a valid string" in message
     assert "12345678" not in message
+
+
+def test_data_paths_are_in_the_data_directory_never_the_current_one(tmp_path, monkeypatch):
+    path = write(tmp_path, '[database]\nurl = "sqlite:///db/a.db"\n[outbox]\ndirectory = "out"\n')
+    monkeypatch.chdir("/")
+    config = load_config(path, env={})
+    assert config.database.url == f"sqlite:///{tmp_path}/db/a.db"
+    assert config.outbox.directory == str(tmp_path / "out")
+    # $ASSISTANT_HOME is said on purpose, so it wins over the config file's directory.
+    home = load_config(path, env={"ASSISTANT_HOME": str(tmp_path / "home")})
+    assert home.database.url == f"sqlite:///{tmp_path}/home/db/a.db"
+    # Absolute paths, in-memory SQLite and PostgreSQL are left as they are.
+    absolute = write(tmp_path, '[database]\nurl = "sqlite:////var/a.db"\n[outbox]\n'
+                     'directory = "/var/out"\n')
+    config = load_config(absolute, env={})
+    assert (config.database.url, config.outbox.directory) == ("sqlite:////var/a.db", "/var/out")
+    memory = write(tmp_path, '[database]\nurl = "sqlite://"\n')
+    assert load_config(memory, env={}).database.url == "sqlite://"
+    pg = write(tmp_path, '[database]\nurl = "postgresql+psycopg://u:pw@db:5432/x"\n')
+    assert load_config(pg, env={}).database.url == "postgresql+psycopg://u:pw@db:5432/x"
+
+
+def test_the_data_directory_rule(tmp_path):
+    checkout = Path(__file__).resolve().parents[1]
+    assert source_checkout() == checkout
+    assert find_home(None, {}) == (checkout, "the source checkout the assistant runs from")
+    assert find_home(tmp_path / "a.toml", {})[0] == tmp_path
+    assert find_home(None, {"ASSISTANT_HOME": str(tmp_path)})[0] == tmp_path
+    assert user_data_dir({"XDG_DATA_HOME": str(tmp_path)}) == tmp_path / "smajob-assistant"

@@ -24,8 +24,8 @@ from handlers.followup import (
     MonthFacts,
     QueuedIntake,
     due,
-    sick_days,
 )
+from handlers.review import sick_days
 
 CPR = "120890-1234"
 CVR = "19710726"  # a valid CVR

@@ -198,9 +198,9 @@ def test_full_cpr_only_in_the_owner_only_export(pipeline, store, run_cli, tmp_pa
     run_cli("export", "--month", month)
     path = tmp_path / f"refusion-{month}.csv"
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
-    (row,) = list(csv.DictReader(path.open(encoding="utf-8")))
-    assert row["cpr"] == f"{digits[:6]}-{digits[6:]}"
-    assert row["reference"] == item["reference"]
+    (row,) = list(csv.DictReader(path.open(encoding="utf-8-sig"), delimiter=";"))
+    assert row["CPR-nr."] == f"{digits[:6]}-{digits[6:]}"
+    assert row["Reference"] == item["reference"]
 
 
 def test_claims_show_masks_a_cpr_in_the_subject(pipeline, store, run_cli):  # noqa: F811

@@ -1,29 +1,39 @@
 """``assistant invite``, ``chat`` (piped stdin) and ``intakes list|show|approve``."""
 
+import email
+import email.policy
 import hashlib
 import json
+import os
 import re
+import signal
+import subprocess
+import sys
 from datetime import date, timedelta
 
 import pytest
 from click.testing import CliRunner
+from sqlmodel import Session, select
 
 from assistant.cli import cli
+from assistant.db import make_engine
+from assistant.models import OutboundMessage
 from handlers.register import latest_end
 
 # `assistant chat` runs on the real clock: the job starts six weeks from today.
 START = date.today() + timedelta(days=42)
 
-# Answers for `assistant chat`: numbers press the numbered buttons of the last prompt.
+# Answers for `assistant chat`: a letter presses the button shown with it; anything else,
+# numbers included, is typed text.
 ANSWERS = [
-    "Hovedbiblioteket", "Per Jensen", "per@example.dk", "5", "1", "1", "2",  # library task
-    "1", "1", "2", "1", "1",  # criteria
-    "2", "9",  # competences: Mødestabil, done
+    "Hovedbiblioteket", "Per Jensen", "per@example.dk", "e", "a", "a", "b",  # library task
+    "a", "a", "b", "a", "a",  # criteria
+    "b", "i",  # competences: Mødestabil, done
     "14",  # refused: over 10 hours
-    "7,5", "/skip", START.strftime("%d.%m.%Y"), "2",
+    "7,5", "/skip", START.strftime("%d.%m.%Y"), "b",
     "Ansættelsen er midlertidig, fordi opgaven er afgrænset til oprydning",
-    "2", "3", "5",  # internship 2 weeks, GDPR course, done
-    "13",  # submit
+    "b", "c", "e",  # internship 2 weeks, GDPR course, done
+    "m",  # submit
 ]
 
 
@@ -64,6 +74,12 @@ def test_invite_chat_list_show_approve(run, tmp_path) -> None:
     assert "GDPR-kursus" in shown.output
     assert run("intakes", "show", "9").exit_code == 1
 
+    past = run("intakes", "approve", "1", "--cpr", "010190-1234", "--name", "Mette",
+               "--start", "2026-01-04", "--today", "2026-12-01")  # 2026 typed for 2027
+    assert past.exit_code == 1
+    assert "--start: the start date 2026-01-04 is in the past (today is 2026-12-01)" in (
+        past.output)
+    assert json.loads(run("intakes", "list", "--json").output)[0]["status"] == "submitted"
     approved = run("intakes", "approve", "1", "--cpr", "010190-1234", "--name", "Mette",
                    "--start", START.isoformat())
     assert approved.exit_code == 0, approved.output
@@ -97,7 +113,10 @@ def test_chat_in_english_stops_at_end_of_input_and_resumes(run) -> None:
     assert first.exit_code == 0, first.output
     assert "The language is now English." in first.output
     assert "Write a phone number (8 digits) or an e-mail address" in first.output
-    assert first.output.rstrip().endswith("the form is saved)")
+    assert first.output.rstrip().endswith(
+        f"(end of input - the form is saved; continue with: assistant chat --user "
+        f"{chat_user(token)})")
+    assert "skemaet er gemt" not in first.output  # one language, the chat's
     # Days later, without the (used) token: the same question, still in English.
     again = run("chat", "--user", chat_user(token), input="per@example.dk\n")
     assert again.exit_code == 0, again.output
@@ -120,3 +139,130 @@ def test_invite_without_a_bot_username_still_prints_the_token(run, tmp_path) -> 
     assert "no [telegram] bot_username" in made.output and "https://" not in made.output
     assert re.search(r"Token: [A-Za-z0-9_-]{20,}", made.output)
     assert "Valid for 2 hours" in made.output
+
+
+def test_a_typed_number_is_the_number_it_says_not_a_button(run, tmp_path) -> None:
+    """At "Hvor mange timer om ugen (1-10)?" the buttons are 4, 6, 8, 10: typing 3 is 3
+    hours (it used to press the third button, 8); at the months (3, 6, 9, 12) 3 is 3."""
+    run("workplaces", "add", "--cvr", "65113015", "--name", "Albertslund Kommune",
+        "--sender", "albertslund.dk")
+    token = re.search(r"Token: (\S+)", run("invite", "--cvr", "65113015", "--name",
+                                           "Lone Hansen").output).group(1)
+    answers = [*ANSWERS[:14], "3", "/skip", START.strftime("%d.%m.%Y"), "3", *ANSWERS[19:]]
+    chat = run("chat", "--invite", token, "--files", str(tmp_path / "files"),
+               input="\n".join(answers) + "\n")
+    assert chat.exit_code == 0, chat.output
+    assert "[a] 4  [b] 6  [c] 8  [d] 10" in chat.output
+    job = json.loads(run("intakes", "list", "--json").output)[0]["job"]
+    assert (job["hours_per_week"], job["duration_months"]) == ("3", 3)
+
+
+def test_an_exact_button_label_presses_the_button(run) -> None:
+    run("workplaces", "add", "--cvr", "65113015", "--name", "Albertslund Kommune",
+        "--sender", "albertslund.dk")
+    token = re.search(r"Token: (\S+)", run("invite", "--cvr", "65113015", "--name",
+                                           "Lone Hansen").output).group(1)
+    chat = run("chat", "--invite", token, input="Hovedbiblioteket\nPer Jensen\n"
+               "per@example.dk\nbiblioteksmedarbejder\n")
+    assert chat.exit_code == 0, chat.output
+    listed = json.loads(run("intakes", "list", "--json").output)
+    assert listed[0]["step"] == "task_title"  # the area was picked, not typed as a task
+
+
+def test_back_in_the_task_loop_makes_no_empty_task(run, tmp_path) -> None:
+    run("workplaces", "add", "--cvr", "65113015", "--name", "Albertslund Kommune",
+        "--sender", "albertslund.dk")
+    token = re.search(r"Token: (\S+)", run("invite", "--cvr", "65113015", "--name",
+                                           "Lone Hansen").output).group(1)
+    # At "Vil du tilføje en opgave mere?": /back to the frequency, answer it again.
+    answers = [*ANSWERS[:6], "/back", "b", *ANSWERS[6:]]
+    chat = run("chat", "--invite", token, "--files", str(tmp_path / "files"),
+               input="\n".join(answers) + "\n")
+    assert chat.exit_code == 0, chat.output
+    assert 'skal ""' not in chat.output
+    after_back = chat.output[chat.output.index("> /back"):]
+    assert after_back.split("\n")[1].startswith('Hvornår eller hvor ofte skal "')
+    job = json.loads(run("intakes", "list", "--json").output)[0]["job"]
+    assert [task["frequency"] for task in job["tasks"]] == ["Flere gange om ugen"]
+
+
+def test_a_wrong_invite_token_is_an_error(run) -> None:
+    run("workplaces", "add", "--cvr", "65113015", "--name", "Albertslund Kommune")
+    result = run("chat", "--invite", "not-a-real-token", input="Hovedbiblioteket\n")
+    assert result.exit_code == 1, result.output
+    assert "the invite token was not accepted (mistyped, already used or expired)" in (
+        result.output)
+    assert "> Hovedbiblioteket" not in result.output  # nothing more is read
+
+
+def test_end_of_input_says_how_to_resume_in_danish(run) -> None:
+    run("workplaces", "add", "--cvr", "65113015", "--name", "Albertslund Kommune")
+    token = re.search(r"Token: (\S+)", run("invite", "--cvr", "65113015", "--name",
+                                           "Lone Hansen").output).group(1)
+    first = run("chat", "--invite", token, input="Hovedbiblioteket\n")
+    assert first.exit_code == 0, first.output
+    assert first.output.rstrip().splitlines()[-1] == (
+        f"(slut på input - skemaet er gemt; fortsæt med: assistant chat --user "
+        f"{chat_user(token)})")
+    assert "the form is saved" not in first.output
+
+
+def test_ctrl_c_answers_in_the_chats_language(config_file, run) -> None:
+    """A real process and a real SIGINT, like Ctrl-C in a terminal."""
+    run("workplaces", "add", "--cvr", "65113015", "--name", "Albertslund Kommune")
+    token = re.search(r"Token: (\S+)", run("invite", "--cvr", "65113015", "--name",
+                                           "Lone Hansen").output).group(1)
+    config = config_file('[telegram]\nbot_username = "smajob_bot"\n')
+    chat = subprocess.Popen(
+        [sys.executable, "-c", "from assistant.cli import main; main()", "chat", "--invite",
+         token, "--config", str(config)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        chat.stdin.write("Hovedbiblioteket\n")
+        chat.stdin.flush()
+        # Read until the answer to that line is shown: the chat is now waiting for input.
+        seen = ""
+        while "Hvem bliver fast kontaktperson" not in seen:
+            line = chat.stdout.readline()
+            assert line, seen + chat.stderr.read()
+            seen += line
+        chat.send_signal(signal.SIGINT)
+        rest, errors = chat.communicate(timeout=60)
+    finally:
+        chat.kill()
+    assert chat.returncode == 0, errors
+    assert "Traceback" not in errors
+    assert rest.strip().splitlines()[-1] == (
+        f"(afbrudt - skemaet er gemt; fortsæt med: assistant chat --user {chat_user(token)})")
+    assert "stopped" not in rest
+
+
+def test_the_consultants_plan_follows_the_form_and_keeps_its_letters(run, db_url,
+                                                                      tmp_path) -> None:
+    """Working times "tirsdag og torsdag 10-13": the plan mailed to the consultants is on
+    Tuesdays and Thursdays from 10:00, labelled UTF-8 so æøå survive, with no link to
+    one municipality's intranet."""
+    run("workplaces", "add", "--cvr", "65113015", "--name", "Albertslund Kommune")
+    token = re.search(r"Token: (\S+)", run("invite", "--cvr", "65113015", "--name",
+                                           "Lone Hansen").output).group(1)
+    # Requirements: GDPR course and the confidentiality declaration.
+    answers = [*ANSWERS[:16], "tirsdag og torsdag 10-13", *ANSWERS[17:21], "c", "d", "e", "m"]
+    chat = run("chat", "--invite", token, "--files", str(tmp_path / "files"),
+               input="\n".join(answers) + "\n")
+    assert chat.exit_code == 0, chat.output
+    engine = make_engine(db_url)
+    try:
+        with Session(engine) as db:
+            (mail,) = db.exec(select(OutboundMessage)).all()
+    finally:
+        engine.dispose()
+    message = email.message_from_bytes(mail.raw, policy=email.policy.default)
+    (plan,) = message.iter_attachments()
+    assert plan.get_content_type() == "text/markdown"
+    assert plan.get_param("charset") == "utf-8"
+    text = plan.get_content()
+    assert "## Før start" in text and "Rundvisning på arbejdspladsen" in text
+    headings = [line for line in text.splitlines() if line.startswith("### ")]
+    assert [h.split()[1] for h in headings] == ["Tirsdag", "Torsdag", "Tirsdag"]
+    assert "| 10:00-10:30 | Kort teammøde" in text and "09:00" not in text
+    assert "tavshedserklæringen" in text and "albertslund.dk" not in text

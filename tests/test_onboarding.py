@@ -5,20 +5,25 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from decimal import Decimal
 
 import pytest
 
 from handlers.job import CRITERIA, REQUIREMENTS, JobDescription, Task
 from handlers.onboarding import (
-    CONFIDENTIALITY_URL,
+    WorkingPattern,
     add_working_days,
     follow_up_day,
     onboarding_plan,
     program_days,
+    program_times,
+    working_pattern,
 )
 from handlers.texts import Language
+
+# The installation's own link ([jobcenter] confidentiality_url), never a fixed intranet.
+CONFIDENTIALITY_URL = "https://intra.kommune.example/tavshedserklaering"
 
 JOB = JobDescription(
     workplace_name="Albertslund Bibliotek", cvr="65113015", manager_name="Lone Hansen",
@@ -56,12 +61,12 @@ mødetid — ansvarlig: leder (Lone Hansen)
 - [ ] Udlevér tilkaldeliste til kandidaten, udfyldes med nærmeste pårørende — ansvarlig: \
 kontaktperson (Per Jensen)
 
-## Uge 1 (fra mandag 04.01.2027)
+## Uge 1 (fra tirsdag 05.01.2027)
 
-Dage og tidspunkter er forslag ud fra den forventede opstart; læg programmet inden for \
-arbejdstiden (tirsdag og torsdag 9-13).
+Dage og tidspunkter følger arbejdstiden (tirsdag og torsdag 9-13) fra den forventede \
+opstart; ret dem efter behov.
 
-### Mandag 04.01.2027
+### Tirsdag 05.01.2027
 
 | Tid | Aktivitet | Ansvarlig |
 |---|---|---|
@@ -69,7 +74,7 @@ arbejdstiden (tirsdag og torsdag 9-13).
 | 09:30-10:30 | Login på pc, tilkaldeliste (nærmeste pårørende) | Kontaktperson (Per Jensen) |
 | 10:30-11:00 | Møde: afslutning/opfølgning på dagen | Leder (Lone Hansen) |
 
-### Onsdag 06.01.2027
+### Torsdag 07.01.2027
 
 | Tid | Aktivitet | Ansvarlig |
 |---|---|---|
@@ -77,7 +82,7 @@ arbejdstiden (tirsdag og torsdag 9-13).
 | 10:00-10:30 | Intromøde med primære kollegaer | Kontaktperson (Per Jensen) |
 | 10:30-11:00 | Kort opfølgning på opstart | Leder (Lone Hansen) |
 
-### Fredag 08.01.2027
+### Tirsdag 12.01.2027
 
 | Tid | Aktivitet | Ansvarlig |
 |---|---|---|
@@ -90,7 +95,7 @@ frokost mv.) — ansvarlig: kontaktperson (Per Jensen)
 - [ ] Hvis den nye kollega ikke møder som aftalt, gives besked til virksomhedskonsulenten — \
 ansvarlig: leder (Lone Hansen)
 
-## Uge 2 (fra mandag 11.01.2027)
+## Uge 2 (fra onsdag 13.01.2027)
 
 Den nye kollega overtager gradvist opgaverne fra jobbeskrivelsen; kontaktpersonen \
 introducerer dem og justerer opgaver og arbejdstid efter behov.
@@ -100,7 +105,7 @@ introducerer dem og justerer opgaver og arbejdstid efter behov.
 | Sætte bøger på plads | dagligt | Per Jensen |
 | Oprydning i læsesalen | tirsdag og torsdag | Per Jensen |
 
-- [ ] Opfølgningssamtale om opgaver, arbejdstid og trivsel, fredag 15.01.2027 — ansvarlig: \
+- [ ] Opfølgningssamtale om opgaver, arbejdstid og trivsel, tirsdag 19.01.2027 — ansvarlig: \
 kontaktperson (Per Jensen)
 """
 
@@ -115,8 +120,11 @@ def test_danish_plan_for_a_monday_start_is_exact() -> None:
     assert onboarding_plan(JOB) == DA_PLAN
 
 
+BY_AGREEMENT = dataclasses.replace(JOB, working_times="")  # no days or times to follow
+
+
 def test_english_plan_lines() -> None:
-    plan = onboarding_plan(JOB, "en")
+    plan = onboarding_plan(BY_AGREEMENT, "en")
     lines = plan.splitlines()
     assert lines[0] == "# Onboarding plan: Hovedbiblioteket (Albertslund Bibliotek)"
     assert lines[2] == ("> Draft, filled in from the job description. The workplace edits and "
@@ -142,7 +150,7 @@ def test_english_plan_lines() -> None:
 
 
 def test_mid_week_start_keeps_the_real_weekday_names() -> None:
-    plan = onboarding_plan(dataclasses.replace(JOB, start=date(2027, 1, 7)))  # a Thursday
+    plan = onboarding_plan(dataclasses.replace(BY_AGREEMENT, start=date(2027, 1, 7)))  # Thu
     assert _headings(plan, "##")[1:] == ["## Uge 1 (fra torsdag 07.01.2027)",
                                          "## Uge 2 (fra torsdag 14.01.2027)"]
     assert _headings(plan, "###") == ["### Torsdag 07.01.2027", "### Mandag 11.01.2027",
@@ -180,7 +188,8 @@ def test_requirements_only_when_required() -> None:
     for word in ("børneattest", "straffeattest", "GDPR", "tavshedserklæring",
                  CONFIDENTIALITY_URL):
         assert word not in plan
-    lines = onboarding_plan(dataclasses.replace(JOB, requirements=REQUIREMENTS)).splitlines()
+    lines = onboarding_plan(dataclasses.replace(JOB, requirements=REQUIREMENTS),
+                            confidentiality_url=CONFIDENTIALITY_URL).splitlines()
     for line in [
         "- [ ] Indhent børneattest og straffeattest (krav for jobbet) — ansvarlig: leder "
         "(Lone Hansen)",
@@ -241,3 +250,43 @@ def test_task_text_cannot_break_the_markdown() -> None:
 def test_no_tasks_still_gives_a_table_row() -> None:
     lines = onboarding_plan(dataclasses.replace(JOB, tasks=())).splitlines()
     assert "| ingen opgaver angivet | | Per Jensen |" in lines
+
+
+def test_the_plan_follows_the_forms_working_days_and_times() -> None:
+    """The form said "tirsdag og torsdag 10-13": the plan is not on Monday, Wednesday
+    and Friday 09-11 (it was)."""
+    plan = onboarding_plan(dataclasses.replace(JOB, working_times="tirsdag og torsdag 10-13"))
+    assert _headings(plan, "###") == ["### Tirsdag 05.01.2027", "### Torsdag 07.01.2027",
+                                      "### Tirsdag 12.01.2027"]
+    lines = plan.splitlines()
+    assert "| 10:00-10:30 | Kort teammøde, hvor den nye kollega møder teamet | Alle |" in lines
+    assert "| 10:00-11:00 | Rundvisning på arbejdspladsen | Kontaktperson (Per Jensen) |" in (
+        lines)
+    assert "09:00" not in plan
+    assert ("- [ ] Opfølgningssamtale om opgaver, arbejdstid og trivsel, tirsdag 19.01.2027 — "
+            "ansvarlig: kontaktperson (Per Jensen)") in lines
+
+
+@pytest.mark.parametrize(("text", "pattern"), [
+    ("tirsdag og torsdag 10-13", WorkingPattern((1, 3), time(10), time(13))),
+    ("man-fre 9.30-12", WorkingPattern((0, 1, 2, 3, 4), time(9, 30), time(12))),
+    ("Mondays and Wednesdays 8:00-10:00", WorkingPattern((0, 2), time(8), time(10))),
+    ("hverdage kl. 8-9", WorkingPattern((0, 1, 2, 3, 4), time(8), time(9))),
+    ("man kan møde om formiddagen", WorkingPattern()),  # "man" is not Monday here
+    ("efter aftale", WorkingPattern()),
+])
+def test_working_pattern(text: str, pattern: WorkingPattern) -> None:
+    assert working_pattern(text) == pattern
+
+
+def test_a_short_working_time_shortens_the_program() -> None:
+    assert program_times(working_pattern("onsdag 8-9")) == (
+        "08:00-08:15", "08:15-08:45", "08:45-09:00")
+
+
+def test_no_municipality_link_unless_configured() -> None:
+    job = dataclasses.replace(JOB, requirements=("confidentiality",))
+    plan = onboarding_plan(job)
+    assert "http" not in plan and "albertslund.dk" not in plan
+    assert ("- [ ] Send tavshedserklæringen til den nye kollega (arbejdspladsens blanket) — "
+            "ansvarlig: kontaktperson (Per Jensen)") in plan.splitlines()

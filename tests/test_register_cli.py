@@ -53,7 +53,8 @@ def add_workplace(run):
 def add_employment(run, cpr=CPR, hours="4", start="2026-01-01", end="2026-12-31", cvr=CVR):
     return run("employments", "add", "--cpr", cpr, "--name", "Anna Andersen", "--cvr", cvr,
                "--hours", hours, "--start", start, "--end", end,
-               "--reason", "Opgaven er afgrænset til scanning af arkivet")
+               "--reason", "Opgaven er afgrænset til scanning af arkivet",
+               "--today", "2025-12-01")  # the dates above are ahead of this day
 
 
 def test_round_trip(run):
@@ -183,3 +184,19 @@ def test_every_command_has_one_line_help():
         assert summary and not summary.endswith("..."), command.name
     result = CliRunner().invoke(cli, ["employments", "add", "--help"])
     assert result.exit_code == 0 and "--config FILE" in result.output
+
+
+def test_a_start_in_the_past_is_refused_naming_start(run):
+    ok(add_workplace(run))
+    err = refused(run("employments", "add", "--cpr", CPR, "--name", "Anna Andersen", "--cvr",
+                      CVR, "--hours", "4", "--start", "2026-01-05", "--end", "2026-06-30",
+                      "--reason", "Opgaven er afgrænset til scanning af arkivet",
+                      "--today", "2026-12-01"))
+    assert "--start: the start date 2026-01-05 is in the past (today is 2026-12-01)" in err
+    assert "--past-start" in err
+    assert json.loads(ok(run("employments", "list", "--all", "--json"))) == []
+    # Said on purpose: an employment that began before the assistant was used.
+    ok(run("employments", "add", "--cpr", CPR, "--name", "Anna Andersen", "--cvr", CVR,
+           "--hours", "4", "--start", "2026-01-05", "--end", "2026-06-30", "--reason",
+           "Opgaven er afgrænset til scanning af arkivet", "--past-start",
+           "--today", "2026-12-01"))

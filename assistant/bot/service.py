@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
+from email.message import EmailMessage
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
@@ -188,7 +189,8 @@ class IntakeService:
         workplace = self.store.workplace(user.workplace_id)
         return Context(today=today, pool_left=self.store.store.pool_status(today).left_hours,
                        workplace_name=workplace.name if workplace else "",
-                       cvr=workplace.cvr if workplace else "", manager_name=user.manager_name)
+                       cvr=workplace.cvr if workplace else "", manager_name=user.manager_name,
+                       scheme=self.store.store.limits)
 
     def _welcome(self, user: ChatUser) -> list[Reply]:
         lang = _lang(user)
@@ -235,15 +237,17 @@ class IntakeService:
         mail_lang = self.config.jobcenter.language
         subject, body = consultant_mail(job, intake.id or 0, mail_lang)
         plan_name = f"onboardingplan-{intake.id}.md"
+        link = self.config.jobcenter.confidentiality_url
         mail = compose(sender=self.config.jobcenter.address,
                        recipient=self.config.jobcenter.consultants, subject=subject, body=body,
                        dedup_key=f"intake:{intake.id}:submitted",
                        attachments=[(plan_name, "text/markdown",
-                                     onboarding_plan(job, mail_lang).encode())])
+                                     onboarding_plan(job, mail_lang, link).encode())])
+        _say_utf8(mail)
         if not self.store.submit(intake.id or 0, draft.as_dict(), job, mail):
             return [Reply(t(lang, "Skemaet er allerede sendt.", "The form was sent already."))]
         self.store.switch(user, None)
-        plan = Document(plan_name, onboarding_plan(job, lang).encode())
+        plan = Document(plan_name, onboarding_plan(job, lang, link).encode())
         return [Reply(t(lang, f"Tak! Jobbeskrivelsen (skema {intake.id}) er sendt til "
                         "jobcentret. En virksomhedskonsulent tjekker puljen og vender tilbage. "
                         "Her er et udkast til onboardingplanen for de første to uger.\n"
@@ -272,6 +276,14 @@ class IntakeService:
             place = draft.answers.get("location") or t(lang, "(intet sted endnu)", "(no place yet)")
             lines.append(f"{intake.id}. {place}: {STATUS_NAMES[intake.status][lang]}{where}")
         return [Reply("\n".join(lines), tuple(buttons))]
+
+
+def _say_utf8(mail: EmailMessage) -> None:
+    """Label text attachments ``charset=utf-8``: without it mail clients read the plan's
+    UTF-8 as Latin-1 and æøå come out garbled."""
+    for part in mail.iter_attachments():
+        if part.get_content_maintype() == "text" and part.get_param("charset") is None:
+            part.set_param("charset", "utf-8")
 
 
 def _lang(user: ChatUser) -> Language:

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import csv
 import os
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from email.parser import BytesHeaderParser
 from email.policy import default as default_policy
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
+from zoneinfo import ZoneInfo
 
 import click
 from sqlmodel import Session, col, select
@@ -31,10 +32,13 @@ from assistant.db import session
 from assistant.models import Claim, InboundMessage, OutboundMessage
 from assistant.pdf_reader import GuardedPdfReader
 from assistant.pipeline import Pipeline
+from handlers.review import ReviewStatus
+from handlers.summary import COMPONENT_NAMES
 from parsers.identifiers import mask_cpr, mask_cprs
 from parsers.labels import COMPONENTS
 
-STATUSES = ("complete", "incomplete", "invalid", "not_a_claim", "validated", "needs_review")
+# The statuses a stored claim can have (a mail that is not a claim stores no claim).
+STATUSES: tuple[str, ...] = get_args(ReviewStatus)
 
 
 def _month(value: str | None) -> tuple[date, date] | None:
@@ -57,6 +61,12 @@ def _claims(db: Session, month: tuple[date, date] | None, status: str | None) ->
     if status:
         query = query.where(Claim.status == status)
     return list(db.exec(query).all())
+
+
+def one_line(text: str) -> str:
+    """A header as people read it: the spaces and line breaks left by header folding
+    (" Refusion  november") collapsed to single spaces."""
+    return " ".join(text.split())
 
 
 def claim_json(claim: Claim) -> dict[str, Any]:
@@ -86,7 +96,16 @@ def claim_json(claim: Claim) -> dict[str, Any]:
 
 @click.group()
 def claims() -> None:
-    """List and show refund claims."""
+    """List and show refund claims.
+
+    `claims list --json` gives a list of objects with the keys reference, status
+    (validated, needs_review, incomplete, invalid), employer_name, cvr, employee_name,
+    cpr (masked DDMMYY-xxxx), period_start, period_end (ISO dates), hours, sick_hours,
+    components (the seven cost items), employer_cost, refundable_amount, cap_hours
+    (numbers or null), capped, claimed, missing (lists), problems ({field, code,
+    message, severity}), inbound_id, created_at; `claims show REF --json` adds sender,
+    subject and outbox.
+    """
 
 
 @claims.command("list")
@@ -104,6 +123,8 @@ def list_claims(app: App, month: str | None, status: str | None, as_json: bool) 
     if not rows:
         click.echo("no claims")
         return
+    click.echo(f"{'REFERENCE':<14} {'STATUS':<12} {'PERIOD':<22} {'REFUNDABLE':>10} "
+               f"{'EMPLOYER':<28} {'EMPLOYEE':<24} CPR")
     for c in rows:
         period = f"{c.period_start or '?'}..{c.period_end or '?'}"
         amount = f"{c.refundable_amount:>10.2f}" if c.refundable_amount is not None else " " * 10
@@ -117,9 +138,10 @@ def list_claims(app: App, month: str | None, status: str | None, as_json: bool) 
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @with_app
 def show_claim(app: App, reference: str, as_json: bool) -> None:
-    """Show one claim by its reference (e.g. R-2026-000042)."""
+    """Show one claim by its reference, like R-2026-000042 (any case)."""
     with session(app.engine) as db:
-        claim = db.exec(select(Claim).where(Claim.reference == reference.strip())).first()
+        claim = db.exec(select(Claim).where(
+            Claim.reference == reference.strip().upper())).first()
         if claim is None:
             raise click.ClickException(
                 f"no claim {reference!r}; `assistant claims list` shows the references")
@@ -132,9 +154,10 @@ def show_claim(app: App, reference: str, as_json: bool) -> None:
         # The inbound headers are the sender's own words: a CPR typed into the subject is
         # masked here like everywhere else outside the database and the export.
         data["sender"] = mask_cprs(str(headers.get("From", ""))) if inbound else None
-        data["subject"] = mask_cprs(str(headers.get("Subject", ""))) if inbound else None
+        data["subject"] = (mask_cprs(one_line(str(headers.get("Subject", ""))))
+                           if inbound else None)
         data["outbox"] = [{"kind": m.kind, "recipient": m.recipient,
-                           "subject": mask_cprs(m.subject),
+                           "subject": mask_cprs(one_line(m.subject)),
                            "status": m.status, "attempts": m.attempts} for m in outbox]
     if as_json:
         echo_json(data)
@@ -179,11 +202,22 @@ def reprocess(app: App, message_id: str) -> None:
                f"{', '.join(outcome.references) or 'none'}")
 
 
-EXPORT_COLUMNS = (
-    "reference", "status", "period_start", "period_end", "cvr", "employer_name",
-    "employee_name", "cpr", "hours", "sick_hours", *COMPONENTS, "employer_cost", "cap_hours",
-    "capped", "refundable_amount", "claimed", "created_at",
-)
+# The export is read in Danish Excel: ";" between fields, decimal comma, a UTF-8 byte
+# order mark (without it Excel reads æøå as cp1252), Danish headers, Ja/Nej, dates as
+# dd-mm-åååå and times in Danish time. Column -> header, in the order written.
+EXPORT_COLUMNS: dict[str, str] = {
+    "reference": "Reference", "status": "Status", "period_start": "Periode fra",
+    "period_end": "Periode til", "cvr": "CVR-nr.", "employer_name": "Arbejdsgiver",
+    "employee_name": "Medarbejder", "cpr": "CPR-nr.", "hours": "Timer",
+    "sick_hours": "Sygetimer",
+    **{key: COMPONENT_NAMES[key]["da"] for key in COMPONENTS},
+    "employer_cost": "Lønudgift i alt", "cap_hours": "Timeloft",
+    "capped": "Nedsat til timeloftet", "refundable_amount": "Refusionsberettiget beløb",
+    "claimed": "Søgt dækning af", "created_at": "Modtaget",
+}
+STATUS_DA = {"validated": "valideret", "incomplete": "ufuldstændig", "invalid": "ugyldig",
+             "needs_review": "til gennemsyn"}
+DANISH_TIME = ZoneInfo("Europe/Copenhagen")
 
 
 @click.command()
@@ -194,7 +228,11 @@ EXPORT_COLUMNS = (
               help="Include claims that are not validated (default: validated only).")
 @with_app
 def export(app: App, month: str, output: Path | None, all_statuses: bool) -> None:
-    """Write the month's claims as CSV for the economy group (full CPR; owner-only file)."""
+    """Write the month's claims as CSV for the economy group (full CPR; owner-only file).
+
+    The file opens in Danish Excel as it is: semicolons, decimal comma, UTF-8 with a
+    byte order mark, Danish headers, Ja/Nej, dates dd-mm-yyyy, times in Danish time.
+    """
     span = _month(month)
     path = output or Path(f"refusion-{month}.csv")
     with session(app.engine) as db:
@@ -202,13 +240,17 @@ def export(app: App, month: str, output: Path | None, all_statuses: bool) -> Non
     # Created owner-only from the start: the file holds full CPR numbers.
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.fchmod(fd, 0o600)
-    with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(EXPORT_COLUMNS)
+    with os.fdopen(fd, "w", newline="", encoding="utf-8-sig") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(EXPORT_COLUMNS.values())
         for claim in rows:
             writer.writerow([_csv_value(claim, column) for column in EXPORT_COLUMNS])
     total = sum((c.refundable_amount or Decimal(0) for c in rows), Decimal(0))
-    click.echo(f"wrote {len(rows)} claims (refundable total {total:.2f}) to {path}")
+    click.echo(f"wrote {_count(len(rows), 'claim')} (refundable total {total:.2f}) to {path}")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _csv_value(claim: Claim, column: str) -> str:
@@ -216,11 +258,18 @@ def _csv_value(claim: Claim, column: str) -> str:
     if column == "cpr" and value:
         return f"{value[:6]}-{value[6:]}"
     if column == "claimed":
-        return " ".join(value)
+        return ", ".join(COMPONENT_NAMES[k]["da"] if k in COMPONENT_NAMES else k for k in value)
+    if column == "status":
+        return STATUS_DA.get(value, value)
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "Ja" if value else "Nej"
     if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
+        return f"{value:.2f}".replace(".", ",")
+    if isinstance(value, datetime):
+        aware = value if value.tzinfo else value.replace(tzinfo=UTC)  # SQLite drops the zone
+        return aware.astimezone(DANISH_TIME).strftime("%d-%m-%Y %H:%M:%S")
+    if isinstance(value, date):
+        return value.strftime("%d-%m-%Y")
     return str(value)

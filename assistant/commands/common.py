@@ -31,7 +31,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from assistant.config import Config, ConfigError, load_config
 from assistant.db import make_engine, upgrade
 from assistant.store import Store, limits_from_config
-from handlers.register import RegisterError
+from handlers.register import RegisterError, check_start
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -45,16 +45,26 @@ class App:
     store: Store
 
 
+CONFIG_HELP = "Configuration file (default: $ASSISTANT_CONFIG, else the built-in defaults)."
 _config_option = click.option(
     "--config", "config_path", metavar="FILE",
-    type=click.Path(dir_okay=False, path_type=Path), default=None,
-    help="Configuration file (default: $ASSISTANT_CONFIG, else the built-in defaults).",
+    type=click.Path(dir_okay=False, path_type=Path), default=None, help=CONFIG_HELP,
 )
+# `assistant --config FILE COMMAND` keeps the file here for the command.
+GROUP_CONFIG = "assistant.config_path"
+
+
+def config_path_given(path: Path | None) -> Path | None:
+    """``--config`` after the command, else ``--config`` before it (on ``assistant``)."""
+    if path is not None:
+        return path
+    ctx = click.get_current_context(silent=True)
+    return ctx.meta.get(GROUP_CONFIG) if ctx is not None else None
 
 
 def read_config(path: Path | None) -> Config:
     try:
-        return load_config(path)
+        return load_config(config_path_given(path))
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -73,6 +83,11 @@ def open_app(config: Config) -> App:
             "(check [database] url in the config or ASSISTANT_DATABASE_URL)"
         ) from None
     return App(config=config, engine=engine, store=Store(engine, limits_from_config(config)))
+
+
+def with_config_path(func: F) -> F:
+    """Add ``--config FILE``; the command receives ``config_path`` (or None)."""
+    return _config_option(func)  # type: ignore[return-value]
 
 
 def with_config(func: F) -> F:
@@ -113,6 +128,20 @@ def refusals() -> Iterator[None]:
         raise click.ClickException(
             "refused:\n" + "\n".join(f"  - {reason}" for reason in reasons)
         ) from None
+
+
+def refuse_past_start(start: date, today: date | None, hint: str = "") -> None:
+    """``Error: refused: --start ...`` and exit code 1 for a start before ``today``."""
+    reasons = check_start(start, today or date.today())
+    if reasons:
+        raise click.ClickException(f"refused: --start: {reasons[0]}{hint}")
+
+
+# Tests (and a rehearsal on a copy of the data) run the date rules as of another day.
+today_option = click.option(
+    "--today", type=click.DateTime(["%Y-%m-%d"]), default=None, hidden=True,
+    callback=lambda _ctx, _param, value: value.date() if value else None,
+    help="Judge dates as of this day (default: today).")
 
 
 class DateType(click.ParamType):

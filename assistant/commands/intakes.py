@@ -16,8 +16,16 @@ from typing import Any
 import click
 
 from assistant.bot.service import STATUS_NAMES, IntakeService
-from assistant.bot.terminal import CHANNEL, TerminalChat
-from assistant.commands.common import DATE, App, echo_json, refusals, with_app
+from assistant.bot.terminal import CHANNEL, TerminalChat, end_text
+from assistant.commands.common import (
+    DATE,
+    App,
+    echo_json,
+    refusals,
+    refuse_past_start,
+    today_option,
+    with_app,
+)
 from assistant.intakes import IntakeStore
 from assistant.models import Intake
 from handlers.job import JobDescription
@@ -117,10 +125,14 @@ def show_intake(app: App, intake_id: int, as_json: bool, lang: str) -> None:
 @click.argument("intake_id", type=int)
 @click.option("--cpr", required=True, help="The citizen's CPR number (DDMMYY-SSSS).")
 @click.option("--name", required=True, help="The citizen's name.")
-@click.option("--start", required=True, type=DATE, help="First day of the employment.")
+@click.option("--start", required=True, type=DATE,
+              help="First day of the employment (today or later).")
+@today_option
 @with_app
-def approve_intake(app: App, intake_id: int, cpr: str, name: str, start: date) -> None:
+def approve_intake(app: App, intake_id: int, cpr: str, name: str, start: date,
+                   today: date | None) -> None:
     """Approve an intake: create the employment if the pool has room."""
+    refuse_past_start(start, today, "; nothing was approved")
     with refusals():
         employment = IntakeStore(app.engine, app.store).approve(intake_id, cpr, name, start)
     click.echo(f"Approved intake {intake_id}: employment {employment.id}, "
@@ -146,11 +158,21 @@ def chat(app: App, token: str | None, user: str | None, files: Path,
     if token is None and not known:
         raise click.ClickException("no invite: run 'assistant invite --cvr CVR --name NAME' "
                                    "and pass the token with --invite TOKEN")
+    users = IntakeStore(app.engine)
     session = TerminalChat(service, user_id, click.echo, documents=files)
+    interrupted = False
     try:
-        session.run(f"/start {token}" if token else "/start", sys.stdin, lang=lang,
-                    known=known)
+        session.start(f"/start {token}" if token else "/start", lang=lang, known=known,
+                      bound=lambda: users.chat_user(CHANNEL, user_id) is not None)
+        if users.chat_user(CHANNEL, user_id) is None:
+            raise click.ClickException(
+                "the invite token was not accepted (mistyped, already used or expired); "
+                "ask the jobcenter's consultant for a new invite (assistant invite)")
+        session.feed(sys.stdin)
     except KeyboardInterrupt:
-        click.echo("\n(stopped - the form is saved)")
+        interrupted = True
+        click.echo("")
     except RegisterError as exc:  # pragma: no cover - the service answers instead
         raise click.ClickException(str(exc)) from None
+    user_row = users.chat_user(CHANNEL, user_id)
+    click.echo(end_text(user_row.language if user_row else "da", user_id, interrupted))

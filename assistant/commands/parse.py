@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -11,9 +12,12 @@ from typing import Any
 import click
 
 from assistant.claim_json import claim_dict, payslip_dict, problem_dicts
+from assistant.commands.common import with_config
+from assistant.config import Config
 from assistant.pdf_reader import GuardedPdfReader
 from handlers.claims import Evaluation, PdfResult, evaluate
 from handlers.problems import Problem
+from handlers.scheme import Scheme
 from parsers import claim_text, email
 from parsers.payslip import Unreadable
 
@@ -25,9 +29,14 @@ from parsers.payslip import Unreadable
 @click.option("--mask-cpr", is_flag=True, help="Print CPR numbers as DDMMYY-xxxx.")
 @click.option("--time-limit", type=float, default=10.0, show_default=True,
               help="Seconds allowed to read one PDF.")
-def parse(files: tuple[Path, ...], today: Any, mask_cpr: bool, time_limit: float) -> None:
-    """Read payslip PDFs and claim e-mails (.eml); print one JSON object per file."""
-    day = today.date() if today else date.today()
+@with_config
+def parse(files: tuple[Path, ...], today: Any, mask_cpr: bool, time_limit: float,
+          config: Config) -> None:
+    """Read payslip PDFs and claim e-mails (.eml); print one JSON object per file.
+
+    The refund cap follows [jobcenter] max_hours_per_week of the config.
+    """
+    day = Judging(today.date() if today else date.today(), config.scheme())
     with GuardedPdfReader(time_limit=time_limit) as reader:
         for path in files:
             try:
@@ -39,7 +48,16 @@ def parse(files: tuple[Path, ...], today: Any, mask_cpr: bool, time_limit: float
             sys.stdout.flush()
 
 
-def _parse_one(path: Path, reader: GuardedPdfReader, today: date, mask: bool) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Judging:
+    """What a claim is judged against: the day and the scheme's limits."""
+
+    today: date
+    scheme: Scheme
+
+
+def _parse_one(path: Path, reader: GuardedPdfReader, today: Judging,
+               mask: bool) -> dict[str, Any]:
     data = path.read_bytes()
     if path.suffix.lower() == ".eml" or (not data.lstrip().startswith(b"%PDF")
                                          and path.suffix.lower() != ".pdf"):
@@ -48,12 +66,13 @@ def _parse_one(path: Path, reader: GuardedPdfReader, today: date, mask: bool) ->
 
 
 def _parse_pdf(
-    path: Path, data: bytes, reader: GuardedPdfReader, today: date, mask: bool
+    path: Path, data: bytes, reader: GuardedPdfReader, today: Judging, mask: bool
 ) -> dict[str, Any]:
     result = reader.read(data)
     if isinstance(result, Unreadable):
         return {"file": str(path), "ok": False, "error": result.reason}
-    evaluation = evaluate([PdfResult(path.name, result)], claim_text.ClaimText(), today)
+    evaluation = evaluate([PdfResult(path.name, result)], claim_text.ClaimText(), today.today,
+                          today.scheme)
     claim = evaluation.claims[0]
     # What the payslip alone lacks; "claimed" is a matter for the e-mail, not the PDF.
     missing = [Problem(name, "missing", f"the payslip does not show {name.replace('_', ' ')}")
@@ -65,7 +84,7 @@ def _parse_pdf(
 
 
 def _parse_eml(
-    path: Path, data: bytes, reader: GuardedPdfReader, today: date, mask: bool
+    path: Path, data: bytes, reader: GuardedPdfReader, today: Judging, mask: bool
 ) -> dict[str, Any]:
     message = email.read(data)
     if isinstance(message, email.UnreadableMail):
@@ -85,8 +104,8 @@ def _parse_eml(
 
 
 def evaluate_message(
-    message: email.MailMessage, reader: GuardedPdfReader, today: date
+    message: email.MailMessage, reader: GuardedPdfReader, today: Judging
 ) -> Evaluation:
     """Read the message's PDFs (time-limited) and judge the claim."""
     pdfs = [PdfResult(a.filename or "attachment.pdf", reader.read(a.data)) for a in message.pdfs]
-    return evaluate(pdfs, claim_text.read(message.body_text), today)
+    return evaluate(pdfs, claim_text.read(message.body_text), today.today, today.scheme)

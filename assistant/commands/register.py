@@ -11,7 +11,16 @@ from typing import Any
 
 import click
 
-from assistant.commands.common import DATE, DECIMAL, App, echo_json, refusals, with_app
+from assistant.commands.common import (
+    DATE,
+    DECIMAL,
+    App,
+    echo_json,
+    refusals,
+    refuse_past_start,
+    today_option,
+    with_app,
+)
 from assistant.models import Employment
 from assistant.store import WorkplaceRecord
 from handlers.register import hours_text, peak_hours
@@ -88,18 +97,27 @@ def employments() -> None:
 @click.option("--name", required=True, help="The citizen's name.")
 @click.option("--cvr", required=True, help="CVR of the workplace (added beforehand).")
 @click.option("--hours", required=True, type=DECIMAL, help="Hours per week (more than 0, max 10).")
-@click.option("--start", required=True, type=DATE, help="First day.")
+@click.option("--start", required=True, type=DATE, help="First day (today or later).")
 @click.option("--end", required=True, type=DATE, help="Last day (at most 12 months on).")
 @click.option("--reason", required=True, help="Why the employment is temporary.")
+@click.option("--past-start", is_flag=True,
+              help="Register an employment that already began (one approved before the "
+                   "assistant was used); without it a start in the past is refused.")
+@today_option
 @with_app
 def add_employment(
-    app: App, cpr: str, name: str, cvr: str, hours: Decimal, start: date, end: date, reason: str
+    app: App, cpr: str, name: str, cvr: str, hours: Decimal, start: date, end: date, reason: str,
+    past_start: bool, today: date | None,
 ) -> None:
     """Approve an employment if the pool has room.
 
     Refused (exit code 1) when the hours, the period or the pool do not allow it,
-    the workplace is unknown or the CPR number is wrong. First come, first served.
+    the start is in the past (unless --past-start), the workplace is unknown or the
+    CPR number is wrong. First come, first served.
     """
+    if not past_start:
+        refuse_past_start(start, today, "; an employment that already began is "
+                          "registered with --past-start")
     with refusals():
         employment = app.store.add_employment(cpr, name, cvr, hours, start, end, reason)
     record = app.store.workplace_by_cvr(cvr)

@@ -36,5 +36,7 @@ def run(app: App) -> None:
         raise click.ClickException(str(exc)) from None
     try:
         runtime.run(app, ready)
+    except runtime.StartError as exc:
+        raise click.ClickException(str(exc)) from None
     finally:
         lock.release()
