@@ -110,11 +110,12 @@ def employee_name(doc: Doc, employer: str | None) -> str | None:
         text = re.split(r"[,;]|\s{2,}|\bcpr\b", text, maxsplit=1, flags=re.I)[0]
         text = re.sub(r"^\d{1,6}\s+(?=\D)", "", text)  # "Medarbejder: 1042 Jens Hansen"
         text = _before_digits(text)
-        # A person's name on a payslip is always first and last name.
-        if is_name(text) and len(text.split()) >= 2 and not COMPANY_RE.search(text) \
-                and _clean_name(text) != employer:
+        if is_name(text) and not COMPANY_RE.search(text) and _clean_name(text) != employer:
             if value_cell is not None and value_cell.text == text:
                 text = _with_wrapped_lines(doc, value_cell)
+            # A person's name on a payslip is always first and last name.
+            if len(text.split()) < 2:
+                continue
             doc.found("employee_name", holder)
             return _clean_name(text)
     # A window-envelope address block: name, street, postcode + town; the employer's

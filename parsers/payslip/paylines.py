@@ -43,7 +43,19 @@ def _header_columns(line: Line) -> list[_Column] | None:
 
 
 def _column_of(cell: Cell, columns: list[_Column]) -> str | None:
-    """The header column a number cell stands in (numbers are usually right-aligned)."""
+    """The header column a number cell stands in (numbers are usually right-aligned).
+
+    A figure under its header's text belongs to it. One under no header's text stands in
+    the column whose header starts before the figure ends and after the previous one:
+    spreadsheets print headers left in the cell and figures right, so a figure sits
+    between its own header and the next."""
+    if not any(min(cell.x1, c.x1) - max(cell.x0, c.x0) > 0 for c in columns):
+        starts = sorted(columns, key=lambda c: c.x0)
+        before = [c for c in starts if c.x0 <= cell.x1]
+        inside = starts[0].x0 - 2 * (starts[0].x1 - starts[0].x0) <= cell.x0 \
+            < max(c.x1 for c in columns) + 10  # a box beside the table is not in it
+        if before and inside:
+            return before[-1].role
     best, best_score = None, None
     for col in columns:
         overlap = min(cell.x1, col.x1) - max(cell.x0, col.x0)
@@ -376,6 +388,24 @@ def _is_number_cell(cell: Cell) -> bool:
 
 
 def _amount_and_quantity(label_cell: Cell, nums: list[Cell], columns):
+    amount, quantity, rate = _by_columns(nums, columns)
+    # Where the columns leave a choice, the reading that reconciles wins: three figures
+    # in a row that are hours x rate = amount are those, whichever headers they stand
+    # under (headers printed left, figures right, shift them by a column).
+    values = [(parse_amount(c.text), c) for c in nums if _unit_quantity(c.text) is None]
+    for (q, _), (r, _), (a, cell) in zip(values, values[1:], values[2:], strict=False):
+        if q is None or r is None or a is None or not 0 < q < 1000 \
+                or not _product_matches(q, r, a):
+            continue
+        if amount is None or quantity is None or rate is None \
+                or not _product_matches(quantity, rate, amount):
+            role = _column_of(cell, columns) if columns else None
+            return (-abs(a) if role == "deduction" else a), q, r
+        break
+    return amount, quantity, rate
+
+
+def _by_columns(nums: list[Cell], columns):
     amount = quantity = rate = None
     unplaced: list[Decimal] = []
     for cell in nums:
@@ -408,7 +438,10 @@ def _amount_and_quantity(label_cell: Cell, nums: list[Cell], columns):
 
 
 def _product_matches(q: Decimal, rate: Decimal, amount: Decimal) -> bool:
-    return abs(q * rate - abs(amount)) <= Decimal("0.05") * max(Decimal(1), abs(amount))
+    # Hours x rate, rounded to the øre by the payroll system (a little more for a rate
+    # printed with two decimals over many hours).
+    return amount != 0 and abs(q * rate - abs(amount)) <= max(Decimal("0.05"),
+                                                              abs(q) * Decimal("0.005"))
 
 
 def _classified(kind, label, amount, quantity, section) -> PayLine:

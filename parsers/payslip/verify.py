@@ -42,6 +42,9 @@ MAX_EMPLOYER_ATP_PER_DAY = Decimal("200") / Decimal("30")
 ATP_DUE_HOURS_PER_WEEK = Decimal("9")
 # An employer pension above this share of the wage is a balance, not the month's.
 MAX_PENSION_SHARE = Decimal("0.25")
+# Fritvalg, SH-opsparing, group life together stay well under this share of the wage;
+# more is a balance or a year-to-date figure read as the month's.
+MAX_OTHER_SHARE = Decimal("0.25")
 MAX_SUBSET_ITEMS = 8
 
 GROSS_LABEL_RE = re.compile(
@@ -70,6 +73,7 @@ class Figures:
     employee_atp: Decimal
     employer_atp: Decimal
     employer_pension: Decimal
+    other: Decimal
     holiday: Decimal
     special_holiday: Decimal
     optional_net: tuple[Decimal, ...]  # lines that may or may not reach the net
@@ -105,6 +109,7 @@ class Figures:
             employee_shares=shares(), employee_pension=shares(PENSION_RE),
             employee_atp=shares(ATP_RE),
             employer_atp=total("atp"), employer_pension=total("pension"),
+            other=total("other"),
             holiday=total("holiday_pay"), special_holiday=total("special_holiday_allowance"),
             optional_net=tuple(optional[:MAX_SUBSET_ITEMS]),
             gross_printed=printed(("gross_total",)) + printed(("total",), GROSS_LABEL_RE),
@@ -140,7 +145,7 @@ def verify(lines: Sequence[PayLine], hours: Decimal | None, period_days: int | N
     f = Figures.of(lines)
     return (
         _gross(f), _net(f), _am(f), _holiday(f), _special_holiday(f),
-        _atp(f, hours, period_days), _pension(f),
+        _atp(f, hours, period_days), _pension(f), _other(f),
         _hours(quantity_hours, labelled_hours),
         _stated_cost(stated_employer_cost, employer_cost),
         _unread(f, page_lines),
@@ -157,6 +162,8 @@ _ITEM_WORDS = (
                            r"(arbejdsgiver|firma|employer)\w*\s.*pension", re.I)),
     ("atp", re.compile(r"\batp\b.*(arbejdsgiver|arb\.?\s?giv|firma|employer)|"
                        r"(arbejdsgiver|firma|employer)\w*\s.*\batp\b", re.I)),
+    ("other", re.compile(r"(fritvalg|sh-opsparing|søgnehelligdag|gruppeliv|"
+                         r"sundhedsforsikring|group life|health insurance)", re.I)),
 )
 # Balances and what was earned towards later holidays are not this period's cost.
 _NOT_THIS_PERIOD_RE = re.compile(
@@ -171,7 +178,9 @@ def _unread(f: Figures, page_lines: Sequence[str]) -> Check:
     the cost would be paid short (feriepenge in an information box, the employer's
     pension beside the table). A person looks."""
     read = {"holiday_pay": f.holiday, "special_holiday_allowance": f.special_holiday,
-            "pension": f.employer_pension, "atp": f.employer_atp}
+            "pension": f.employer_pension, "atp": f.employer_atp,
+            # an "other" item the employee pays (a share withheld) was read as such
+            "other": f.other + f.employee_shares}
     for text in page_lines:
         if _NOT_THIS_PERIOD_RE.search(text):
             continue
@@ -311,6 +320,17 @@ def _pension(f: Figures) -> Check:
     return Check("pension", False, f"employer pension {_kr(f.employer_pension)} is more than "
                                    f"{MAX_PENSION_SHARE:.0%} of the wage {_kr(f.salary)}",
                  _pension_values(f))
+
+
+def _other(f: Figures) -> Check:
+    if f.other == 0:
+        return Check("other", None, "no other cost items read")
+    if f.salary > 0 and f.other <= MAX_OTHER_SHARE * f.salary:
+        return Check("other", True, f"other cost items {_kr(f.other)} are a plausible share "
+                                    "of the wage")
+    return Check("other", False, f"other cost items {_kr(f.other)} are more than "
+                                 f"{MAX_OTHER_SHARE:.0%} of the wage {_kr(f.salary)}",
+                 {"amount": _v(f.other), "salary": _v(f.salary)})
 
 
 def _hours(quantity_hours: Decimal | None, labelled_hours: Decimal | None) -> Check:
