@@ -201,32 +201,44 @@ def _employer_near_cvr(doc: Doc) -> str | None:
         if not m:
             continue
         before = cell.text[:m.start()].strip(" ·•|,-")
-        if before:  # a footer: "Firma ApS · Vej 1, 5970 By · CVR 12345678"
-            first = SEGMENT_SPLIT_RE.split(before)[0].strip()
+        first = SEGMENT_SPLIT_RE.split(before)[0].strip() if before else ""
+        if first and not _STREET_RE.match(first):
+            # a footer: "Firma ApS · Vej 1, 5970 By · CVR 12345678"
             if _is_employer_name(first):
                 doc.found("employer_name", cell)
                 return _clean_name(first)
             continue
-        # A letterhead: walk up the block of lines above the CVR line, same column.
-        # The block ends at a gap taller than its smaller text: a document title
-        # ("PAYSLIP") above the letterhead, in big type, is not part of it.
-        top, below = None, cell
+        # A letterhead ("Parkvej 3 · 9000 Aalborg · CVR ..." under the name is one
+        # too): walk up the block of lines above, same column. The block ends at a gap
+        # taller than its smaller text; its top line that is a name is the employer's
+        # (a title such as "PAYSLIP" above it is not).
+        names, below = [], cell
         for above in column_above(doc, cell, 6):
             if below.top - above.bottom >= min(above.height, below.height) * 1.1:
                 break
-            top, below = above, above
-        if top is not None and _is_employer_name(top.text):
+            if _is_employer_name(above.text) and not _STREET_RE.match(above.text) \
+                    and not POSTCODE_RE.match(above.text):
+                names.append(above)
+            below = above
+        if names:
+            top = names[-1]
             doc.found("employer_name", top)
             return _clean_name(top.text)
     return None
 
 
+# "Parkvej 3", "Nørrebrogade 101, 2. th.", "Industrivej Nord 9": a street and number.
+_STREET_RE = re.compile(r"^[^\W\d_][\w .'-]*\s\d+\w?\b(,.*)?$")
+
+
 def _is_employer_name(text: str) -> bool:
     # A name starts with a capital: "Employer contributions" or "Arbejdsgiver andel" is
-    # a heading or pay line that happens to start with the label word.
+    # a heading or pay line that happens to start with the label word; a pay item
+    # ("ATP (arbejdsgiver)") or a heading ending in a colon is never a company's name.
     return (len(text) >= 2 and not text[0].islower() and not any(ch.isdigit() for ch in text[:3])
             and not POSTCODE_RE.match(text) and not is_labelish(text)
-            and any(ch.isalpha() for ch in text))
+            and any(ch.isalpha() for ch in text) and not text.rstrip().endswith(":")
+            and (labels.classify(text) == "unknown" or bool(COMPANY_RE.search(text))))
 
 
 def _company_cell(doc: Doc) -> str | None:
