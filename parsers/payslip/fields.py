@@ -213,11 +213,13 @@ def _employer_near_cvr(doc: Doc) -> str | None:
         # taller than its smaller text; its top line that is a name is the employer's
         # (a title such as "PAYSLIP" above it is not).
         names, below = [], cell
-        for above in column_above(doc, cell, 6):
+        for above in column_above(doc, cell, 10):
             if below.top - above.bottom >= min(above.height, below.height) * 1.1:
                 break
+            # A label with its value beside it ("Fratrådt  31.10.2026") is an info
+            # box's row, not a letterhead line.
             if _is_employer_name(above.text) and not _STREET_RE.match(above.text) \
-                    and not POSTCODE_RE.match(above.text):
+                    and not POSTCODE_RE.match(above.text) and not _has_value_beside(doc, above):
                 names.append(above)
             below = above
         if names:
@@ -225,6 +227,11 @@ def _employer_near_cvr(doc: Doc) -> str | None:
             doc.found("employer_name", top)
             return _clean_name(top.text)
     return None
+
+
+def _has_value_beside(doc: Doc, cell: Cell) -> bool:
+    """A cell followed closely on its line by another (a label and its value)."""
+    return any(c.x0 - cell.x1 < 120 for c in doc.right_of(cell))
 
 
 # "Parkvej 3", "Nørrebrogade 101, 2. th.", "Industrivej Nord 9": a street and number.
