@@ -286,12 +286,10 @@ def period(doc: Doc) -> tuple[date, date] | None:
         rest = cell.text[end:].strip(" :")
         candidates = [(_period_text_from(doc, cell, rest), cell)]
         candidates += [
-            (c.text, c) for c in doc.below(cell, max_lines=1) if not labels.YTD_RE.search(c.text)
+            (c.text, c) for c in doc.below(cell, max_lines=2) if not labels.YTD_RE.search(c.text)
         ]
-        wrapped = _wrapped_period(doc, cell, candidates[0][0])
-        if wrapped:
-            candidates.insert(1, wrapped)
-        for text, holder in candidates:
+        for text, holder in [c for candidate in candidates
+                             for c in (candidate, _wrapped_period(doc, cell, *candidate)) if c]:
             found = parse_period(text)
             if found:
                 doc.found("period", holder, text)
@@ -313,13 +311,14 @@ def period(doc: Doc) -> tuple[date, date] | None:
     return None
 
 
-def _wrapped_period(doc: Doc, label: Cell, text: str) -> tuple[str, Cell] | None:
+def _wrapped_period(doc: Doc, label: Cell, text: str,
+                    holder: Cell) -> tuple[str, Cell] | None:
     """"Lønperiode  01.10.2026 -" with "31.10.2026" under the value: a range wrapped in
     its box (or a table cell) continues on the next line, in the value's column."""
     if not re.search(r"(-|–|—|til|to)\s*$", text.strip()):
         return None
-    value = next(iter(doc.right_of(label)), label)
-    below = doc.below(value, max_lines=1)
+    value = holder if holder is not label else next(iter(doc.right_of(label)), label)
+    below = doc.below(value, max_lines=2)
     return (f"{text} {below[0].text}", value) if below else None
 
 
