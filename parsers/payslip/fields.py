@@ -288,6 +288,7 @@ def period(doc: Doc) -> tuple[date, date] | None:
         candidates += [
             (c.text, c) for c in doc.below(cell, max_lines=2) if not labels.YTD_RE.search(c.text)
         ]
+        candidates += _value_around(doc, cell)
         for text, holder in [c for candidate in candidates
                              for c in (candidate, _wrapped_period(doc, cell, *candidate)) if c]:
             found = parse_period(text)
@@ -309,6 +310,23 @@ def period(doc: Doc) -> tuple[date, date] | None:
             doc.found("period", line.cells[0], text)
             return found.start, found.end
     return None
+
+
+def _value_around(doc: Doc, label: Cell) -> list[tuple[str, Cell]]:
+    """A value wrapped over two lines beside its label: "1 Dec 2026 – 31 Dec" on the
+    line above "Pay period" (or on its line) and "2026" on the next, right of the label."""
+
+    def right_in(index: int) -> Cell | None:
+        if not 0 <= index < len(doc.lines) or doc.lines[index].page != label.page:
+            return None
+        line = doc.lines[index]
+        if abs(line.top - label.top) > label.height * 2:
+            return None
+        return next((c for c in line.cells if label.x1 <= c.x0 < label.x1 + 120), None)
+
+    parts = [right_in(label.line + k) for k in (-1, 0, 1)]
+    pairs = [(parts[0], parts[1]), (parts[1], parts[2]), (parts[0], parts[2])]
+    return [(f"{a.text} {b.text}", a) for a, b in pairs if a is not None and b is not None]
 
 
 def _wrapped_period(doc: Doc, label: Cell, text: str,

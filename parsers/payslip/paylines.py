@@ -79,6 +79,7 @@ def pay_lines(doc: Doc) -> list[PayLine]:
     regions: _Regions = [(_FULL_WIDTH, None)]
     side_by_side = False
     pending: Line | None = None  # the last line of labels without figures
+    lonely: dict[int, Cell] = {}  # per panel, a label whose figures are on the next line
     for line in doc.lines:
         # A table running onto the next page keeps its columns: payroll systems do not
         # always repeat the header, and without columns a year-to-date figure at the end
@@ -103,6 +104,15 @@ def pay_lines(doc: Doc) -> list[PayLine]:
         label_cells = [c for c in line.cells
                        if re.search(r"[^\W\d_]{2,}", c.text) and _unit_quantity(c.text) is None]
         numbers = [c for c in line.cells if _is_number_cell(c)]
+        if pending is not None and numbers and len(pending.cells) == 1 and label_cells \
+                and all(_CONTINUATION_RE.match(c.text) for c in label_cells):
+            # "Holiday pay 12.5%" / "(FerieKonto)  771.73  8,666.53": a label wrapped in
+            # its cell, its figures on the second line.
+            first = pending.cells[0]
+            joined = replace(first, text=" ".join([first.text, *(c.text for c in label_cells)]))
+            result.extend(_read_pay_line(line, [], columns, regions, [(joined, numbers)]))
+            pending = None
+            continue
         if not label_cells:
             if numbers and pending is not None and \
                     line.top - pending.bottom < pending.bottom - pending.top + 4:
@@ -121,8 +131,22 @@ def pay_lines(doc: Doc) -> list[PayLine]:
             pending = line
             continue
         side_by_side, pending = False, None
-        result.extend(_read_pay_line(line, label_cells, columns, regions))
+        groups, orphans = _panel_groups(line, label_cells, regions)
+        # Panels side by side (EARNINGS | EMPLOYER CONTRIBUTIONS): a label whose figures
+        # wrapped onto the next line waits there, in its own panel.
+        for panel, cells in orphans.items():
+            waiting = lonely.pop(panel, None)
+            if waiting is not None:
+                groups.append((waiting, cells))
+        lonely = {_panel_of(regions, g[0].x0): g[0] for g in groups if not g[1]} \
+            if len(regions) > 1 else {}
+        result.extend(_read_pay_line(line, label_cells, columns, regions,
+                                     [g for g in groups if g[1]]))
     return _without_rates(_reconciled_balances(_with_shares_of_totals(result)))
+
+
+# The second line of a wrapped label: a remark in parentheses, or lower case.
+_CONTINUATION_RE = re.compile(r"^(\(|[a-zæøå])")
 
 
 def _under_labels(labels_line: Line, numbers: list[Cell]) -> list[tuple[Cell, list[Cell]]]:
@@ -314,6 +338,32 @@ def _section(text: str, current: str | None) -> str | None:
     if labels.SECTION_HOLIDAY_RE.search(text.strip()):
         return "holiday"
     return current
+
+
+def _panel_of(regions: _Regions, x0: float) -> int:
+    return max((i for i, (left, _) in enumerate(regions) if left <= x0 + 2), default=0)
+
+
+def _panel_groups(line: Line, label_cells: list[Cell], regions: _Regions):
+    """Labels with the figures after them on the line, each figure with the nearest
+    label before it in its own panel; figures with no label in their panel are
+    returned apart (by panel), for a label on the line above."""
+    groups: list[tuple[Cell, list[Cell]]] = []
+    orphans: dict[int, list[Cell]] = {}
+    for cell in line.cells:
+        if cell in label_cells and parse_amount(cell.text) is None:
+            groups.append((cell, []))
+        elif _is_number_cell(cell):
+            panel = _panel_of(regions, cell.x0)
+            owner = next((g for g in reversed(groups)
+                          if _panel_of(regions, g[0].x0) == panel), None)
+            if owner is None and len(regions) == 1 and groups:
+                owner = groups[-1]
+            if owner is None:
+                orphans.setdefault(panel, []).append(cell)
+            else:
+                owner[1].append(cell)
+    return groups, orphans
 
 
 def _read_pay_line(line, label_cells, columns, regions: _Regions, groups=None):
