@@ -113,17 +113,10 @@ def pay_lines(doc: Doc) -> list[PayLine]:
             result.extend(_read_pay_line(line, [], columns, regions, [(joined, numbers)]))
             pending = None
             continue
-        if not label_cells:
-            if numbers and pending is not None and \
-                    line.top - pending.bottom < pending.bottom - pending.top + 4:
-                # Labels above their figures (cards, a row wrapped in its cell).
-                # Several labels side by side are cards: each figure is its label's
-                # own, whatever columns a table above had. One label is a wrapped row of
-                # the table: its columns still say which figure is the period's.
-                result.extend(_read_pay_line(
-                    line, [], columns if len(pending.cells) == 1 else None, regions,
-                    _under_labels(pending, numbers)))
-            pending = None
+        cards = pending is not None and len(pending.cells) > 1 and \
+            all(_CONTINUATION_RE.match(c.text) for c in label_cells)
+        if not label_cells or cards:
+            pending = _figures_under(line, numbers, pending, columns, regions, result)
             continue
         if not numbers:
             regions = _heading_regions(line, regions, columns)
@@ -143,6 +136,25 @@ def pay_lines(doc: Doc) -> list[PayLine]:
         result.extend(_read_pay_line(line, label_cells, columns, regions,
                                      [g for g in groups if g[1]]))
     return _without_rates(_reconciled_balances(_with_shares_of_totals(result)))
+
+
+def _figures_under(line: Line, numbers: list[Cell], pending: Line | None, columns,
+                   regions: _Regions, result: list[PayLine]) -> Line | None:
+    """Figures printed under their labels (cards, a row wrapped in its cell). Several
+    labels side by side are cards: each figure is its own label's, whatever columns a
+    table above had; a card whose figure is not yet there (its label wrapped) waits
+    for the next line. One label is a wrapped row of the table: its columns still say
+    which figure is the period's. Returns the labels still waiting."""
+    if not numbers or pending is None or \
+            line.top - pending.bottom > 2 * (pending.bottom - pending.top) + 4:
+        return None
+    groups = _under_labels(pending, numbers)
+    result.extend(_read_pay_line(line, [], columns if len(pending.cells) == 1 else None,
+                                 regions, groups))
+    waiting = [c for c in pending.cells if all(c is not g[0] for g in groups)]
+    if not waiting:
+        return None
+    return Line(pending.page, pending.top, line.bottom, waiting)
 
 
 # The second line of a wrapped label: a remark in parentheses, or lower case.
@@ -178,6 +190,9 @@ _TRAILING_AMOUNT_RE = re.compile(
 # "kr. 6.079,29" is an amount with its currency, not a label and an amount.
 _CURRENCY_WORD_RE = re.compile(r"\b(kr|dkk)\b\.?", re.I)
 _WORD_RE = re.compile(r"[^\W\d_]{2,}")
+# "Feriepenge 12,5 % af 7.774,00": the figure after "af" is the base the rate is of,
+# part of the label; the item's own figure is elsewhere.
+_BASE_OF_RE = re.compile(r"\b(af|of)\s*$", re.I)
 _REMARK_RE = re.compile(r"\s*\([^)]*\d[^)]*\)")
 # "Feriegodtgørelse 12,5 % af ... : 882,76 indbetales til FerieKonto": after a colon, the
 # first amount is the value; the words after it still describe the item.
@@ -204,7 +219,8 @@ def _label_and_amount(part: Cell) -> list[Cell]:
     text = _REMARK_RE.sub("", part.text).strip()
     m = _TRAILING_AMOUNT_RE.match(text) or _COLON_AMOUNT_RE.match(text)
     if not m or parse_amount(m.group("amount")) is None \
-            or not _WORD_RE.search(_CURRENCY_WORD_RE.sub("", m.group("label"))):
+            or not _WORD_RE.search(_CURRENCY_WORD_RE.sub("", m.group("label"))) \
+            or _BASE_OF_RE.search(m.group("label")):
         return [part]
     part = replace(part, text=text)  # the offsets below are in this text
     rest = (m.groupdict().get("rest") or "").strip()
