@@ -209,6 +209,8 @@ def read(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Payslip | Unreadable:
         return Unreadable(str(exc))
     except Exception as exc:  # noqa: BLE001 - pdfminer/pdfplumber raise dozens of types on
         # hostile input (MalformedPDFException, PSEOF, KeyError, ...); each is a bad PDF.
+        if _out_of_memory(exc):  # the reader process's limit decides, not the PDF's damage
+            raise MemoryError from exc
         return Unreadable(_pdf_error_reason(exc))
     if not any(line.cells for line in lines):
         if has_images:
@@ -252,6 +254,18 @@ def _read_lines(data: bytes, limits: Limits) -> tuple[list[Line], int, bool]:
         for cell in line.cells:
             cell.line = index
     return lines, pages, has_images
+
+
+def _out_of_memory(exc: BaseException) -> bool:
+    """A MemoryError, also as wrapped by pdfplumber (``PdfminerException(MemoryError())``)."""
+    seen = 0
+    current: BaseException | None = exc
+    while current is not None and seen < 10:
+        inner = current.args[0] if current.args else None
+        if isinstance(current, MemoryError) or isinstance(inner, MemoryError):
+            return True
+        current, seen = current.__cause__ or current.__context__, seen + 1
+    return False
 
 
 def _pdf_error_reason(exc: Exception) -> str:

@@ -29,7 +29,7 @@ from assistant.claim_json import number
 from assistant.commands.common import App, echo_json, with_app
 from assistant.db import session
 from assistant.models import Claim, InboundMessage, OutboundMessage
-from assistant.pdf_reader import GuardedPdfReader
+from assistant.pdf_reader import GuardedReader
 from assistant.pipeline import Pipeline
 from parsers.identifiers import mask_cpr, mask_cprs
 from parsers.labels import COMPONENTS
@@ -172,7 +172,7 @@ def reprocess(app: App, message_id: str) -> None:
         found = db.exec(query.order_by(col(InboundMessage.id).desc())).first()
     if found is None:
         raise click.ClickException(f"no stored message {message_id!r}")
-    with GuardedPdfReader(app.config.inbox.pdf_time_limit_seconds) as reader:
+    with GuardedReader.from_config(app.config.inbox) as reader:
         outcome = Pipeline(app.engine, app.config, reader).process(found, force=True)
     assert outcome is not None
     click.echo(f"message {found}: {outcome.status}; claims: "
