@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_MEMORY_MB = 1024  # a normal payslip needs < 150 MB; a mail of 25 MB well under 1 GB
 DEFAULT_MAIL_BUDGET = 60.0
+STARTUP_SECONDS = 120.0  # generous: a loaded machine, a cold disk cache
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ def _limit_memory(memory_bytes: int) -> None:
 
 def _serve(conn: Connection, limits: Limits, memory_bytes: int) -> None:
     _limit_memory(memory_bytes)
+    conn.send(("ready", None))  # imports done: time limits count reading only
     while True:
         try:
             kind, payload = conn.recv()
@@ -174,11 +176,11 @@ class GuardedReader:
         # A worker that died while idle (killed from outside) is replaced once, so the
         # job is not blamed for it.
         for _ in range(2):
-            conn = self._conn or self._start()
             try:
+                conn = self._conn or self._start()
                 conn.send(job)
                 return conn
-            except (OSError, ValueError):
+            except (OSError, EOFError, ValueError):
                 self.close()
         return None
 
@@ -190,6 +192,12 @@ class GuardedReader:
         self._proc.start()
         child.close()
         self._conn = parent
+        # Starting a worker (a fresh interpreter importing pdfplumber) takes about a
+        # second; it is waited for here, outside the time limits of the reads.
+        if not parent.poll(STARTUP_SECONDS):
+            log.warning("reader worker did not start within %s s", STARTUP_SECONDS)
+            raise OSError("the reader process did not start")
+        parent.recv()
         return parent
 
     # -- reasons
