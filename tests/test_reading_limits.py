@@ -323,3 +323,26 @@ def _plain(row: OutboundMessage) -> str:
     from email.policy import default
     message = message_from_bytes(row.raw, policy=default)
     return message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+
+
+# -- the pieces, without the service --------------------------------------------------
+
+
+def test_clean_text_strips_c0_controls_but_keeps_tab_and_line_ends():
+    from assistant.db import clean_text
+    assert clean_text("a\x00b\x07c\x1fd\x0ce\tf\ng\rh") == "abcde\tf\ng\rh"
+    clean = "Kåre Munk Hansen"
+    assert clean_text(clean) is clean
+    problems = [{"code": "x", "message": "navn \x00Kåre"}]
+    assert clean_text(problems) == [{"code": "x", "message": "navn Kåre"}]
+    assert clean_text(b"\x00raw") == b"\x00raw"  # bytes (the raw mail) are kept as they are
+
+
+def test_a_notice_reads_sender_and_subject_without_the_mime_parser():
+    from assistant.pipeline import _peek_header
+    raw = poison_subject_mail()
+    assert _peek_header(raw, "From") == "lon@firma.dk"
+    subject = _peek_header(raw, "Subject")
+    # RFC 2047: the space between two encoded words is not part of the text
+    assert subject.startswith("Refusion 250889-xxxx LønLønLøn") and len(subject) <= 200
+    assert _peek_header(b"Subject: x\r\n\r\nFrom: body@x.dk\r\n", "From") == ""

@@ -29,7 +29,7 @@ from assistant.claim_json import number
 from assistant.commands.common import App, echo_json, with_app
 from assistant.db import session
 from assistant.models import Claim, InboundMessage, OutboundMessage
-from assistant.pdf_reader import GuardedReader
+from assistant.pdf_reader import GuardedReader, ReadFailed
 from assistant.pipeline import Pipeline
 from parsers.identifiers import mask_cpr, mask_cprs
 from parsers.labels import COMPONENTS
@@ -173,7 +173,12 @@ def reprocess(app: App, message_id: str) -> None:
     if found is None:
         raise click.ClickException(f"no stored message {message_id!r}")
     with GuardedReader.from_config(app.config.inbox) as reader:
-        outcome = Pipeline(app.engine, app.config, reader).process(found, force=True)
+        try:
+            outcome = Pipeline(app.engine, app.config, reader).process(found, force=True)
+        except ReadFailed as exc:
+            raise click.ClickException(
+                f"message {found} could not be read: {exc}; raise the [inbox] limit named "
+                "there in the config if the mail is genuine") from None
     assert outcome is not None
     click.echo(f"message {found}: {outcome.status}; claims: "
                f"{', '.join(outcome.references) or 'none'}")
