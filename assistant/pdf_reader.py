@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
+from assistant.config import InboxConfig
 from handlers.claims import PdfResult
 from parsers import email
 from parsers.payslip import DEFAULT_LIMITS, Limits, Payslip, Unreadable, read
@@ -100,7 +101,7 @@ class GuardedReader:
         self._conn: Connection | None = None
 
     @classmethod
-    def from_config(cls, inbox: Any) -> GuardedReader:
+    def from_config(cls, inbox: InboxConfig) -> GuardedReader:
         """A reader with the limits of ``[inbox]`` (an ``InboxConfig``)."""
         return cls(time_limit=inbox.pdf_time_limit_seconds, memory_mb=inbox.reader_memory_mb,
                    mail_budget=inbox.mail_time_budget_seconds)

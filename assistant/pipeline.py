@@ -102,7 +102,12 @@ class Pipeline:
         The attempt is counted and committed before the message is read, so a message
         that kills the reader, or the whole service, is tried at most ``[inbox]
         max_attempts`` times; then it is ``failed`` and the consultants are told."""
-        if not self._begin_attempt(inbound_id):
+        try:
+            if not self._begin_attempt(inbound_id):
+                return None
+        except Exception as exc:  # noqa: BLE001 - e.g. the database is briefly away
+            log.error("inbound %s: the attempt could not be counted (%s); left for later",
+                      inbound_id, type(exc).__name__)
             return None
         try:
             return self.process(inbound_id)
@@ -111,7 +116,11 @@ class Pipeline:
             # parameters, which can hold a full CPR; the traceback is logged masked.
             log.error("processing inbound message %s failed: %s", inbound_id,
                       mask_cprs("".join(traceback.format_exception(exc))).rstrip())
-            self._record_failure(inbound_id, exc)
+            try:
+                self._record_failure(inbound_id, exc)
+            except Exception as again:  # noqa: BLE001 - the attempt is counted already
+                log.error("inbound %s: the failure could not be recorded (%s)", inbound_id,
+                          type(again).__name__)
             return None
 
     def process(self, inbound_id: int, force: bool = False) -> Outcome | None:
