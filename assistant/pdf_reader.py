@@ -99,6 +99,7 @@ class GuardedReader:
         self._ctx = mp.get_context("spawn")  # no fork: the service has threads and sockets
         self._proc: mp.process.BaseProcess | None = None
         self._conn: Connection | None = None
+        self._startup_seconds = 0.0  # spent starting workers, kept out of the mail budget
 
     @classmethod
     def from_config(cls, inbox: InboxConfig) -> GuardedReader:
@@ -115,7 +116,7 @@ class GuardedReader:
     def read_mail(self, raw: bytes, limits: email.MailLimits) -> MailRead:
         """A whole mail: MIME (headers included), then each PDF, all within
         ``mail_budget``. Raises ``ReadFailed`` when the MIME read itself fails."""
-        deadline = time.monotonic() + self.mail_budget
+        started, startups = time.monotonic(), self._startup_seconds
         status, message = self._call("mail", (raw, limits), self.mail_budget)
         if status != "ok":
             raise ReadFailed(self._mail_reason(status))
@@ -124,7 +125,9 @@ class GuardedReader:
         results = []
         for attachment in message.pdfs:
             name = attachment.filename or "payslip.pdf"
-            left = deadline - time.monotonic()
+            # Reading time only: starting a replacement worker is not the mail's time.
+            spent = time.monotonic() - started - (self._startup_seconds - startups)
+            left = self.mail_budget - spent
             if left <= 0:
                 results.append(PdfResult(name, Unreadable(self._budget_reason())))
                 continue
@@ -186,6 +189,7 @@ class GuardedReader:
         return None
 
     def _start(self) -> Connection:
+        begun = time.monotonic()
         parent, child = self._ctx.Pipe()
         self._proc = self._ctx.Process(
             target=_serve, args=(child, self.limits, self.memory_mb * 1024 * 1024),
@@ -199,6 +203,7 @@ class GuardedReader:
             log.warning("reader worker did not start within %s s", STARTUP_SECONDS)
             raise OSError("the reader process did not start")
         parent.recv()
+        self._startup_seconds += time.monotonic() - begun
         return parent
 
     # -- reasons

@@ -270,7 +270,7 @@ def test_a_mail_that_kills_the_service_while_read_is_given_up(service, store):
 def test_a_mail_of_slow_pdfs_is_cut_at_its_budget_and_other_mail_flows(service, store):
     case = case_in_2026()
     register(store, case)
-    running = service("pdf_time_limit_seconds = 2\nmail_time_budget_seconds = 5\nworkers = 2")
+    running = service("pdf_time_limit_seconds = 2\nmail_time_budget_seconds = 8\nworkers = 2")
     slow = slow_pdf()
     running.send(wire(mail("Mange", pdfs=[(f"langsom-{i}.pdf", slow) for i in range(20)])))
     running.send(wire(mail("Refusion oktober", pdfs=[("Lønseddel.pdf", render(case))])))
@@ -285,9 +285,11 @@ def test_a_mail_of_slow_pdfs_is_cut_at_its_budget_and_other_mail_flows(service, 
     assert claim.cpr == case.cpr.replace("-", "")
     (reply,) = [m for m in outbound(store, heavy.id) if m.kind == "reply"]
     text = _plain(reply)
+    # Each PDF tried takes its 2 s (or what is left of the 8 s): at most 4 are tried,
+    # however loaded the machine; the others are reported unread.
     timed_out = text.count("took longer than 2 s")
-    cut = text.count("may take at most 5 s")
-    assert timed_out >= 1 and cut >= 15 and timed_out + cut == 20, (timed_out, cut)
+    cut = text.count("may take at most 8 s")
+    assert timed_out <= 4 and timed_out + cut == 20, (timed_out, cut)
     assert "langsom-19.pdf" in text
 
 
