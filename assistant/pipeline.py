@@ -161,9 +161,12 @@ class Pipeline:
             if inbound.attempts >= limit:
                 # The last attempt never reached _record_failure: the service itself was
                 # stopped or killed while reading this message.
-                self._give_up(db, inbound, inbound.error or (
-                    f"processing stopped {inbound.attempts} times before it finished (the "
-                    "service was killed or stopped while reading this message)"))
+                stopped = ("the service was killed or stopped while processing this "
+                           "message")
+                self._give_up(db, inbound, (
+                    f"{inbound.error}; then {stopped}" if inbound.error else
+                    f"processing stopped {inbound.attempts} times before it finished "
+                    f"({stopped})"))
                 gave_up = True
             else:
                 inbound.attempts += 1
