@@ -134,6 +134,12 @@ class InboxConfig(_Section):
     mode: Literal["smtp", "imap"] = "smtp"
     max_message_bytes: PositiveInt = 26_214_400
     pdf_time_limit_seconds: Seconds = 10.0
+    # Reading limits (assistant/pdf_reader.py): the reader process's address space, one
+    # mail's whole read, the attempts before a message is given up, the reader pool.
+    reader_memory_mb: Annotated[int, Field(ge=256)] = 1024
+    mail_time_budget_seconds: Seconds = 60.0
+    max_attempts: PositiveInt = 3
+    workers: PositiveInt = 2
     smtp: SmtpInboxConfig = SmtpInboxConfig()
     imap: ImapInboxConfig = ImapInboxConfig()
 

@@ -5,11 +5,16 @@
 - :func:`upgrade` migrates the schema to the newest Alembic revision; it is safe to
   call on every start and from several processes at once;
 - :func:`session` is a unit of work: commit on success, roll back on an exception;
-- :func:`exclusive` serialises a read-check-write sequence (first come, first served).
+- :func:`exclusive` serialises a read-check-write sequence (first come, first served);
+- every text written through a session is cleaned of NUL and other C0 control
+  characters (tab, newline and carriage return stay) in one place,
+  :func:`_clean_texts`: PostgreSQL refuses NUL in text and JSON, and a mail can carry
+  one in any header, body or file name.
 """
 
 from __future__ import annotations
 
+import re
 import warnings
 import zlib
 from collections.abc import Iterator
@@ -19,9 +24,10 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import SAWarning
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
 import assistant.models  # noqa: F401  (registers the tables on SQLModel.metadata)
@@ -42,6 +48,36 @@ _SQLITE_PRAGMAS = (
     "PRAGMA busy_timeout=5000",  # wait up to 5 s for another process's write lock
     "PRAGMA foreign_keys=ON",  # SQLite ignores foreign keys unless asked, per connection
 )
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def clean_text(value: Any) -> Any:
+    """``value`` without NUL and other C0 controls except tab, newline and carriage return;
+    lists and dicts (JSON columns) cleaned throughout. The same object when already clean."""
+    if isinstance(value, str):
+        return _CONTROL.sub("", value) if _CONTROL.search(value) else value
+    if isinstance(value, list):
+        cleaned = [clean_text(v) for v in value]
+        return cleaned if any(a is not b for a, b in zip(cleaned, value, strict=True)) else value
+    if isinstance(value, dict):
+        items = {clean_text(k): clean_text(v) for k, v in value.items()}
+        changed = any(k not in value or items[k] is not value[k] for k in items)
+        return items if changed else value
+    return value
+
+
+@event.listens_for(OrmSession, "before_flush")
+def _clean_texts(db: OrmSession, _context: Any, _instances: Any) -> None:
+    """The one place texts are cleaned on their way to the database (see the module doc)."""
+    for row in (*db.new, *db.dirty):
+        state = inspect(row)
+        for attribute in state.mapper.column_attrs:
+            value = state.dict.get(attribute.key)
+            cleaned = clean_text(value)
+            if cleaned is not value:
+                setattr(row, attribute.key, cleaned)
 
 
 def make_engine(url: str | URL) -> Engine:

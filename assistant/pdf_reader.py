@@ -1,64 +1,226 @@
-"""Reading payslip PDFs under a hard time limit.
+"""Reading mail and payslip PDFs in a guarded worker process.
 
-pdfplumber is pure Python: a hostile PDF can keep it busy for minutes inside one
-page, where no cooperative check reaches. So PDFs are read in a worker process
-that is killed and replaced when it overruns; the caller gets ``Unreadable``.
+Everything that interprets a received message's bytes runs here, never in the
+service's own process: the MIME parse (headers included: the standard library's
+RFC 2047 decoding uses memory growing with the square of the number of encoded
+words in a header) and every PDF (pdfplumber is pure Python; a hostile PDF can keep
+it busy for minutes, or take gigabytes, inside one page where no cooperative check
+reaches). The worker runs under an address-space limit (``RLIMIT_AS``, set inside
+the worker) and the caller waits for it at most a time limit; a worker that
+overruns either is killed and replaced, so a hostile message can only fail itself.
+
+Time limits: each PDF at most ``time_limit`` seconds, and one mail's whole read
+(MIME and all its PDFs) at most ``mail_budget`` seconds. PDFs left when the budget
+is used up are reported unread (``Unreadable`` with the reason), not read.
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing as mp
+import resource
+import time
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from typing import Any
 
+from assistant.config import InboxConfig
+from handlers.claims import PdfResult
+from parsers import email
 from parsers.payslip import DEFAULT_LIMITS, Limits, Payslip, Unreadable, read
 
 log = logging.getLogger(__name__)
 
+DEFAULT_MEMORY_MB = 1024  # a normal payslip needs < 150 MB; a mail of 25 MB well under 1 GB
+DEFAULT_MAIL_BUDGET = 60.0
+STARTUP_SECONDS = 120.0  # generous: a loaded machine, a cold disk cache
 
-def _serve(conn: Connection, limits: Limits) -> None:
+
+@dataclass(frozen=True)
+class MailRead:
+    """A mail as the worker read it, with the result of each of its PDFs (in order)."""
+
+    message: email.MailMessage | email.UnreadableMail
+    pdfs: tuple[PdfResult, ...] = ()
+
+
+class ReadFailed(Exception):
+    """The mail itself (its MIME structure or headers) could not be read: the worker
+    ran out of memory or time, or stopped. The caller counts it as a failed attempt."""
+
+
+# -- the worker process ----------------------------------------------------------------
+
+
+def _limit_memory(memory_bytes: int) -> None:
+    # Set inside the worker, after its imports: the service itself stays unlimited.
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        memory_bytes = min(memory_bytes, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, hard))
+
+
+def _serve(conn: Connection, limits: Limits, memory_bytes: int) -> None:
+    _limit_memory(memory_bytes)
+    conn.send(("ready", None))  # imports done: time limits count reading only
     while True:
         try:
-            data = conn.recv_bytes()
+            kind, payload = conn.recv()
         except EOFError:
             return
-        conn.send(read(data, limits))
+        try:
+            result: Any = email.read(*payload) if kind == "mail" else read(payload, limits)
+        except MemoryError:
+            result = None
+        if result is None:
+            # Free what the failed read held before answering, then stop: the heap of a
+            # process that hit its limit is not trusted with the next message.
+            conn.send(("memory", None))
+            return
+        conn.send(("ok", result))
 
 
-class GuardedPdfReader:
-    """A worker process that reads one PDF at a time; not thread-safe (one per thread)."""
+# -- the service side ------------------------------------------------------------------
 
-    def __init__(self, time_limit: float = 10.0, limits: Limits = DEFAULT_LIMITS) -> None:
+
+class GuardedReader:
+    """One worker process reading one mail or PDF at a time; not thread-safe (one per
+    thread). ``time_limit``: seconds per PDF; ``mail_budget``: seconds for one mail's
+    whole read; ``memory_mb``: the worker's address-space limit."""
+
+    def __init__(
+        self, time_limit: float = 10.0, limits: Limits = DEFAULT_LIMITS,
+        memory_mb: int = DEFAULT_MEMORY_MB, mail_budget: float = DEFAULT_MAIL_BUDGET,
+    ) -> None:
         self.time_limit = time_limit
         self.limits = limits
+        self.memory_mb = memory_mb
+        self.mail_budget = mail_budget
         self._ctx = mp.get_context("spawn")  # no fork: the service has threads and sockets
         self._proc: mp.process.BaseProcess | None = None
         self._conn: Connection | None = None
+        self._startup_seconds = 0.0  # spent starting workers, kept out of the mail budget
+
+    @classmethod
+    def from_config(cls, inbox: InboxConfig) -> GuardedReader:
+        """A reader with the limits of ``[inbox]`` (an ``InboxConfig``)."""
+        return cls(time_limit=inbox.pdf_time_limit_seconds, memory_mb=inbox.reader_memory_mb,
+                   mail_budget=inbox.mail_time_budget_seconds)
+
+    # -- public reads
+
+    def read(self, data: bytes) -> Payslip | Unreadable:
+        """One payslip PDF, within ``time_limit`` and the memory limit."""
+        return self._read_pdf(data, self.time_limit)
+
+    def read_mail(self, raw: bytes, limits: email.MailLimits) -> MailRead:
+        """A whole mail: MIME (headers included), then each PDF, all within
+        ``mail_budget``. Raises ``ReadFailed`` when the MIME read itself fails."""
+        started, startups = time.monotonic(), self._startup_seconds
+        status, message = self._call("mail", (raw, limits), self.mail_budget)
+        if status != "ok":
+            raise ReadFailed(self._mail_reason(status))
+        if isinstance(message, email.UnreadableMail):
+            return MailRead(message)
+        results = []
+        for attachment in message.pdfs:
+            name = attachment.filename or "payslip.pdf"
+            # Reading time only: starting a replacement worker is not the mail's time.
+            spent = time.monotonic() - started - (self._startup_seconds - startups)
+            left = self.mail_budget - spent
+            if left <= 0:
+                results.append(PdfResult(name, Unreadable(self._budget_reason())))
+                continue
+            result = self._read_pdf(attachment.data, min(self.time_limit, left),
+                                    by_budget=left < self.time_limit)
+            results.append(PdfResult(name, result))
+        return MailRead(message, tuple(results))
+
+    # -- the worker protocol
+
+    def _read_pdf(self, data: bytes, limit: float, by_budget: bool = False) -> Payslip | Unreadable:
+        status, result = self._call("pdf", data, limit)
+        if status == "ok":
+            return result
+        if status == "memory":
+            return Unreadable(
+                f"reading the PDF needed more than {self.memory_mb} MB of memory; it is too "
+                "complex to be a payslip. Send the payslip as exported from the payroll system")
+        if status == "timeout" and by_budget:
+            return Unreadable(self._budget_reason())
+        if status == "timeout":
+            return Unreadable(
+                f"reading the PDF took longer than {self.time_limit:g} s; it is too complex to "
+                "be a payslip. Send the payslip as exported from the payroll system")
+        return Unreadable("the PDF could not be read (the reader stopped); send it again")
+
+    def _call(self, kind: str, payload: object, limit: float) -> tuple[str, Any]:
+        """Run one job: ("ok", result), or ("memory" | "timeout" | "died", None)."""
+        conn = self._send((kind, payload))
+        if conn is None:
+            return "died", None
+        try:
+            if conn.poll(limit):
+                status, result = conn.recv()
+                if status != "ok":
+                    log.warning("reader worker hit its memory limit of %d MB; restarting it",
+                                self.memory_mb)
+                    self.close()
+                return status, result
+        except (EOFError, OSError) as exc:
+            log.warning("reader worker died (%s, exit code %s); restarting it",
+                        type(exc).__name__, self._proc.exitcode if self._proc else None)
+            self.close()
+            return "died", None
+        log.warning("reader worker overran %.1f s; restarting it", limit)
+        self.close()
+        return "timeout", None
+
+    def _send(self, job: tuple[str, object]) -> Connection | None:
+        # A worker that died while idle (killed from outside) is replaced once, so the
+        # job is not blamed for it.
+        for _ in range(2):
+            try:
+                conn = self._conn or self._start()
+                conn.send(job)
+                return conn
+            except (OSError, EOFError, ValueError):
+                self.close()
+        return None
 
     def _start(self) -> Connection:
+        begun = time.monotonic()
         parent, child = self._ctx.Pipe()
         self._proc = self._ctx.Process(
-            target=_serve, args=(child, self.limits), daemon=True, name="pdf-reader")
+            target=_serve, args=(child, self.limits, self.memory_mb * 1024 * 1024),
+            daemon=True, name="mail-reader")
         self._proc.start()
         child.close()
         self._conn = parent
+        # Starting a worker (a fresh interpreter importing pdfplumber) takes about a
+        # second; it is waited for here, outside the time limits of the reads.
+        if not parent.poll(STARTUP_SECONDS):
+            log.warning("reader worker did not start within %s s", STARTUP_SECONDS)
+            raise OSError("the reader process did not start")
+        parent.recv()
+        self._startup_seconds += time.monotonic() - begun
         return parent
 
-    def read(self, data: bytes) -> Payslip | Unreadable:
-        conn = self._conn or self._start()
-        try:
-            conn.send_bytes(data)
-            if conn.poll(self.time_limit):
-                return conn.recv()
-        except (EOFError, OSError, BrokenPipeError) as exc:
-            log.warning("pdf reader worker died: %s", type(exc).__name__)
-            self.close()
-            return Unreadable("the PDF could not be read (the reader stopped); send it again")
-        log.warning("pdf reader timed out after %.1f s; restarting worker", self.time_limit)
-        self.close()
-        return Unreadable(
-            f"reading the PDF took longer than {self.time_limit:g} s; it is too complex to be "
-            "a payslip. Send the payslip as exported from the payroll system")
+    # -- reasons
+
+    def _budget_reason(self) -> str:
+        return (f"not read: one mail's attachments may take at most {self.mail_budget:g} s "
+                "to read together, and the PDFs before this one used that time. Send this "
+                "payslip again in a mail of its own")
+
+    def _mail_reason(self, status: str) -> str:
+        if status == "memory":
+            return (f"reading the mail (its MIME structure and headers) needed more than "
+                    f"{self.memory_mb} MB of memory")
+        if status == "timeout":
+            return (f"reading the mail (its MIME structure and headers) took longer than "
+                    f"{self.mail_budget:g} s")
+        return "the reader process stopped while reading the mail"
 
     def close(self) -> None:
         if self._proc is not None:
@@ -68,8 +230,12 @@ class GuardedPdfReader:
             self._conn.close()
         self._proc, self._conn = None, None
 
-    def __enter__(self) -> GuardedPdfReader:
+    def __enter__(self) -> GuardedReader:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+# The name every caller used before the reader also read the mail itself.
+GuardedPdfReader = GuardedReader

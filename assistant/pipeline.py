@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
+import re
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,20 +29,25 @@ from assistant.db import exclusive, session
 from assistant.models import Claim as ClaimRow
 from assistant.models import Employment, InboundMessage, Workplace, WorkplaceSender
 from assistant.outbox import compose, enqueue
-from assistant.pdf_reader import GuardedPdfReader
+from assistant.pdf_reader import GuardedReader, ReadFailed
 from handlers import texts
-from handlers.claims import Claim, Evaluation, PdfResult, evaluate
+from handlers.claims import Claim, Evaluation, evaluate
 from handlers.problems import Problem
 from handlers.register import sender_allowed
 from handlers.review import Decision, EmploymentView, PriorClaim, RegisterSlice, review
-from handlers.summary import ClaimSummary, economy_summary, review_notice, sender_reply
+from handlers.summary import (
+    ClaimSummary,
+    economy_summary,
+    failed_notice,
+    review_notice,
+    sender_reply,
+)
 from parsers import claim_text, email
 from parsers.identifiers import mask_cprs
 from parsers.labels import COMPONENTS
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 3
 REGISTER_LOCK = "register"
 
 
@@ -71,7 +77,7 @@ class Pipeline:
         self,
         engine: Engine,
         config: Config,
-        reader: GuardedPdfReader,
+        reader: GuardedReader,
         today: Callable[[], date] = date.today,
         on_queued: Callable[[], None] = lambda: None,
     ) -> None:
@@ -91,7 +97,18 @@ class Pipeline:
         return len(ids)
 
     def process_safely(self, inbound_id: int) -> Outcome | None:
-        """Process one message; a failure is recorded on the message, never raised."""
+        """Process one message; a failure is recorded on the message, never raised.
+
+        The attempt is counted and committed before the message is read, so a message
+        that kills the reader, or the whole service, is tried at most ``[inbox]
+        max_attempts`` times; then it is ``failed`` and the consultants are told."""
+        try:
+            if not self._begin_attempt(inbound_id):
+                return None
+        except Exception as exc:  # noqa: BLE001 - e.g. the database is briefly away
+            log.error("inbound %s: the attempt could not be counted (%s); left for later",
+                      inbound_id, type(exc).__name__)
+            return None
         try:
             return self.process(inbound_id)
         except Exception as exc:  # noqa: BLE001 - one bad message must not stop the inbox
@@ -99,12 +116,19 @@ class Pipeline:
             # parameters, which can hold a full CPR; the traceback is logged masked.
             log.error("processing inbound message %s failed: %s", inbound_id,
                       mask_cprs("".join(traceback.format_exception(exc))).rstrip())
-            self._record_failure(inbound_id, exc)
+            try:
+                self._record_failure(inbound_id, exc)
+            except Exception as again:  # noqa: BLE001 - the attempt is counted already
+                log.error("inbound %s: the failure could not be recorded (%s)", inbound_id,
+                          type(again).__name__)
             return None
 
     def process(self, inbound_id: int, force: bool = False) -> Outcome | None:
         """Process one stored message. Idempotent: a processed message is left alone
-        unless ``force`` (reprocessing after a fix)."""
+        unless ``force`` (reprocessing after a fix).
+
+        The whole read (MIME, headers, every PDF) happens in the guarded reader process;
+        a mail that cannot be read there raises ``ReadFailed`` (a failed attempt)."""
         with session(self.engine) as db:
             inbound = db.get(InboundMessage, inbound_id)
             if inbound is None:
@@ -112,21 +136,73 @@ class Pipeline:
             if inbound.status == "processed" and not force:
                 return None
             raw, envelope_from = inbound.raw, inbound.envelope_from
-        message = email.read(raw, email.MailLimits(
+        read = self.reader.read_mail(raw, email.MailLimits(
             max_bytes=self.config.inbox.max_message_bytes))
+        message = read.message
         if isinstance(message, email.UnreadableMail):
             return self._store_unreadable(inbound_id, raw, envelope_from, message.reason)
         # The subject is quoted in replies, summaries and forwards: never a full CPR there.
         message = dataclasses.replace(message, subject=mask_cprs(message.subject))
-        pdfs = [PdfResult(a.filename or "payslip.pdf", self.reader.read(a.data))
-                for a in message.pdfs]
-        evaluation = evaluate(pdfs, claim_text.read(message.body_text), self.today(),
+        evaluation = evaluate(list(read.pdfs), claim_text.read(message.body_text), self.today(),
                               self.config.scheme())
         outcome = self._store(inbound_id, message, envelope_from, evaluation)
         self.on_queued()
         log.info("inbound %s: %s, claims %s", inbound_id, outcome.status,
                  ", ".join(outcome.references) or "none")
         return outcome
+
+    def _begin_attempt(self, inbound_id: int) -> bool:
+        """Count an attempt at a received message; False when it is not to be read (done
+        already, or given up because every allowed attempt stopped without a result)."""
+        limit = self.config.inbox.max_attempts
+        with session(self.engine) as db:
+            inbound = db.get(InboundMessage, inbound_id)
+            if inbound is None or inbound.status != "received":
+                return False
+            if inbound.attempts >= limit:
+                # The last attempt never reached _record_failure: the service itself was
+                # stopped or killed while reading this message.
+                stopped = ("the service was killed or stopped while processing this "
+                           "message")
+                self._give_up(db, inbound, (
+                    f"{inbound.error}; then {stopped}" if inbound.error else
+                    f"processing stopped {inbound.attempts} times before it finished "
+                    f"({stopped})"))
+                gave_up = True
+            else:
+                inbound.attempts += 1
+                db.add(inbound)
+                gave_up = False
+        if gave_up:
+            self.on_queued()
+        return not gave_up
+
+    def _record_failure(self, inbound_id: int, exc: Exception) -> None:
+        """Note why an attempt failed; the last allowed attempt gives the message up."""
+        with session(self.engine) as db:
+            inbound = db.get(InboundMessage, inbound_id)
+            if inbound is None:
+                return
+            inbound.error = _failure_reason(exc)
+            gave_up = inbound.attempts >= self.config.inbox.max_attempts
+            if gave_up:
+                self._give_up(db, inbound, inbound.error)
+            db.add(inbound)
+        if gave_up:
+            self.on_queued()
+
+    def _give_up(self, db: Session, inbound: InboundMessage, reason: str) -> None:
+        """Mark a message failed and tell the consultants, in the caller's transaction."""
+        log.error("inbound %s failed after %s attempts; the consultants are told: %s",
+                  inbound.id, inbound.attempts, reason)
+        inbound.status, inbound.error = "failed", reason
+        raw = inbound.raw
+        subject, body = failed_notice(
+            inbound.id or 0, inbound.attempts,
+            _peek_header(raw, "From") or inbound.envelope_from or "?",
+            _peek_header(raw, "Subject"), reason, "da")
+        self._enqueue(db, "failed", self.config.jobcenter.consultants, subject, body, inbound)
+        db.add(inbound)
 
     # -- storing ----------------------------------------------------------------------
 
@@ -236,17 +312,6 @@ class Pipeline:
             db.add(inbound)
         self.on_queued()
         return Outcome(inbound_id, "not_a_claim", ())
-
-    def _record_failure(self, inbound_id: int, exc: Exception) -> None:
-        with session(self.engine) as db:
-            inbound = db.get(InboundMessage, inbound_id)
-            if inbound is None:
-                return
-            inbound.attempts += 1
-            inbound.error = f"{type(exc).__name__}: {str(exc)[:300]}"
-            if inbound.attempts >= MAX_ATTEMPTS:
-                inbound.status = "failed"
-            db.add(inbound)
 
 
 # -- the register slice a claim touches ----------------------------------------------
@@ -394,6 +459,30 @@ def _language(message: email.MailMessage, default: str) -> texts.Language:
     if len(words & _ENGLISH_WORDS) >= 3 and not words & {"og", "til", "vedhæftet", "hilsen"}:
         return "en"
     return "en" if default == "en" else "da"
+
+
+_PEEK_BYTES = 64 * 1024
+_FOLD = re.compile(rb"\r?\n[ \t]+")
+
+
+def _peek_header(raw: bytes, name: str, limit: int = 200) -> str:
+    """A header's value for a notice, read without the MIME parser (the message may be
+    the one that defeated it): the first ``limit`` characters, CPR masked."""
+    head = re.split(rb"\r?\n\r?\n", raw[:_PEEK_BYTES], maxsplit=1)[0]
+    field = rb"(?im)^" + re.escape(name.encode()) + rb"[ \t]*:[ \t]*(.*(?:\r?\n[ \t].*)*)"
+    match = re.search(field, head)
+    if not match:
+        return ""
+    value = _FOLD.sub(b" ", match.group(1)[:limit * 4]).decode("utf-8", "replace")
+    text = " ".join(email.decode_words(value[:limit * 2]).split())[:limit]
+    return mask_cprs(text)
+
+
+def _failure_reason(exc: Exception) -> str:
+    """What to store and tell about a failed attempt: CPR masked, bounded."""
+    if isinstance(exc, ReadFailed):
+        return str(exc)
+    return mask_cprs(f"{type(exc).__name__}: {str(exc)[:300]}")
 
 
 def _now() -> datetime:

@@ -2,9 +2,13 @@
 
 Threads, each with one job:
 - the inbox: the embedded SMTP server, or the IMAP poller; both only store mail;
-- the processors: a dispatcher hands stored, unprocessed messages to one worker
-  per core (each with its own PDF-reader process). At start that includes whatever
-  was stored but not processed before a crash or kill;
+- the processors: a dispatcher hands stored, unprocessed messages, oldest first, to
+  ``[inbox] workers`` threads, each owning one guarded reader process (memory and
+  time limits, ``assistant/pdf_reader.py``). Reading runs in parallel, so a slow mail
+  holds one reader for at most ``mail_time_budget_seconds`` and the others go on;
+  judging and storing stays one message at a time (the register lock in
+  ``Pipeline._store``). At start that includes whatever was stored but not processed
+  before a crash or kill;
 - the outbox worker: delivers queued mail with retries;
 - the intake chat bot (Telegram), when ``[telegram] token`` is set: its own thread
   with its own event loop; if it cannot start, the mail side runs on without it.
@@ -15,7 +19,6 @@ from __future__ import annotations
 
 import errno
 import logging
-import os
 import queue
 import signal
 import socket
@@ -30,7 +33,7 @@ from assistant.followup import FollowupLoop
 from assistant.inbox.imap_poller import ImapPoller
 from assistant.inbox.smtp_server import SmtpInbox
 from assistant.outbox import OutboxWorker, make_transport
-from assistant.pdf_reader import GuardedPdfReader
+from assistant.pdf_reader import GuardedReader
 from assistant.pipeline import Pipeline, pending_ids
 
 log = logging.getLogger(__name__)
@@ -46,12 +49,13 @@ class Service:
     smtp: SmtpInbox | None = None
     outbox: OutboxWorker | None = None
     bot: TelegramBot | None = None
-    # One worker per core: reading a PDF is CPU-bound in a process of its own.
-    workers: int = field(default_factory=lambda: max(1, os.cpu_count() or 1))
+    # Reader threads, each with its reader process; None: ``[inbox] workers``.
+    workers: int | None = None
     jobs: queue.Queue[int] = field(default_factory=queue.Queue)
 
     def start(self) -> None:
         config = self.app.config
+        self.workers = self.workers or config.inbox.workers
         self.outbox = OutboxWorker(self.app.engine, make_transport(config),
                                    config.outbox.max_attempts)
         self._thread("outbox", lambda: self.outbox.run(self.stop))  # type: ignore[union-attr]
@@ -89,7 +93,7 @@ class Service:
         thread.start()
         self.threads.append(thread)
 
-    def _pipeline(self, reader: GuardedPdfReader) -> Pipeline:
+    def _pipeline(self, reader: GuardedReader) -> Pipeline:
         assert self.outbox is not None
         return Pipeline(self.app.engine, self.app.config, reader, on_queued=self.outbox.wake)
 
@@ -102,7 +106,7 @@ class Service:
             with lock:
                 in_flight.discard(inbound_id)
 
-        for n in range(self.workers):
+        for n in range(self.workers or 1):
             self._thread(f"processor-{n}", lambda: self._work_loop(finished))
         while not self.stop.is_set():
             self.arrived.clear()
@@ -118,8 +122,7 @@ class Service:
             self.arrived.wait(PROCESSOR_IDLE_SECONDS)
 
     def _work_loop(self, finished: Callable[[int], None]) -> None:
-        limit = self.app.config.inbox.pdf_time_limit_seconds
-        with GuardedPdfReader(time_limit=limit) as reader:
+        with GuardedReader.from_config(self.app.config.inbox) as reader:
             pipeline = self._pipeline(reader)
             while not self.stop.is_set():
                 try:

@@ -207,3 +207,31 @@ def review_notice(
          f"Details: assistant claims show {reference}"),
     ]
     return subject, "\n".join(lines) + "\n"
+
+
+def failed_notice(
+    inbound_id: int, attempts: int, sender: str, subject: str, reason: str,
+    lang: Language = "da",
+) -> tuple[str, str]:
+    """To the consultants: a received mail was given up after every allowed attempt.
+
+    ``sender`` and ``subject`` are given already CPR-masked (the caller read them from
+    the raw message, which may be the one that defeated the mail parser)."""
+    da = lang == "da"
+    title = (f"Mail kunne ikke behandles (indgående nr. {inbound_id})" if da else
+             f"Mail could not be processed (inbound no. {inbound_id})")
+    lines = [
+        (f"En mail til jobcentret kunne ikke læses efter {attempts} forsøg og er opgivet. "
+         "Afsenderen har ikke fået svar; tag kontakt, hvis mailen skal behandles." if da else
+         f"A mail to the jobcenter could not be read after {attempts} attempts and was given "
+         "up. The sender has not been answered; contact them if the mail matters."),
+        "",
+        f"{'Indgående nr.' if da else 'Inbound no.'}: {inbound_id}",
+        f"{'Fra' if da else 'From'}: {sender or '?'}",
+        f"{'Emne' if da else 'Subject'}: {subject or ('(intet emne)' if da else '(no subject)')}",
+        f"{'Årsag' if da else 'Reason'}: {reason}",
+        "",
+        (f"Læs den igen efter en rettelse med: assistant reprocess {inbound_id}" if da else
+         f"Read it again after a fix: assistant reprocess {inbound_id}"),
+    ]
+    return title, "\n".join(lines) + "\n"

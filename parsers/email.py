@@ -113,6 +113,8 @@ def read(raw: bytes, limits: MailLimits = MailLimits()) -> MailMessage | Unreada
         try:
             msg = message_from_bytes(raw, policy=pol)
             return _Reader(limits, fallback=pol is policy.compat32).read(msg)
+        except MemoryError:  # the reader process's limit, not a broken mail: let it stop us
+            raise
         except Exception as exc:  # one hostile mail must not stop the inbox
             error = exc
     return UnreadableMail(f"the message could not be parsed ({type(error).__name__})")
@@ -408,6 +410,8 @@ def _safe(call: Callable[[], T], default: T) -> T:
     """``call()``, or ``default`` when the stdlib trips over a broken header."""
     try:
         return call()
+    except MemoryError:
+        raise
     except Exception:  # header parsing raises many kinds on hostile input
         return default
 
@@ -440,6 +444,8 @@ def decode_words(value: str) -> str:
     value = re.sub(r"\r?\n[ \t]", " ", value)
     try:
         chunks = decode_header(value)
+    except MemoryError:
+        raise
     except Exception:  # e.g. bad base64 inside an encoded word
         return _repair(value)
     out = []

@@ -30,7 +30,7 @@ from assistant.claim_json import number
 from assistant.commands.common import App, echo_json, with_app
 from assistant.db import session
 from assistant.models import Claim, InboundMessage, OutboundMessage
-from assistant.pdf_reader import GuardedPdfReader
+from assistant.pdf_reader import GuardedReader, ReadFailed
 from assistant.pipeline import Pipeline
 from handlers.review import ReviewStatus
 from handlers.summary import COMPONENT_NAMES
@@ -195,8 +195,13 @@ def reprocess(app: App, message_id: str) -> None:
         found = db.exec(query.order_by(col(InboundMessage.id).desc())).first()
     if found is None:
         raise click.ClickException(f"no stored message {message_id!r}")
-    with GuardedPdfReader(app.config.inbox.pdf_time_limit_seconds) as reader:
-        outcome = Pipeline(app.engine, app.config, reader).process(found, force=True)
+    with GuardedReader.from_config(app.config.inbox) as reader:
+        try:
+            outcome = Pipeline(app.engine, app.config, reader).process(found, force=True)
+        except ReadFailed as exc:
+            raise click.ClickException(
+                f"message {found} could not be read: {exc}; raise the [inbox] limit named "
+                "there in the config if the mail is genuine") from None
     assert outcome is not None
     click.echo(f"message {found}: {outcome.status}; claims: "
                f"{', '.join(outcome.references) or 'none'}")

@@ -29,7 +29,14 @@ from parsers.payslip.model import (
     Unreadable,
 )
 from parsers.payslip.verify import verify
-from parsers.payslip.words import TooLarge, has_real_text, pdf_error_reason, read_lines, sniff
+from parsers.payslip.words import (
+    TooLarge,
+    has_real_text,
+    out_of_memory,
+    pdf_error_reason,
+    read_lines,
+    sniff,
+)
 
 __all__ = ["DEFAULT_LIMITS", "Check", "Limits", "PayLine", "Payslip", "Source", "Unreadable",
            "read"]
@@ -49,6 +56,8 @@ def read(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Payslip | Unreadable:
         return Unreadable(str(exc), "too_large")
     except Exception as exc:  # noqa: BLE001 - pdfminer/pdfplumber raise dozens of types on
         # hostile input (MalformedPDFException, PSEOF, KeyError, ...); each is a bad PDF.
+        if out_of_memory(exc):  # the reader process's limit decides, not the PDF's damage
+            raise MemoryError from exc
         return Unreadable(pdf_error_reason(exc))
     if not any(line.cells for line in lines):
         if has_images:

@@ -65,6 +65,18 @@ def has_real_text(lines: list[Line]) -> bool:
     return real >= MIN_REAL_WORDS and garbage <= MAX_GARBAGE_SHARE * len(words)
 
 
+def out_of_memory(exc: BaseException) -> bool:
+    """A MemoryError, also as wrapped by pdfplumber (``PdfminerException(MemoryError())``)."""
+    seen = 0
+    current: BaseException | None = exc
+    while current is not None and seen < 10:
+        inner = current.args[0] if current.args else None
+        if isinstance(current, MemoryError) or isinstance(inner, MemoryError):
+            return True
+        current, seen = current.__cause__ or current.__context__, seen + 1
+    return False
+
+
 def pdf_error_reason(exc: Exception) -> str:
     inner = exc.args[0] if isinstance(exc, PdfminerException) and exc.args else exc
     if isinstance(inner, (PDFPasswordIncorrect, PDFEncryptionError)):
