@@ -105,6 +105,9 @@ class InboxConfig(_Section):
     mode: Literal["smtp", "imap"] = "smtp"
     max_message_bytes: PositiveInt = 26_214_400
     pdf_time_limit_seconds: Seconds = 10.0
+    # authserv-ids whose Authentication-Results headers (RFC 8601) are believed: only
+    # the jobcenter's own receiving mail system. Empty: none is (anyone can write one).
+    trusted_authserv_ids: list[str] = []
     smtp: SmtpInboxConfig = SmtpInboxConfig()
     imap: ImapInboxConfig = ImapInboxConfig()
 
@@ -132,6 +135,10 @@ class JobcenterConfig(_Section):
     max_hours_per_week: PositiveInt = 10
     max_employment_months: PositiveInt = 12
     language: Literal["da", "en"] = "da"
+    # Further addresses the jobcenter's own mail comes from (aliases): never answered.
+    own_addresses: list[Address] = []
+    # Automatic replies to one address per hour at most (RFC 3834 loop and flood brake).
+    max_replies_per_sender_per_hour: PositiveInt = 5
 
 
 class TelegramConfig(_Section):

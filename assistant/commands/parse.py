@@ -15,6 +15,8 @@ from assistant.pdf_reader import GuardedPdfReader
 from handlers.claims import Evaluation, PdfResult, evaluate
 from handlers.problems import Problem
 from parsers import claim_text, email
+from parsers.identifiers import IdentifierError, mask_cprs, parse_cpr
+from parsers.identifiers import mask_cpr as mask_cpr_text
 from parsers.payslip import Unreadable
 
 
@@ -22,7 +24,9 @@ from parsers.payslip import Unreadable
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="Judge periods as of this date (default: today).")
-@click.option("--mask-cpr", is_flag=True, help="Print CPR numbers as DDMMYY-xxxx.")
+@click.option("--mask-cpr", is_flag=True,
+              help="Print CPR numbers as DDMMYY-xxxx everywhere: fields, line labels, "
+                   "problems, and amounts that are really a CPR number.")
 @click.option("--time-limit", type=float, default=10.0, show_default=True,
               help="Seconds allowed to read one PDF.")
 def parse(files: tuple[Path, ...], today: Any, mask_cpr: bool, time_limit: float) -> None:
@@ -35,6 +39,8 @@ def parse(files: tuple[Path, ...], today: Any, mask_cpr: bool, time_limit: float
             except OSError as exc:
                 result = {"file": str(path), "ok": False,
                           "error": f"cannot open the file: {exc.strerror or exc}"}
+            if mask_cpr:
+                result = masked(result)
             click.echo(json.dumps(result, ensure_ascii=False))
             sys.stdout.flush()
 
@@ -82,6 +88,26 @@ def _parse_eml(
         "problems": problem_dicts(evaluation.problems),
         "claims": [claim_dict(c, mask) for c in evaluation.claims],
     }
+
+
+def masked(value: Any) -> Any:
+    """``value`` (parsed JSON) with every CPR masked: in any text, and a number that is
+    a CPR read as an amount (10 digits, the first six a date) becomes ``DDMMYY-xxxx``."""
+    if isinstance(value, str):
+        return mask_cprs(value)
+    if isinstance(value, dict):
+        return {key: masked(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [masked(item) for item in value]
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        digits = f"{abs(value):.2f}".split(".")[0]
+        if len(digits) == 10:
+            try:
+                parse_cpr(digits)
+            except IdentifierError:
+                return value
+            return mask_cpr_text(digits)
+    return value
 
 
 def evaluate_message(
