@@ -92,7 +92,7 @@ def _parse_eml(
 
 def masked(value: Any) -> Any:
     """``value`` (parsed JSON) with every CPR masked: in any text, and a number that is
-    a CPR read as an amount (10 digits, the first six a date) becomes ``DDMMYY-xxxx``."""
+    a CPR read as an amount (9-10 digits, the first six a date) becomes ``DDMMYY-xxxx``."""
     if isinstance(value, str):
         return mask_cprs(value)
     if isinstance(value, dict):
@@ -100,7 +100,8 @@ def masked(value: Any) -> Any:
     if isinstance(value, list):
         return [masked(item) for item in value]
     if isinstance(value, int | float) and not isinstance(value, bool):
-        digits = f"{abs(value):.2f}".split(".")[0]
+        # A CPR read as a number: 10 digits, or 9 when it began with 0 (010190-1234).
+        digits = f"{abs(value):.2f}".split(".")[0].zfill(10)
         if len(digits) == 10:
             try:
                 parse_cpr(digits)
