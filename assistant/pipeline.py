@@ -284,7 +284,8 @@ class Pipeline:
         body = (f"En mail til jobcentret var ikke et refusionskrav og videresendes.\n\n"
                 f"Fra: {message.sender or inbound.envelope_from}\n"
                 f"Emne: {message.subject}\n"
-                + (f"Vedhæftet (ikke videresendt, se assistant reprocess {inbound.id}):\n"
+                + (f"Vedhæftet (ikke videresendt; mailen er gemt som indgående besked "
+                   f"{inbound.id}):\n"
                    f"{listed}" if listed else "")
                 + f"\n{_masked_body(message.body_text)}")
         self._enqueue(db, "enquiry", self.config.jobcenter.consultants, subject, body, inbound)
