@@ -244,7 +244,8 @@ class Pipeline:
         for claim, decision, row in rows:
             attachment = _payslip_attachment(_part_of(message, claim))
             if decision.status == "validated":
-                summary = _summary(claim, decision, row, message, inbound)
+                summary = _summary(claim, decision, row, message, inbound,
+                                   self.config.inbox.trusted_authserv_ids)
                 subject, body = economy_summary(summary, "da")
                 self._enqueue(db, "summary", jobcenter.economy_group, subject, body, inbound,
                               claim_id=row.id, attachments=attachment)
@@ -475,7 +476,7 @@ def _message_status(evaluation: Evaluation, decisions: list[Decision]) -> str:
 
 
 def _summary(claim: Claim, decision: Decision, row: ClaimRow, message: email.MailMessage,
-             inbound: InboundMessage) -> ClaimSummary:
+             inbound: InboundMessage, trusted_ids: list[str]) -> ClaimSummary:
     refund = decision.refund
     assert refund and claim.cpr and claim.period_start and claim.period_end
     assert decision.approved_hours_per_week is not None
@@ -495,6 +496,8 @@ def _summary(claim: Claim, decision: Decision, row: ClaimRow, message: email.Mai
         received=inbound.received_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         message_id=message.message_id,
         problems=tuple(p for p in claim.problems if p.severity == "warning"),
+        sender_check=", ".join(f"{r.method.upper()} {r.result}" for r in routing.trusted_results(
+            message.auth_results, trusted_ids)),
     )
 
 

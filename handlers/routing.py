@@ -136,15 +136,25 @@ def envelope_problems(envelope_from: str) -> list[Problem]:
 def auth_problems(results: Iterable[AuthResult], trusted_ids: Iterable[str]) -> list[Problem]:
     """A ``fail`` from SPF, DKIM or DMARC written by a trusted mail system. Results from
     any other authserv-id are ignored: anyone can write such a header."""
-    trusted = {t.strip().lower() for t in trusted_ids if t.strip()}
-    failed = sorted({r.method for r in results if r.authserv_id in trusted
-                     and r.method in AUTH_METHODS and r.result in AUTH_FAILURES})
+    failed = sorted({r.method for r in trusted_results(results, trusted_ids)
+                     if r.result in AUTH_FAILURES})
     if not failed:
         return []
     methods = ", ".join(m.upper() for m in failed)
     return [Problem("sender", "auth_failed",
                     f"the receiving mail system reports {methods} fail for this mail: "
                     "the From address may be forged", values={"methods": methods})]
+
+
+def trusted_results(results: Iterable[AuthResult],
+                    trusted_ids: Iterable[str]) -> tuple[AuthResult, ...]:
+    """The SPF/DKIM/DMARC results written by a trusted mail system, first per method."""
+    trusted = {t.strip().lower() for t in trusted_ids if t.strip()}
+    seen: dict[str, AuthResult] = {}
+    for result in results:
+        if result.authserv_id in trusted and result.method in AUTH_METHODS:
+            seen.setdefault(result.method, result)
+    return tuple(seen.values())
 
 
 def reply_within_limit(replies_last_hour: int, limit: int) -> bool:

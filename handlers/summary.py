@@ -81,6 +81,9 @@ class ClaimSummary:
     received: str
     message_id: str | None
     problems: tuple[Problem, ...] = field(default=())
+    # What the trusted receiving mail system said ("SPF pass, DKIM pass, DMARC pass"),
+    # or "" when it said nothing we trust.
+    sender_check: str = ""
 
 
 def economy_summary(s: ClaimSummary, lang: Language = "da") -> tuple[str, str]:
@@ -130,6 +133,8 @@ def economy_summary(s: ClaimSummary, lang: Language = "da") -> tuple[str, str]:
         f"{'Modtaget' if da else 'Received':<16}{s.received}",
         f"{'Message-ID' if da else 'Message-ID':<16}{s.message_id or '-'}",
     ]
+    if s.sender_check:
+        head.append(f"{'Afsenderkontrol' if da else 'Sender check':<16}{s.sender_check}")
     if s.problems:
         head += ["", "Bemærk:" if da else "Note:"]
         head += [f"- {problem_text(p, lang)}" for p in s.problems]

@@ -225,6 +225,17 @@ def test_a_result_from_an_untrusted_authserv_id_changes_nothing(service, store):
         "Authentication-Results": "mx.evil.example; dmarc=fail header.from=firma.dk"}))
     (row,) = claims(store)
     assert row.status == "validated"
+    assert "Afsenderkontrol" not in text_of(service.mail("summary")[0])
+
+
+def test_the_summary_records_what_the_trusted_mail_system_said(service, store):
+    case = case_in_2026("municipal", 2)
+    register(store, case)
+    service.send(claim_mail([(render(case), "Lønseddel.pdf")], headers={
+        "Authentication-Results": f"{TRUSTED_MX}; spf=pass smtp.mailfrom=firma.dk; "
+                                  "dkim=pass header.d=firma.dk; dmarc=pass header.from=firma.dk"}))
+    (summary,) = service.mail("summary")
+    assert "Afsenderkontrol SPF pass, DKIM pass, DMARC pass" in " ".join(text_of(summary).split())
 
 
 # -- RFC 3834: no answers to machines, to lists or to ourselves -----------------------------
