@@ -147,17 +147,20 @@ class Pipeline:
     ) -> Outcome:
         lang = _language(message, self.config.jobcenter.language)
         jobcenter = self.config.jobcenter
-        route = routing.route(message, envelope_from, routing.OwnAddresses.of(
-            (jobcenter.address, *jobcenter.own_addresses),
-            (jobcenter.consultants, jobcenter.economy_group)))
         forged = routing.auth_problems(message.auth_results,
                                        self.config.inbox.trusted_authserv_ids)
         sender_problems = (*routing.envelope_problems(envelope_from), *forged)
-        claims = evaluation.claims if route.store_claims else []
         with session(self.engine) as db:
             exclusive(db, REGISTER_LOCK)  # duplicates are judged against committed claims
             inbound = db.get(InboundMessage, inbound_id)
             assert inbound is not None
+            # IMAP has no envelope; the poller takes it from Return-Path. Without that
+            # header it is unknown (claims held), not empty (a bounce).
+            known = not (inbound.channel == "imap" and message.return_path is None)
+            route = routing.route(message, envelope_from, routing.OwnAddresses.of(
+                (jobcenter.address, *jobcenter.own_addresses),
+                (jobcenter.consultants, jobcenter.economy_group)), envelope_known=known)
+            claims = evaluation.claims if route.store_claims else []
             rows: list[tuple[Claim, Decision, ClaimRow]] = []
             for claim in claims:
                 part = _part_of(message, claim)

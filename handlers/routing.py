@@ -65,8 +65,14 @@ class OwnAddresses:
                    frozenset(a.strip().lower() for a in internal if a.strip()))
 
 
-def route(message: MailMessage, envelope_from: str, addresses: OwnAddresses) -> Route:
-    """How to treat ``message`` (received with SMTP envelope sender ``envelope_from``)."""
+def route(message: MailMessage, envelope_from: str, addresses: OwnAddresses,
+          envelope_known: bool = True) -> Route:
+    """How to treat ``message`` (received with SMTP envelope sender ``envelope_from``).
+
+    ``envelope_known`` is False for mail read from a mailbox without a Return-Path
+    header: its envelope is unknown, not empty, so that alone does not make it a bounce
+    (``envelope_problems`` still keeps its claims from validating).
+    """
     envelope = envelope_from.strip().strip("<>").lower()
     sender = (message.sender or "").lower()
     senders = {a for a in (sender, envelope) if a}
@@ -75,7 +81,7 @@ def route(message: MailMessage, envelope_from: str, addresses: OwnAddresses) -> 
     if senders & addresses.internal:
         return Route("internal", "sent from the consultants' or economy group's address",
                      False, False, False, True)
-    bounce = _bounce_reason(message, envelope, sender)
+    bounce = _bounce_reason(message, envelope, sender, envelope_known)
     if bounce:
         return Route("bounce", bounce, False, False, True, True)
     auto = _auto_reply_reason(message)
@@ -89,10 +95,11 @@ def route(message: MailMessage, envelope_from: str, addresses: OwnAddresses) -> 
     return Route("normal", "", True, True, False, True)
 
 
-def _bounce_reason(message: MailMessage, envelope: str, sender: str) -> str:
-    if not envelope:
+def _bounce_reason(message: MailMessage, envelope: str, sender: str,
+                  envelope_known: bool) -> str:
+    if envelope_known and not envelope:
         return "empty envelope sender (MAIL FROM:<>): a bounce or a notification"
-    if "@" not in envelope:
+    if envelope and "@" not in envelope:
         return f"envelope sender {envelope!r} has no domain"
     for address in (envelope, sender):
         if address and address.split("@", 1)[0] in BOUNCE_LOCAL_PARTS:

@@ -101,6 +101,9 @@ class MailMessage:
     autoreply_header: bool = False  # X-Autoreply / X-Autorespond present (vacation programs)
     delivery_report: bool = False  # multipart/report or message/delivery-status: a bounce
     auth_results: tuple[AuthResult, ...] = ()
+    # The Return-Path header (the envelope sender as the final delivery recorded it):
+    # None when absent, "" for "<>" (a bounce).
+    return_path: str | None = None
 
 
 @dataclass(frozen=True)
@@ -397,7 +400,16 @@ def header_facts(msg: Message) -> dict[str, Any]:
         "autoreply_header": any(name in names for name in _AUTOREPLY_HEADERS),
         "delivery_report": _content_type(msg) in _REPORT_TYPES,
         "auth_results": auth,
+        "return_path": _return_path(next((v for k, v in items if k == "return-path"), None)),
     }
+
+
+def _return_path(value: str | None) -> str | None:
+    """The Return-Path address, lower case; "" for ``<>``; None when there is none."""
+    if value is None:
+        return None
+    pairs = _safe(lambda: getaddresses([value]), [])
+    return pairs[0][1].strip().lower()[:320] if pairs else ""
 
 
 def parse_authentication_results(value: str) -> tuple[AuthResult, ...]:

@@ -149,3 +149,13 @@ def test_only_a_trusted_authserv_id_can_hold_a_claim():
 
 def test_reply_limit():
     assert [reply_within_limit(n, 5) for n in range(7)] == [True] * 5 + [False] * 2
+
+
+def test_an_unknown_envelope_is_not_a_bounce_but_still_cannot_validate():
+    # Mail read from a mailbox without a Return-Path header.
+    message = mail()
+    assert message.return_path is None
+    assert route(message, "", OWN, envelope_known=False).kind == "normal"
+    assert [p.code for p in envelope_problems("")] == ["envelope_missing"]
+    assert mail("Return-Path: <>\n").return_path == ""
+    assert mail("Return-Path: <Lon@Firma.dk>\n").return_path == "lon@firma.dk"
