@@ -140,6 +140,9 @@ class InboxConfig(_Section):
     mail_time_budget_seconds: Seconds = 60.0
     max_attempts: PositiveInt = 3
     workers: PositiveInt = 2
+    # authserv-ids whose Authentication-Results headers (RFC 8601) are believed: only
+    # the jobcenter's own receiving mail system. Empty: none is (anyone can write one).
+    trusted_authserv_ids: list[str] = []
     smtp: SmtpInboxConfig = SmtpInboxConfig()
     imap: ImapInboxConfig = ImapInboxConfig()
 
@@ -173,6 +176,10 @@ class JobcenterConfig(_Section):
     language: Literal["da", "en"] = "da"
     # Where the confidentiality declaration is filled in, for the onboarding plan.
     confidentiality_url: str = ""
+    # Further addresses the jobcenter's own mail comes from (aliases): never answered.
+    own_addresses: list[Address] = []
+    # Automatic replies to one address per hour at most (RFC 3834 loop and flood brake).
+    max_replies_per_sender_per_hour: PositiveInt = 5
 
     @model_validator(mode="after")
     def _cost_range(self) -> JobcenterConfig:

@@ -200,12 +200,19 @@ class Claim(SQLModel, table=True):
     """
 
     __tablename__ = "claim"
-    __table_args__ = (UniqueConstraint("inbound_id", "source"),)
+    __table_args__ = (UniqueConstraint("inbound_id", "part"),)
 
     id: int | None = Field(default=None, primary_key=True)
     reference: str | None = Field(default=None, max_length=32, unique=True)
     inbound_id: int = Field(foreign_key="inbound_message.id")
-    source: str = Field(max_length=255)  # the attachment's filename, or "body"
+    source: str = Field(max_length=255)  # the attachment's filename, or "body" (for people)
+    # What the claim was read from, unique within the message: "body", or
+    # "pdf:<position among the mail's PDFs>:<SHA-256 of the PDF>". Filenames repeat in
+    # one mail (two "Lønseddel.pdf", or none), so they cannot key a claim.
+    part: str = Field(max_length=100)
+    # SHA-256 (hex) of the payslip PDF: the same payslip claimed again in any mail is a
+    # duplicate. NULL for a body claim (and claims stored before migration 0003).
+    payslip_sha256: str | None = Field(default=None, max_length=64, index=True)
     employment_id: int | None = Field(default=None, foreign_key="employment.id", index=True)
     workplace_id: int | None = Field(default=None, foreign_key="workplace.id", index=True)
     employee_name: str | None = Field(default=None, max_length=200)
@@ -261,6 +268,8 @@ class OutboundMessage(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint("status IN ('pending', 'sent', 'failed')", name="status"),
         Index(None, "status", "next_attempt_at"),
+        # Replies to one address in the last hour: the per-sender reply limit.
+        Index(None, "kind", "recipient", "created_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

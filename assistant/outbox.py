@@ -46,8 +46,14 @@ BACKOFF_CAP = 15 * 60.0
 def compose(
     *, sender: str, recipient: str, subject: str, body: str, dedup_key: str,
     attachments: list[tuple[str, str, bytes]] | tuple = (), in_reply_to: str | None = None,
+    auto_submitted: str | None = None,
 ) -> EmailMessage:
-    """A UTF-8 text message with attachments and a Message-ID stable for ``dedup_key``."""
+    """A UTF-8 text message with attachments and a Message-ID stable for ``dedup_key``.
+
+    ``auto_submitted`` (RFC 3834): ``auto-replied`` for an answer to a mail,
+    ``auto-generated`` for everything else the service sends on its own; by default
+    ``auto-replied`` when ``in_reply_to`` is given.
+    """
     message = EmailMessage()
     message["From"] = sender
     message["To"] = recipient
@@ -58,9 +64,9 @@ def compose(
     if in_reply_to:
         message["In-Reply-To"] = in_reply_to
         message["References"] = in_reply_to
-        message["Auto-Submitted"] = "auto-replied"  # RFC 3834: no autoresponder loops
-    else:
-        message["Auto-Submitted"] = "auto-generated"
+    # RFC 3834: tells autoresponders (and this service) not to answer it.
+    message["Auto-Submitted"] = auto_submitted or (
+        "auto-replied" if in_reply_to else "auto-generated")
     message.set_content(body)
     for filename, mime_type, data in attachments:
         maintype, _, subtype = mime_type.partition("/")

@@ -18,19 +18,25 @@ import re
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
 from assistant.config import Config
 from assistant.db import exclusive, session
 from assistant.models import Claim as ClaimRow
-from assistant.models import Employment, InboundMessage, Workplace, WorkplaceSender
+from assistant.models import (
+    Employment,
+    InboundMessage,
+    OutboundMessage,
+    Workplace,
+    WorkplaceSender,
+)
 from assistant.outbox import compose, enqueue
 from assistant.pdf_reader import GuardedReader, ReadFailed
-from handlers import texts
+from handlers import routing, texts
 from handlers.claims import Claim, Evaluation, evaluate
 from handlers.problems import Problem
 from handlers.register import sender_allowed
@@ -39,6 +45,7 @@ from handlers.summary import (
     ClaimSummary,
     economy_summary,
     failed_notice,
+    held_notice,
     review_notice,
     sender_reply,
 )
@@ -211,19 +218,37 @@ class Pipeline:
         evaluation: Evaluation,
     ) -> Outcome:
         lang = _language(message, self.config.jobcenter.language)
+        jobcenter = self.config.jobcenter
+        forged = routing.auth_problems(message.auth_results,
+                                       self.config.inbox.trusted_authserv_ids)
+        sender_problems = (*routing.envelope_problems(envelope_from), *forged)
         with session(self.engine) as db:
             exclusive(db, REGISTER_LOCK)  # duplicates are judged against committed claims
             inbound = db.get(InboundMessage, inbound_id)
             assert inbound is not None
+            # IMAP has no envelope; the poller takes it from Return-Path. Without that
+            # header it is unknown (claims held), not empty (a bounce).
+            known = not (inbound.channel == "imap" and message.return_path is None)
+            route = routing.route(message, envelope_from, routing.OwnAddresses.of(
+                (jobcenter.address, *jobcenter.own_addresses),
+                (jobcenter.consultants, jobcenter.economy_group)), envelope_known=known)
+            claims = evaluation.claims if route.store_claims else []
             rows: list[tuple[Claim, Decision, ClaimRow]] = []
-            for claim in evaluation.claims:
-                register = _register_slice(db, claim, message.sender, envelope_from,
+            for claim in claims:
+                part = _part_of(message, claim)
+                register = _register_slice(db, claim, part, message.sender, envelope_from,
                                            inbound_id, [r for _, _, r in rows])
-                decision = review(claim, message.sender, register, self.config.scheme())
-                rows.append((claim, decision, _upsert_claim(db, inbound_id, claim, decision,
-                                                           register)))
+                decision = review(claim, message.sender, register, sender_problems,
+                                  self.config.scheme())
+                rows.append((claim, decision, _upsert_claim(db, inbound_id, claim, part,
+                                                           decision, register)))
             db.flush()
-            self._queue_mail(db, inbound, message, evaluation, rows, lang)
+            if route.kind in ("own", "internal"):
+                # Mail from ourselves goes nowhere: answering it is how loops start.
+                log.info("inbound %s: %s; stored, no mail sent", inbound_id, route.reason)
+            else:
+                self._queue_mail(db, inbound, message, evaluation, rows, lang, route,
+                                 bool(forged))
             status = _message_status(evaluation, [d for _, d, _ in rows])
             inbound.status, inbound.processed_at, inbound.error = "processed", _now(), None
             db.add(inbound)
@@ -232,7 +257,26 @@ class Pipeline:
     def _queue_mail(
         self, db: Session, inbound: InboundMessage, message: email.MailMessage,
         evaluation: Evaluation, rows: list[tuple[Claim, Decision, ClaimRow]], lang: str,
+        route: routing.Route, forged: bool,
     ) -> None:
+        if route.notice:
+            # A bounce or an auto-reply: never answered, its claims not mailed about.
+            self._held_notice(db, inbound, message, route.kind, route.reason, rows)
+            return
+        self._queue_reply(db, inbound, message, evaluation, rows, lang,
+                          route.reason if not route.reply else "forged" if forged else "")
+        self._queue_claim_mail(db, inbound, message, rows)
+        if not rows:
+            self._forward_enquiry(db, inbound, message)
+
+    def _queue_reply(
+        self, db: Session, inbound: InboundMessage, message: email.MailMessage,
+        evaluation: Evaluation, rows: list[tuple[Claim, Decision, ClaimRow]], lang: str,
+        withheld: str,
+    ) -> None:
+        """The answer to the sender when something must be fixed or sent again, unless
+        the mail may not be answered (``withheld`` says why) or the sender has had its
+        replies for this hour: then the consultants get one notice instead."""
         jobcenter = self.config.jobcenter
         to_fix = [(c, d, r) for c, d, r in rows if d.status in ("incomplete", "invalid")]
         # Attachments the sender must send again (unreadable, or beyond the attachment
@@ -246,20 +290,39 @@ class Pipeline:
                 "were not read", "warning",
                 values={"kept": str(len(message.pdfs)), "dropped": str(message.dropped_pdfs)}))
         notices = [*(resend if rows else evaluation.problems), *dropped]
-        if (to_fix or notices) and message.sender:
-            subject, body = sender_reply(
-                message.subject,
-                [(_claim_heading(c, r, len(rows)), c.missing,
-                  [p for p in c.problems if p.severity == "error"]) for c, _, r in to_fix],
-                notices,
-                jobcenter.address, lang, accepted=bool(rows) and not to_fix)
-            self._enqueue(db, "reply", message.sender, subject, body, inbound,
-                          in_reply_to=message.message_id)
+        if not (to_fix or notices) or not message.sender:
+            return
+        if withheld:
+            kind = "forged" if withheld == "forged" else "automated"
+            self._held_notice(db, inbound, message, kind, withheld, rows)
+            return
+        sent = _replies_last_hour(db, message.sender)
+        if not routing.reply_within_limit(sent, jobcenter.max_replies_per_sender_per_hour):
+            self._held_notice(db, inbound, message, "rate_limited",
+                              f"{sent} replies to this address in the last hour", rows)
+            return
+        subject, body = sender_reply(
+            message.subject,
+            [(_claim_heading(c, r, len(rows)), c.missing,
+              [p for p in c.problems if p.severity == "error"]) for c, _, r in to_fix],
+            notices,
+            jobcenter.address, lang, accepted=bool(rows) and not to_fix)
+        self._enqueue(db, "reply", message.sender, subject, body, inbound,
+                      in_reply_to=message.message_id, auto_submitted="auto-replied")
+
+    def _queue_claim_mail(
+        self, db: Session, inbound: InboundMessage, message: email.MailMessage,
+        rows: list[tuple[Claim, Decision, ClaimRow]],
+    ) -> None:
+        """Per claim: the summary to the economy group, or the review notice; each with
+        the claim's own payslip attached."""
+        jobcenter = self.config.jobcenter
         for claim, decision, row in rows:
+            attachment = _payslip_attachment(_part_of(message, claim))
             if decision.status == "validated":
-                summary = _summary(claim, decision, row, message, inbound)
+                summary = _summary(claim, decision, row, message, inbound,
+                                   self.config.inbox.trusted_authserv_ids)
                 subject, body = economy_summary(summary, "da")
-                attachment = _payslip_attachment(message, claim)
                 self._enqueue(db, "summary", jobcenter.economy_group, subject, body, inbound,
                               claim_id=row.id, attachments=attachment)
             elif decision.status == "needs_review":
@@ -269,32 +332,58 @@ class Pipeline:
                     list(decision.problems), "da")
                 for recipient in (jobcenter.consultants, jobcenter.economy_group):
                     self._enqueue(db, "review", recipient, subject, body, inbound,
-                                  claim_id=row.id, attachments=_payslip_attachment(message, claim))
-        if not rows:
-            self._forward_enquiry(db, inbound, message)
+                                  claim_id=row.id, attachments=attachment)
+
+    def _held_notice(
+        self, db: Session, inbound: InboundMessage, message: email.MailMessage, kind: str,
+        reason: str, rows: list[tuple[Claim, Decision, ClaimRow]],
+    ) -> None:
+        """Tell the consultants that a mail was not answered, at most once an hour per
+        sender: a bounce storm or a looping robot gets one notice, not one per mail."""
+        sender = message.sender or inbound.envelope_from or ""
+        log.info("inbound %s: not answered (%s: %s)", inbound.id, kind, reason)
+        hour = int(_now().timestamp() // 3600)
+        who = hashlib.sha256(sender.lower().encode()).hexdigest()[:16]
+        subject, body = held_notice(
+            sender or "?", inbound.envelope_from, message.subject, kind, reason,
+            [(r.reference or "", d.status) for _, d, r in rows], "da")
+        self._enqueue(db, "notice", self.config.jobcenter.consultants, subject, body, inbound,
+                      key=f"notice:{who}:{hour}")
 
     def _forward_enquiry(self, db: Session, inbound: InboundMessage,
                          message: email.MailMessage) -> None:
-        """A message that is not a claim goes to the consultants as an enquiry."""
+        """A message that is not a claim goes to the consultants as an enquiry: its text
+        with CPR numbers masked, never the raw mail (which would carry them in full)."""
         subject = f"Henvendelse: {message.subject or '(intet emne)'}"
+        names = [a.filename or "(uden navn)" for a in message.pdfs] + \
+            list(message.other_attachments)
+        listed = "".join(f"- {name}\n" for name in names)
         body = (f"En mail til jobcentret var ikke et refusionskrav og videresendes.\n\n"
                 f"Fra: {message.sender or inbound.envelope_from}\n"
-                f"Emne: {message.subject}\n\n{_masked_body(message.body_text)}")
-        self._enqueue(db, "enquiry", self.config.jobcenter.consultants, subject, body, inbound,
-                      attachments=[("henvendelse.eml", "message/rfc822", inbound.raw)])
+                f"Emne: {message.subject}\n"
+                + (f"Vedhæftet (ikke videresendt; mailen er gemt som indgående besked "
+                   f"{inbound.id}):\n"
+                   f"{listed}" if listed else "")
+                + f"\n{_masked_body(message.body_text)}")
+        self._enqueue(db, "enquiry", self.config.jobcenter.consultants, subject, body, inbound)
 
     def _enqueue(
         self, db: Session, kind: str, recipient: str, subject: str, body: str,
         inbound: InboundMessage, *, claim_id: int | None = None,
         attachments: list[tuple[str, str, bytes]] | None = None, in_reply_to: str | None = None,
+        auto_submitted: str = "auto-generated", key: str | None = None,
     ) -> None:
+        # Nothing outgoing carries a full CPR: file names, subjects and quoted text can.
+        subject, body = mask_cprs(subject), mask_cprs(body)
+        attachments = [(mask_cprs(name), mime, data) for name, mime, data in attachments or []]
         # The key is the content: the same message from a reprocess is not sent twice,
         # a changed one (the sender's data was fixed) is.
         digest = hashlib.sha256(f"{recipient}\n{subject}\n{body}".encode()).hexdigest()[:24]
-        key = f"{kind}:{inbound.id}:{digest}"
+        key = key or f"{kind}:{inbound.id}:{digest}"
         mail = compose(sender=self.config.jobcenter.address, recipient=recipient,
                        subject=subject, body=body, dedup_key=key,
-                       attachments=attachments or [], in_reply_to=in_reply_to)
+                       attachments=attachments, in_reply_to=in_reply_to,
+                       auto_submitted=auto_submitted)
         enqueue(db, kind=kind, message=mail, dedup_key=key, claim_id=claim_id,
                 inbound_id=inbound.id)
 
@@ -317,20 +406,44 @@ class Pipeline:
 # -- the register slice a claim touches ----------------------------------------------
 
 
+@dataclass(frozen=True)
+class Part:
+    """What a claim was read from: its key in the message, the payslip's hash and PDF."""
+
+    key: str
+    sha256: str | None
+    attachment: email.Attachment | None
+
+
+def _part_of(message: email.MailMessage, claim: Claim) -> Part:
+    if claim.position is not None and 0 <= claim.position < len(message.pdfs):
+        attachment = message.pdfs[claim.position]
+        digest = hashlib.sha256(attachment.data).hexdigest()
+        return Part(f"pdf:{claim.position}:{digest}", digest, attachment)
+    if claim.source == "body":
+        return Part("body", None, None)
+    return Part(f"source:{claim.source[:90]}", None, None)  # not expected: no position
+
+
+HELD = ("validated", "needs_review")
+
+
 def _register_slice(
-    db: Session, claim: Claim, sender: str | None, envelope_from: str, inbound_id: int,
-    earlier_rows: list[ClaimRow],
+    db: Session, claim: Claim, part: Part, sender: str | None, envelope_from: str,
+    inbound_id: int, earlier_rows: list[ClaimRow],
 ) -> RegisterSlice:
+    same = _same_payslip(db, part, inbound_id, earlier_rows)
     if claim.cvr is None or claim.cpr is None:
-        return RegisterSlice(workplace_known=False, sender_allowed=False)
+        return RegisterSlice(workplace_known=False, sender_allowed=False, same_payslip=same)
     workplace = db.exec(select(Workplace).where(Workplace.cvr == claim.cvr)).first()
     if workplace is None:
-        return RegisterSlice(workplace_known=False, sender_allowed=False)
+        return RegisterSlice(workplace_known=False, sender_allowed=False, same_payslip=same)
     patterns = db.exec(select(WorkplaceSender.pattern)
                        .where(WorkplaceSender.workplace_id == workplace.id)).all()
     allowed = bool(sender) and sender_allowed(sender or "", patterns)
-    if allowed and envelope_from and "@" in envelope_from:
-        # A From header is easy to forge; the envelope sender must agree with it.
+    if allowed and "@" in envelope_from:
+        # A From header is easy to forge; the envelope sender must agree with it. An
+        # envelope without an address is held by ``routing.envelope_problems``.
         allowed = sender_allowed(envelope_from, patterns) or \
             envelope_from.rsplit("@", 1)[1].lower() == (sender or "").rsplit("@", 1)[1].lower()
     employments = db.exec(select(Employment).where(
@@ -341,17 +454,31 @@ def _register_slice(
     prior_rows = db.exec(select(ClaimRow).where(
         col(ClaimRow.employment_id).in_(ids),
         ClaimRow.inbound_id != inbound_id,
-        col(ClaimRow.status).in_(("validated", "needs_review")),
+        col(ClaimRow.status).in_(HELD),
     )).all() if ids else []
     prior = [_prior(r) for r in prior_rows if not _is_duplicate_row(r)]
     prior += [_prior(r) for r in earlier_rows if r.employment_id in ids and r.status in
-              ("validated", "needs_review") and not _is_duplicate_row(r)]
-    return RegisterSlice(True, allowed, views, tuple(prior))
+              HELD and not _is_duplicate_row(r)]
+    return RegisterSlice(True, allowed, views, tuple(prior), same)
+
+
+def _same_payslip(db: Session, part: Part, inbound_id: int,
+                  earlier_rows: list[ClaimRow]) -> str | None:
+    """The reference of an earlier held or paid claim of the very same PDF, in any mail
+    (this one included). A copy is never a second payment, whatever mail it came in."""
+    if part.sha256 is None:
+        return None
+    for row in earlier_rows:
+        if row.payslip_sha256 == part.sha256 and row.status in HELD:
+            return row.reference
+    return db.exec(select(ClaimRow.reference).where(
+        ClaimRow.payslip_sha256 == part.sha256, ClaimRow.inbound_id != inbound_id,
+        col(ClaimRow.status).in_(HELD)).order_by(col(ClaimRow.id))).first()
 
 
 def _is_duplicate_row(row: ClaimRow) -> bool:
     """A claim held as a duplicate does not make later claims duplicates too."""
-    return any(p.get("code") == "duplicate" for p in row.problems)
+    return any(p.get("code") in ("duplicate", "duplicate_payslip") for p in row.problems)
 
 
 def _prior(row: ClaimRow) -> PriorClaim:
@@ -361,12 +488,21 @@ def _prior(row: ClaimRow) -> PriorClaim:
 
 
 def _upsert_claim(
-    db: Session, inbound_id: int, claim: Claim, decision: Decision, register: RegisterSlice,
+    db: Session, inbound_id: int, claim: Claim, part: Part, decision: Decision,
+    register: RegisterSlice,
 ) -> ClaimRow:
     row = db.exec(select(ClaimRow).where(ClaimRow.inbound_id == inbound_id,
-                                         ClaimRow.source == claim.source[:255])).first()
+                                         ClaimRow.part == part.key)).first()
     if row is None:
-        row = ClaimRow(inbound_id=inbound_id, source=claim.source[:255], status=decision.status)
+        # A claim stored before migration 0003 (keyed by file name): reprocessing the
+        # message updates it instead of adding a second claim beside it.
+        row = db.exec(select(ClaimRow).where(
+            ClaimRow.inbound_id == inbound_id, ClaimRow.source == claim.source[:255],
+            col(ClaimRow.part).startswith("legacy:"))).first()
+    if row is None:
+        row = ClaimRow(inbound_id=inbound_id, source=claim.source[:255], part=part.key,
+                       status=decision.status)
+    row.part, row.payslip_sha256 = part.key, part.sha256
     refund = decision.refund
     slip = claim.payslip
     row.employment_id = decision.employment_id
@@ -406,7 +542,7 @@ def _message_status(evaluation: Evaluation, decisions: list[Decision]) -> str:
 
 
 def _summary(claim: Claim, decision: Decision, row: ClaimRow, message: email.MailMessage,
-             inbound: InboundMessage) -> ClaimSummary:
+             inbound: InboundMessage, trusted_ids: list[str]) -> ClaimSummary:
     refund = decision.refund
     assert refund and claim.cpr and claim.period_start and claim.period_end
     assert decision.approved_hours_per_week is not None
@@ -428,20 +564,30 @@ def _summary(claim: Claim, decision: Decision, row: ClaimRow, message: email.Mai
         problems=tuple(p for p in claim.problems if p.severity == "warning"),
         checks_held=tuple(c.check for c in claim.payslip.checks if c.ok)
         if claim.payslip else (),
+        sender_check=", ".join(f"{r.method.upper()} {r.result}" for r in routing.trusted_results(
+            message.auth_results, trusted_ids)),
     )
 
 
-def _payslip_attachment(message: email.MailMessage, claim: Claim) -> list[tuple[str, str, bytes]]:
-    for attachment in message.pdfs:
-        if (attachment.filename or "payslip.pdf") == claim.source:
-            return [(attachment.filename or "payslip.pdf", "application/pdf", attachment.data)]
-    return []
+def _payslip_attachment(part: Part) -> list[tuple[str, str, bytes]]:
+    """The claim's own PDF, under its file name with any CPR in it masked."""
+    if part.attachment is None:
+        return []
+    name = mask_cprs(part.attachment.filename or "payslip.pdf")
+    return [(name, "application/pdf", part.attachment.data)]
+
+
+def _replies_last_hour(db: Session, recipient: str) -> int:
+    since = _now() - timedelta(hours=1)
+    return db.exec(select(func.count()).select_from(OutboundMessage).where(
+        OutboundMessage.kind == "reply", OutboundMessage.recipient == recipient,
+        col(OutboundMessage.created_at) >= since)).one()
 
 
 def _claim_heading(claim: Claim, row: ClaimRow, count: int) -> str:
     if claim.source == "body":
         return f"Kravet ({row.reference})" if count > 1 else ""
-    return f"Lønseddel \"{claim.source}\" ({row.reference})"
+    return f"Lønseddel \"{mask_cprs(claim.source)}\" ({row.reference})"
 
 
 def _masked_body(text: str) -> str:

@@ -50,6 +50,9 @@ class Claim:
     """One claim: the fields as finally read, and the verdict on them."""
 
     source: str  # the payslip's filename, or "body" for a claim without a payslip
+    # Which of the PDFs passed to ``evaluate`` this claim was read from (None: the body).
+    # Filenames repeat ("Lønseddel.pdf" twice, or none at all); the position does not.
+    position: int | None = None
     employee_name: str | None = None
     cpr: Cpr | None = None
     cpr_raw: str | None = None
@@ -105,15 +108,15 @@ def evaluate(
 ) -> Evaluation:
     """Judge a claim e-mail: its payslips (already read) and its body fields."""
     problems: list[Problem] = []
-    payslips: list[tuple[str, Payslip]] = []
-    for pdf in pdfs:
+    payslips: list[tuple[str, Payslip, int]] = []
+    for position, pdf in enumerate(pdfs):
         if isinstance(pdf.result, Unreadable):
             problems.append(Problem(
                 "payslip", "payslip_unreadable",
                 f"the attachment {pdf.filename!r} could not be read: {pdf.result.reason}",
                 "warning", values={"filename": pdf.filename, "reason": pdf.result.reason}))
         elif _looks_like_payslip(pdf.result):
-            payslips.append((pdf.filename, pdf.result))
+            payslips.append((pdf.filename, pdf.result, position))
         else:
             problems.append(Problem(
                 "payslip", "not_a_payslip",
@@ -122,12 +125,13 @@ def evaluate(
     if not payslips and not text.has_claim_fields and not pdfs:
         return Evaluation([], [], problems)
     if len(payslips) == 1:
-        claims = [_claim(payslips[0][0], payslips[0][1], text, today, scheme, cross_check=True)]
+        name, slip, position = payslips[0]
+        claims = [_claim(name, slip, text, today, scheme, cross_check=True, position=position)]
     elif payslips:
         # Several payslips: the body cannot say which one its name or CPR belongs to,
         # so it only tells what is claimed.
-        claims = [_claim(name, slip, text, today, scheme, cross_check=False)
-                  for name, slip in payslips]
+        claims = [_claim(name, slip, text, today, scheme, cross_check=False, position=position)
+                  for name, slip, position in payslips]
     else:
         claims = [_claim("body", None, text, today, scheme, cross_check=False)]
     missing = sorted({m for c in claims for m in c.missing}, key=_required_rank)
@@ -145,9 +149,10 @@ def _looks_like_payslip(slip: Payslip) -> bool:
 
 def _claim(
     source: str, slip: Payslip | None, text: ClaimText, today: date, scheme: Scheme,
-    cross_check: bool,
+    cross_check: bool, position: int | None = None,
 ) -> Claim:
-    claim = Claim(source=source, payslip=slip, claimed=text.claimed, stated_amount=text.amount)
+    claim = Claim(source=source, position=position, payslip=slip, claimed=text.claimed,
+                  stated_amount=text.amount)
     if slip is not None:
         _take_payslip(claim, slip, text if cross_check else None)
     else:

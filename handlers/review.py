@@ -6,9 +6,12 @@ whether the jobcenter approved this employment and whether this claim is new:
 - an approved employment must exist for the CPR at that CVR, and the period must
   lie inside it; the refund cap is the approved hours a week (at most 10);
 - a claim for a period overlapping an earlier claim of the same employment is a
-  duplicate, never a second payment;
+  duplicate, never a second payment; so is a payslip (by its content hash) that was
+  claimed before, whatever the mail around it;
 - sick leave beyond 30 days in an employment is referred to sickness benefit refund;
-- the sender must be one the workplace allows (a forged sender is held, never paid).
+- the sender must be one the workplace allows (a forged sender is held, never paid),
+  and the mail's own sender problems (``handlers.routing``: no envelope sender, an
+  SPF/DKIM/DMARC fail) hold it too.
 
 Anything that fails goes to ``needs_review``: people decide, the product does not.
 Pure: the caller passes in the slice of the register the claim touches.
@@ -17,6 +20,7 @@ Pure: the caller passes in the slice of the register the claim touches.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -58,6 +62,8 @@ class RegisterSlice:
     sender_allowed: bool
     employments: tuple[EmploymentView, ...] = ()
     prior_claims: tuple[PriorClaim, ...] = ()
+    # The reference of an earlier claim of the very same payslip (equal content hash).
+    same_payslip: str | None = None
 
 
 @dataclass(frozen=True)
@@ -69,14 +75,26 @@ class Decision:
     approved_hours_per_week: Decimal | None = None
 
 
-def review(claim: Claim, sender: str | None, register: RegisterSlice,
-           scheme: Scheme = DEFAULT_SCHEME) -> Decision:
-    """The final status of one claim. Incomplete and invalid claims pass through."""
+def review(
+    claim: Claim, sender: str | None, register: RegisterSlice,
+    sender_problems: Sequence[Problem] = (), scheme: Scheme = DEFAULT_SCHEME,
+) -> Decision:
+    """The final status of one claim. Incomplete and invalid claims pass through.
+
+    ``sender_problems`` are the mail's own (``handlers.routing.envelope_problems`` and
+    ``auth_problems``): any of them holds the claim for review. So does a reading the
+    payslip's own arithmetic does not confirm: it is never paid unseen.
+    """
     if claim.status in ("incomplete", "invalid"):
         return Decision(claim.status, None, (), claim.refund)
     assert claim.cpr and claim.cvr and claim.period_start and claim.period_end
-    # A reading the payslip's own arithmetic does not confirm is never paid unseen.
     problems: list[Problem] = [p for p in claim.problems if p.severity == "review"]
+    problems += list(sender_problems)
+    if register.same_payslip:
+        problems.append(Problem(
+            "payslip", "duplicate_payslip",
+            f"the same payslip was claimed before ({register.same_payslip})",
+            values={"reference": register.same_payslip}))
     masked = claim.cpr.masked
     if register.workplace_known and not register.sender_allowed:
         problems.append(Problem(
@@ -100,7 +118,7 @@ def review(claim: Claim, sender: str | None, register: RegisterSlice,
                     "employment_end": employment.end.isoformat()}))
     prior = [p for p in register.prior_claims if p.employment_id == employment.id]
     duplicate = next((p for p in prior if _overlaps(p, claim)), None)
-    if duplicate:
+    if duplicate and not register.same_payslip:  # the same payslip says it more precisely
         problems.append(Problem(
             "period", "duplicate",
             f"a claim ({duplicate.reference}) already covers an overlapping period",

@@ -97,6 +97,9 @@ class ClaimSummary:
     message_id: str | None
     problems: tuple[Problem, ...] = field(default=())
     checks_held: tuple[str, ...] = field(default=())  # the payslip checks that reconciled
+    # What the trusted receiving mail system said ("SPF pass, DKIM pass, DMARC pass"),
+    # or "" when it said nothing we trust.
+    sender_check: str = ""
 
 
 def economy_summary(s: ClaimSummary, lang: Language = "da") -> tuple[str, str]:
@@ -150,6 +153,8 @@ def economy_summary(s: ClaimSummary, lang: Language = "da") -> tuple[str, str]:
         held = ", ".join(CHECK_NAMES.get(c, {}).get(lang, c) for c in s.checks_held)
         head += ["", (f"Aflæsningen er afstemt med lønsedlens egne tal: {held}." if da else
                       f"The reading reconciles with the payslip's own figures: {held}.")]
+    if s.sender_check:
+        head.append(f"{'Afsenderkontrol' if da else 'Sender check':<16}{s.sender_check}")
     if s.problems:
         head += ["", "Bemærk:" if da else "Note:"]
         head += [f"- {problem_text(p, lang)}" for p in s.problems]
@@ -235,3 +240,40 @@ def failed_notice(
          f"Read it again after a fix: assistant reprocess {inbound_id}"),
     ]
     return title, "\n".join(lines) + "\n"
+HELD_WHY: dict[str, str] = {
+    "bounce": "Mailen er en returmail (bounce) eller en leveringsrapport.",
+    "auto_reply": "Mailen er et automatisk svar (fx et fraværssvar).",
+    "automated": "Mailen er sendt automatisk eller til en liste, og automatisk post "
+                 "besvares ikke automatisk (RFC 3834).",
+    "forged": "Jobcentrets mailsystem melder, at afsenderen ikke kunne bekræftes "
+              "(SPF/DKIM/DMARC fejl); afsenderen kan være forfalsket.",
+    "rate_limited": "Afsenderen har allerede fået det højeste antal automatiske svar i "
+                    "denne time.",
+}
+
+
+def held_notice(
+    sender: str, envelope_from: str, subject: str, kind: str, reason: str,
+    claims: list[tuple[str, str]], lang: Language = "da",
+) -> tuple[str, str]:
+    """To the consultants: a mail that was stored but not answered, and why. At most one
+    an hour per sender (the caller's key), so it names the latest mail only."""
+    da = lang == "da"
+    subject_line = (f"Ikke besvaret: mail fra {sender}" if da else
+                    f"Not answered: mail from {sender}")
+    lines = [
+        (HELD_WHY.get(kind, "Mailen besvares ikke automatisk.") if da else
+         "The mail was stored but not answered automatically."),
+        f"({reason})",
+        "",
+        f"{'Fra' if da else 'From'}: {sender}",
+        f"{'Konvolut-afsender' if da else 'Envelope sender'}: <{envelope_from}>",
+        f"{'Emne' if da else 'Subject'}: {subject}",
+    ]
+    if claims:
+        lines += ["", "Krav i mailen:" if da else "Claims in the mail:"]
+        lines += [f"- {reference} ({status})" for reference, status in claims]
+    lines += ["", ("Flere mails af samme slags fra denne afsender i denne time giver ingen "
+                   "ny besked." if da else
+                   "Further such mail from this sender this hour gives no new notice.")]
+    return subject_line, "\n".join(lines) + "\n"

@@ -134,6 +134,16 @@ PROBLEM_TEXTS: dict[str, dict[Language, str]] = {
                                  "days, claim sickness benefit refund instead."},
     "sender_not_allowed": {"da": "Afsenderen {sender} er ikke registreret for CVR {cvr}.",
                            "en": "The sender {sender} is not registered for CVR {cvr}."},
+    "duplicate_payslip": {"da": "Den samme lønseddel er allerede søgt refunderet ({reference}).",
+                          "en": "The same payslip was already claimed ({reference})."},
+    "envelope_missing": {"da": "Mailen har ingen afsenderadresse i konvolutten ({envelope}); "
+                               "afsenderen kan ikke kontrolleres.",
+                         "en": "The mail has no envelope sender address ({envelope}); the "
+                               "sender cannot be checked."},
+    "auth_failed": {"da": "Jobcentrets mailsystem melder {methods} fejl for mailen: afsenderen "
+                          "kan være forfalsket.",
+                    "en": "The jobcenter's mail system reports {methods} fail for the mail: the "
+                          "sender may be forged."},
 }
 
 

@@ -28,7 +28,7 @@ from email.message import Message
 from email.utils import getaddresses, parsedate_to_datetime
 from html import unescape
 from html.parser import HTMLParser
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -73,6 +73,16 @@ class Attachment:
 
 
 @dataclass(frozen=True)
+class AuthResult:
+    """One result of an ``Authentication-Results`` header (RFC 8601), as the receiving
+    MTA wrote it. Trust it only when ``authserv_id`` is one's own mail system."""
+
+    authserv_id: str  # lower case, e.g. "mx.kommune.dk"
+    method: str  # spf | dkim | dmarc | arc | ...
+    result: str  # pass | fail | softfail | neutral | none | temperror | permerror ...
+
+
+@dataclass(frozen=True)
 class MailMessage:
     sender: str | None  # bare From address, lower-cased (never Reply-To)
     sender_name: str | None
@@ -84,6 +94,16 @@ class MailMessage:
     other_attachments: tuple[str, ...] = ()  # names of non-PDF attachments (or their type)
     notes: tuple[str, ...] = ()  # what was odd but survived
     dropped_pdfs: int = 0  # PDFs beyond MailLimits.max_attachments, not read
+    # Header facts for RFC 3834 (who may be answered) and sender authenticity.
+    auto_submitted: str | None = None  # Auto-Submitted keyword, lower case ("no", "auto-replied")
+    precedence: str | None = None  # Precedence, lower case ("bulk", "junk", "list")
+    mailing_list: bool = False  # List-Id or List-Unsubscribe present
+    autoreply_header: bool = False  # X-Autoreply / X-Autorespond present (vacation programs)
+    delivery_report: bool = False  # multipart/report or message/delivery-status: a bounce
+    auth_results: tuple[AuthResult, ...] = ()
+    # The Return-Path header (the envelope sender as the final delivery recorded it):
+    # None when absent, "" for "<>" (a bounce).
+    return_path: str | None = None
 
 
 @dataclass(frozen=True)
@@ -164,6 +184,7 @@ class _Reader:
         self.others: list[str] = []
         self.dropped_pdfs = 0
         self.dropped_others = 0
+        self.delivery_report = False
 
     def note(self, text: str) -> None:
         self.notes[text] = None
@@ -174,6 +195,7 @@ class _Reader:
         date = self._date(msg)
         message_id = "".join((_header(msg, "Message-ID") or "").split()) or None
         self._walk(msg)
+        facts = header_facts(msg)
         if self.dropped_pdfs:
             self.note(f"attachment limit reached: {len(self.pdfs)} PDFs kept, "
                       f"{self.dropped_pdfs} more dropped")
@@ -190,6 +212,8 @@ class _Reader:
             other_attachments=tuple(self.others),
             notes=tuple(self.notes),
             dropped_pdfs=self.dropped_pdfs,
+            delivery_report=facts.pop("delivery_report") or self.delivery_report,
+            **facts,
         )
 
     # -- headers -------------------------------------------------------------------
@@ -238,6 +262,8 @@ class _Reader:
             if children is None:
                 self._leaf(part, msg_no)
                 continue
+            if _content_type(part) in _REPORT_TYPES and depth <= 1 and msg_no == 0:
+                self.delivery_report = True  # a bounce's report part, not a forwarded one
             if _content_type(part).startswith("message/"):
                 # A forwarded mail attached whole: its text and PDFs belong to the claim.
                 self.texts.append(([], []))
@@ -339,6 +365,74 @@ class _Reader:
             self.note(f"HTML body cut to {MAX_HTML_CHARS:,} characters before conversion")
             html = html[:MAX_HTML_CHARS]
         return html_to_text(html)
+
+
+# -- header facts (RFC 3834, RFC 8601) ---------------------------------------------
+
+_REPORT_TYPES = frozenset({"multipart/report", "message/delivery-status",
+                           "message/disposition-notification"})
+_AUTOREPLY_HEADERS = ("x-autoreply", "x-autorespond", "x-autoresponder")
+_COMMENT = re.compile(r"\([^()]*\)")
+_RESINFO = re.compile(r"^([a-z0-9_-]+)(?:/[0-9]+)?\s*=\s*([a-z]+)", re.I)
+MAX_AUTH_HEADERS = 20  # results looked at; a relay chain adds one or two
+
+
+def header_facts(msg: Message) -> dict[str, Any]:
+    """Auto-submitted, list, bounce and authentication facts from the raw headers.
+
+    Read from the raw header values, never through the header parser's structured
+    types: cheap for any input and unable to raise.
+    """
+    items = [(str(k).lower(), str(v)) for k, v in _safe(msg.raw_items, [])]
+    names = {k for k, _ in items}
+
+    def first(name: str) -> str | None:
+        value = next((v for k, v in items if k == name), None)
+        if value is None:
+            return None
+        words = _COMMENT.sub(" ", _one_line(value)).replace(";", " ").split()
+        return words[0].lower()[:64] if words else ""
+
+    auth = tuple(r for k, v in items if k == "authentication-results"
+                 for r in parse_authentication_results(v))[:MAX_AUTH_HEADERS * 8]
+    return {
+        "auto_submitted": first("auto-submitted"),
+        "precedence": first("precedence"),
+        "mailing_list": bool(names & {"list-id", "list-unsubscribe"}),
+        "autoreply_header": any(name in names for name in _AUTOREPLY_HEADERS),
+        "delivery_report": _content_type(msg) in _REPORT_TYPES,
+        "auth_results": auth,
+        "return_path": _return_path(next((v for k, v in items if k == "return-path"), None)),
+    }
+
+
+def _return_path(value: str | None) -> str | None:
+    """The Return-Path address, lower case; "" for ``<>``; None when there is none."""
+    if value is None:
+        return None
+    pairs = _safe(lambda: getaddresses([value]), [])
+    return pairs[0][1].strip().lower()[:320] if pairs else ""
+
+
+def parse_authentication_results(value: str) -> tuple[AuthResult, ...]:
+    """``mx.k.dk; spf=pass smtp.mailfrom=f.dk; dmarc=fail (p=reject) header.from=f.dk``
+    -> one :class:`AuthResult` per method. Comments are dropped; unreadable parts are
+    skipped, never guessed."""
+    text = _one_line(value)[:8192]
+    for _ in range(5):  # nested comments, innermost first
+        text = _COMMENT.sub(" ", text)
+    head, *resinfos = text.split(";")
+    words = head.split()
+    if not words:
+        return ()
+    authserv_id = words[0].lower()
+    results = []
+    for resinfo in resinfos:
+        match = _RESINFO.match(resinfo.strip())
+        if match:
+            results.append(AuthResult(authserv_id, match.group(1).lower(),
+                                      match.group(2).lower()))
+    return tuple(results)
 
 
 # -- charsets ----------------------------------------------------------------------

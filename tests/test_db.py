@@ -44,7 +44,7 @@ def test_upgrade_is_idempotent_and_works_from_any_directory(engine, tmp_path, mo
     upgrade(engine)
     with engine.connect() as connection:
         assert connection.execute(text("SELECT version_num FROM alembic_version")).all() == [
-            ("0002",)]
+            ("0003",)]
 
 
 def test_downgrade_and_upgrade_again(engine):
@@ -130,7 +130,7 @@ def test_money_is_exact_decimal_and_json_lists_round_trip(store):
         db.add(message)
         db.flush()
         db.add(Claim(
-            inbound_id=message.id, source="lønseddel.pdf", status="invalid",
+            inbound_id=message.id, source="lønseddel.pdf", part="pdf:0:ab", status="invalid",
             salary=Decimal("1234567890.12"), refundable_amount=Decimal("0.10"),
             hours=Decimal("43.33"), missing=["cpr"], problems=problems,
             claimed=["salary", "atp"],
@@ -149,9 +149,9 @@ def test_claim_reference_is_assigned_on_insert(store):
         message = inbound()
         db.add(message)
         db.flush()
-        first = Claim(inbound_id=message.id, source="a.pdf", status="complete",
+        first = Claim(inbound_id=message.id, source="a.pdf", part="pdf:0:a", status="complete",
                       created_at=datetime(2026, 3, 1, tzinfo=UTC))
-        second = Claim(inbound_id=message.id, source="b.pdf", status="complete",
+        second = Claim(inbound_id=message.id, source="b.pdf", part="pdf:1:b", status="complete",
                        created_at=datetime(2027, 1, 1, tzinfo=UTC))
         db.add(first)
         db.flush()
@@ -165,20 +165,22 @@ def test_claim_reference_is_assigned_on_insert(store):
     assert first.id == 1 and stored["a.pdf"] == "R-2026-000001"
 
 
-def test_one_claim_per_source_of_a_message(store):
+def test_one_claim_per_part_of_a_message_whatever_the_file_names(store):
     with session(store.engine) as db:
         message = inbound()
         db.add(message)
         db.flush()
         message_id = message.id
-        db.add(Claim(inbound_id=message_id, source="a.pdf", status="complete"))
+        db.add(Claim(inbound_id=message_id, source="a.pdf", part="pdf:0:aa", status="complete"))
+        # Two payslips with one file name in one mail are two claims.
+        db.add(Claim(inbound_id=message_id, source="a.pdf", part="pdf:1:bb", status="complete"))
     with pytest.raises(IntegrityError), session(store.engine) as db:
-        db.add(Claim(inbound_id=message_id, source="a.pdf", status="complete"))
+        db.add(Claim(inbound_id=message_id, source="b.pdf", part="pdf:0:aa", status="complete"))
 
 
 def test_constraints_are_enforced(store):
     with pytest.raises(IntegrityError), session(store.engine) as db:
-        db.add(Claim(inbound_id=999, source="body", status="complete"))  # no such message
+        db.add(Claim(inbound_id=999, source="body", part="body", status="complete"))  # no message
     with pytest.raises(IntegrityError), session(store.engine) as db:
         db.add(inbound(status="lost"))
     with session(store.engine) as db:

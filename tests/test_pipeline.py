@@ -74,13 +74,14 @@ def register(store: Store, case: PayslipCase, sender: str = "firma.dk", hours: s
 
 
 def claim_mail(case: PayslipCase | None, body: str = CLAIM_TEXT, sender: str = "lon@firma.dk",
-               subject: str = "Refusion", message_id: str | None = None) -> bytes:
+               subject: str = "Refusion", message_id: str | None = None,
+               pdf: bytes | None = None) -> bytes:
     msg = EmailMessage()
     msg["From"], msg["To"], msg["Subject"] = sender, "jobcenter@kommune.example", subject
     msg["Message-ID"] = message_id or email.utils.make_msgid(domain="firma.dk")
     msg.set_content(body)
     if case is not None:
-        msg.add_attachment(render(case), maintype="application", subtype="pdf",
+        msg.add_attachment(pdf or render(case), maintype="application", subtype="pdf",
                            filename="Lønseddel.pdf")
     return msg.as_bytes()
 
@@ -205,12 +206,27 @@ def test_second_claim_for_the_same_period_is_a_duplicate(pipeline, store):
     case = case_in_2026()
     register(store, case)
     deliver(pipeline, store, claim_mail(case))
-    deliver(pipeline, store, claim_mail(case, subject="Refusion (igen)"))
+    # Another PDF (not the same bytes) for the same employee and period.
+    other = claim_mail(case, subject="Refusion (igen)",
+                       pdf=render(case).replace(b"%%EOF", b"% sent again\n%%EOF"))
+    deliver(pipeline, store, other)
     first, second = claims(store)
     assert first.status == "validated"
     assert second.status == "needs_review"
+    assert first.payslip_sha256 != second.payslip_sha256
     assert [p["code"] for p in second.problems] == ["duplicate"]
     assert first.reference in [p["message"] for p in second.problems][0]
+
+
+def test_the_same_payslip_in_a_new_mail_is_a_duplicate_payslip(pipeline, store):
+    case = case_in_2026()
+    register(store, case)
+    deliver(pipeline, store, claim_mail(case))
+    deliver(pipeline, store, claim_mail(case, subject="Refusion (igen)"))
+    first, second = claims(store)
+    assert (first.status, second.status) == ("validated", "needs_review")
+    assert [p["code"] for p in second.problems] == ["duplicate_payslip"]
+    assert first.reference in second.problems[0]["message"]
 
 
 def test_the_same_message_twice_is_one_claim(pipeline, store):

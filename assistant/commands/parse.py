@@ -19,6 +19,8 @@ from handlers.claims import Evaluation, PdfResult, evaluate
 from handlers.problems import Problem
 from handlers.scheme import Scheme
 from parsers import claim_text, email
+from parsers.identifiers import IdentifierError, mask_cprs, parse_cpr
+from parsers.identifiers import mask_cpr as mask_cpr_text
 from parsers.payslip import Unreadable
 
 
@@ -26,7 +28,9 @@ from parsers.payslip import Unreadable
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="Judge periods as of this date (default: today).")
-@click.option("--mask-cpr", is_flag=True, help="Print CPR numbers as DDMMYY-xxxx.")
+@click.option("--mask-cpr", is_flag=True,
+              help="Print CPR numbers as DDMMYY-xxxx everywhere: fields, line labels, "
+                   "problems, and amounts that are really a CPR number.")
 @click.option("--time-limit", type=float, default=10.0, show_default=True,
               help="Seconds allowed to read one PDF.")
 @with_config
@@ -44,6 +48,8 @@ def parse(files: tuple[Path, ...], today: Any, mask_cpr: bool, time_limit: float
             except OSError as exc:
                 result = {"file": str(path), "ok": False,
                           "error": f"cannot open the file: {exc.strerror or exc}"}
+            if mask_cpr:
+                result = masked(result)
             click.echo(json.dumps(result, ensure_ascii=False))
             sys.stdout.flush()
 
@@ -101,6 +107,27 @@ def _parse_eml(
         "problems": problem_dicts(evaluation.problems),
         "claims": [claim_dict(c, mask) for c in evaluation.claims],
     }
+
+
+def masked(value: Any) -> Any:
+    """``value`` (parsed JSON) with every CPR masked: in any text, and a number that is
+    a CPR read as an amount (9-10 digits, the first six a date) becomes ``DDMMYY-xxxx``."""
+    if isinstance(value, str):
+        return mask_cprs(value)
+    if isinstance(value, dict):
+        return {key: masked(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [masked(item) for item in value]
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        # A CPR read as a number: 10 digits, or 9 when it began with 0 (010190-1234).
+        digits = f"{abs(value):.2f}".split(".")[0].zfill(10)
+        if len(digits) == 10:
+            try:
+                parse_cpr(digits)
+            except IdentifierError:
+                return value
+            return mask_cpr_text(digits)
+    return value
 
 
 def evaluate_message(
