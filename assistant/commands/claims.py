@@ -13,7 +13,10 @@ queued for it). Keys are only ever added, never renamed.
 from __future__ import annotations
 
 import csv
+import getpass
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from email.parser import BytesHeaderParser
@@ -28,13 +31,16 @@ from assistant import logs
 from assistant.claim_json import number
 from assistant.commands.common import App, echo_json, with_app
 from assistant.db import session
+from assistant.decisions import ClaimDecisions, DecisionError
 from assistant.models import Claim, InboundMessage, OutboundMessage
 from assistant.pdf_reader import GuardedPdfReader
 from assistant.pipeline import Pipeline
+from handlers.decisions import CORRECTABLE
 from parsers.identifiers import mask_cpr, mask_cprs
 from parsers.labels import COMPONENTS
 
-STATUSES = ("complete", "incomplete", "invalid", "not_a_claim", "validated", "needs_review")
+STATUSES = ("complete", "incomplete", "invalid", "not_a_claim", "validated", "needs_review",
+            "rejected", "paid")
 
 
 def _month(value: str | None) -> tuple[date, date] | None:
@@ -119,7 +125,8 @@ def list_claims(app: App, month: str | None, status: str | None, as_json: bool) 
 def show_claim(app: App, reference: str, as_json: bool) -> None:
     """Show one claim by its reference (e.g. R-2026-000042)."""
     with session(app.engine) as db:
-        claim = db.exec(select(Claim).where(Claim.reference == reference.strip())).first()
+        claim = db.exec(select(Claim).where(
+            Claim.reference == reference.strip().upper())).first()
         if claim is None:
             raise click.ClickException(
                 f"no claim {reference!r}; `assistant claims list` shows the references")
@@ -153,6 +160,79 @@ def show_claim(app: App, reference: str, as_json: bool) -> None:
     for mail in data["outbox"]:
         click.echo(f"mail: {mail['kind']} to {mail['recipient']} ({mail['status']}): "
                    f"{mail['subject']}")
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (containers): still say something
+        return "unknown"
+
+
+_by_option = click.option("--by", default=None, metavar="NAME",
+                          help="Who decides (default: the OS user); written to the audit log.")
+
+
+@contextmanager
+def _decided() -> Iterator[None]:
+    try:
+        yield
+    except DecisionError as exc:
+        raise click.ClickException(f"refused: {exc}") from None
+
+
+@claims.command("approve")
+@click.argument("reference")
+@click.option("--note", default="", help="Why (written to the audit log).")
+@_by_option
+@with_app
+def approve_claim(app: App, reference: str, note: str, by: str | None) -> None:
+    """Approve a claim held for review: it is validated and the economy group gets the
+    summary with the payslip."""
+    with _decided():
+        done = ClaimDecisions(app.engine, app.config).approve(reference, by or _os_user(), note)
+    click.echo(done.message)
+
+
+@claims.command("reject")
+@click.argument("reference")
+@click.option("--reason", required=True, help="Why; the sender is told this text.")
+@_by_option
+@with_app
+def reject_claim(app: App, reference: str, reason: str, by: str | None) -> None:
+    """Reject a claim; the sender is told the reason in their language."""
+    with _decided():
+        done = ClaimDecisions(app.engine, app.config).reject(reference, reason,
+                                                             by or _os_user())
+    click.echo(done.message)
+
+
+@claims.command("correct")
+@click.argument("reference")
+@click.option("--field", "field_name", required=True, type=click.Choice(CORRECTABLE),
+              help="The field to fix.")
+@click.option("--value", required=True,
+              help="The right value (period: 2026-10-01..2026-10-31; amounts: 1234,56).")
+@_by_option
+@with_app
+def correct_claim(app: App, reference: str, field_name: str, value: str,
+                  by: str | None) -> None:
+    """Correct a misread field; the claim is judged again and stays held until approved."""
+    with _decided():
+        done = ClaimDecisions(app.engine, app.config).correct(reference, field_name, value,
+                                                              by or _os_user())
+    click.echo(done.message)
+
+
+@claims.command("paid")
+@click.argument("reference")
+@_by_option
+@with_app
+def paid_claim(app: App, reference: str, by: str | None) -> None:
+    """Mark a validated claim paid (the economy group's step)."""
+    with _decided():
+        done = ClaimDecisions(app.engine, app.config).mark_paid(reference, by or _os_user())
+    click.echo(done.message)
 
 
 @click.command()
