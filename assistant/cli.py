@@ -9,6 +9,7 @@ from assistant.commands.intakes import chat, intakes, invite
 from assistant.commands.parse import parse
 from assistant.commands.register import employments, pool, workplaces
 from assistant.commands.run import run
+from assistant.commands.web import staff_group, web
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -18,7 +19,7 @@ def cli() -> None:
 
 
 for command in (run, parse, workplaces, employments, pool, claims, reprocess, export,
-                invite, intakes, chat):
+                invite, intakes, chat, web, staff_group):
     cli.add_command(command)
 
 

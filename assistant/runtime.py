@@ -20,6 +20,7 @@ import signal
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from assistant.bot.service import IntakeService
 from assistant.bot.telegram import TelegramBot
@@ -43,6 +44,8 @@ class Service:
     smtp: SmtpInbox | None = None
     outbox: OutboxWorker | None = None
     bot: TelegramBot | None = None
+    desk: Any = None  # assistant.web.server.DeskServer when [web] enabled
+    desk_error: str | None = None
     # One worker per core: reading a PDF is CPU-bound in a process of its own.
     workers: int = field(default_factory=lambda: max(1, os.cpu_count() or 1))
     jobs: queue.Queue[int] = field(default_factory=queue.Queue)
@@ -62,6 +65,20 @@ class Service:
             self._thread("imap", self._imap_loop)
         if config.telegram.token:
             self._start_bot()
+        if config.web.enabled:
+            self._start_desk()
+
+    def _start_desk(self) -> None:
+        # Imported here: the web stack loads only when the desk is on.
+        from assistant.web.server import DeskServer, PortTaken
+        try:
+            self.desk = DeskServer(self.app)
+        except PortTaken as exc:
+            # Like the bot: mail goes on without the desk, and the log says why.
+            self.desk_error = str(exc)
+            log.error("%s. Mail is processed without the desk.", exc)
+            return
+        self.desk.start()
 
     def _start_bot(self) -> None:
         config = self.app.config
@@ -132,6 +149,8 @@ class Service:
             self.smtp.stop()
         if self.bot is not None:
             self.bot.stop()
+        if self.desk is not None:
+            self.desk.stop()
         for thread in self.threads:
             thread.join(timeout)
 
