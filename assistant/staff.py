@@ -167,18 +167,21 @@ def login(engine: Engine, email: str, password: str, client: str, *, hours: int,
         row = db.exec(select(Staff).where(Staff.email == email)).first()
         ok = _verify(row.password_hash if row else _DUMMY_HASH, password)
         if row is None or not ok or not row.active:
+            # Committed (the block ends normally): a raise here would roll it back.
             db.add(LoginAttempt(email=email[:320], client=client[:64], at=now))
-            raise StaffError("wrong e-mail or password")
-        if _HASHER.check_needs_rehash(row.password_hash):
+            row = None
+        elif _HASHER.check_needs_rehash(row.password_hash):
             row.password_hash = _HASHER.hash(password)
             db.add(row)
-        if replaces:
-            _revoke(db, replaces)
-        token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-        db.add(StaffSession(token_hash=token_hash(token), staff_id=row.id or 0,
-                            csrf_token=csrf, created_at=now,
-                            expires_at=now + timedelta(hours=hours)))
-        return LoggedIn(_member(row), token, csrf)
+        if row is not None:
+            if replaces:
+                _revoke(db, replaces)
+            token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+            db.add(StaffSession(token_hash=token_hash(token), staff_id=row.id or 0,
+                                csrf_token=csrf, created_at=now,
+                                expires_at=now + timedelta(hours=hours)))
+            return LoggedIn(_member(row), token, csrf)
+    raise StaffError("wrong e-mail or password")
 
 
 def _verify(hashed: str, password: str) -> bool:
