@@ -215,9 +215,7 @@ def facts_of(row: ClaimRow) -> ClaimFacts:
 
 
 def problems_of(row: ClaimRow) -> tuple[Problem, ...]:
-    return tuple(Problem(p.get("field", ""), p.get("code", ""), p.get("message", ""),
-                         p.get("severity", "error"))  # type: ignore[arg-type]
-                 for p in row.problems)
+    return tuple(Problem.from_dict(p) for p in row.problems)
 
 
 def _remaining(row: ClaimRow) -> str:

@@ -229,7 +229,7 @@ class Claim(SQLModel, table=True):
     capped: bool = False
     status: str = Field(max_length=16, index=True)
     missing: list[str] = Field(default_factory=list, sa_type=JSON)
-    problems: list[dict[str, str]] = Field(default_factory=list, sa_type=JSON)
+    problems: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
     claimed: list[str] = Field(default_factory=list, sa_type=JSON)
     created_at: datetime = _created_at()
 

@@ -316,7 +316,7 @@ def test_approving_an_intake_creates_the_employment_and_the_pool_shows_it(desk):
     before = c.get("/pool").text
     assert "Godkendt nu: 14,00 af 100,00 timer om ugen" in before
     response = post(c, f"/intakes/{seeded.intake_id}/approve",
-                    {"cpr": "010190-1234", "name": "Mette Sørensen", "start": "2026-11-30"},
+                    {"cpr": "010190-1234", "name": "Mette Sørensen", "start": "2027-01-04"},
                     "/intakes")
     assert response.status_code == 303, response.text[:400]
     with session(store.engine) as db:

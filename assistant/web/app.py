@@ -336,8 +336,10 @@ def claim_page(desk: Desk, ctx: Ctx, error: str | None = None,
         desk, ctx, "claim.html", status, page=found, claim=claim, fields=fields,
         components=components, checks=checks, layout=layout, boxes=boxes_by_page,
         problems=_problem_lines(claim, lang), error=error,
-        done=desk_texts.text(done, lang) if done in ("approve", "reject", "correct",
-                                                       "mark_paid") else None,
+        done=desk_texts.text(f"done_{done}", lang) if done in (
+            "approve", "reject", "correct", "mark_paid") else None,
+        actions={k: desk_texts.text(k, lang, desk_texts.AUDIT_ACTIONS)
+                 for k in desk_texts.AUDIT_ACTIONS},
         correctable=CORRECTABLE, field_label=lambda f: _field_label(f, lang),
         box_label=lambda b: _box_label(b, lang), masked=views.masked,
         reference=quote(claim.reference or ""))
@@ -474,10 +476,10 @@ def export_page(desk: Desk, ctx: Ctx) -> Response:
     last_month = (first - timedelta(days=1)).strftime("%Y-%m")
     month = ctx.request.query_params.get("month") or last_month
     with session(desk.engine) as db:
-        rows = views.export_rows(db, month)
-    total = sum((r.refundable_amount or Decimal(0) for r in rows), Decimal(0))
+        rows = views.export_rows(db, month, desk.config.web.page_size)
+        count, total = views.export_totals(db, month)
     return render(desk, ctx, "export.html", month=month, rows=rows, total=total,
-                  masked=views.masked)
+                  count=count, masked=views.masked)
 
 
 def export_download(desk: Desk, ctx: Ctx) -> Response:
@@ -485,9 +487,9 @@ def export_download(desk: Desk, ctx: Ctx) -> Response:
     if views.month_span(month) is None:
         return _error(desk, ctx, 404, "not_found")
     with session(desk.engine) as db:
-        rows = views.export_rows(db, month)
-    audit(desk.engine, ctx.member.email, "export", month, details={"claims": len(rows)})
-    return Response(views.export_csv(rows), media_type="text/csv; charset=utf-8", headers={
+        data, count = views.export_csv(db, month)
+    audit(desk.engine, ctx.member.email, "export", month, details={"claims": count})
+    return Response(data, media_type="text/csv; charset=utf-8", headers={
         "content-disposition": f'attachment; filename="refusion-{month}.csv"',
         "cache-control": "no-store"})
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import socket
 import threading
+from collections.abc import Callable
+from datetime import date
 
 import uvicorn
 
@@ -14,12 +16,13 @@ from assistant.web.app import create_app
 
 
 class DeskServer:
-    def __init__(self, app: App, host: str | None = None, port: int | None = None) -> None:
+    def __init__(self, app: App, host: str | None = None, port: int | None = None,
+                 today: Callable[[], date] = date.today) -> None:
         web = app.config.web
         self.host, self.port = host or web.host, web.port if port is None else port
         self.sock = _bind(self.host, self.port)
         self.port = self.sock.getsockname()[1]
-        config = uvicorn.Config(create_app(app.engine, app.config), log_level="warning",
+        config = uvicorn.Config(create_app(app.engine, app.config, today), log_level="warning",
                                 access_log=False, server_header=False,
                                 proxy_headers=False)
         self.server = uvicorn.Server(config)
@@ -52,6 +55,9 @@ def _bind(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # Accepted connections inherit it (Linux): without it, a response written in two
+    # parts (headers, body) waits ~40 ms for the client's delayed ACK (Nagle).
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     try:
         sock.bind((host, port))
     except OSError as exc:

@@ -238,28 +238,44 @@ EXPORT_STATUSES = ("validated", "paid")
 _STATUS_DA = {"validated": "valideret", "paid": "udbetalt"}
 
 
-def export_rows(db: Session, month: str) -> list[Claim]:
+def _in_export(month: str) -> list[Any]:
     span = month_span(month)
     if span is None:
-        return []
-    return list(db.exec(select(Claim).where(
-        col(Claim.status).in_(EXPORT_STATUSES), col(Claim.period_start) >= span[0],
-        col(Claim.period_start) < span[1]).order_by(col(Claim.id))).all())
+        return [col(Claim.id) < 0]
+    return [col(Claim.status).in_(EXPORT_STATUSES), col(Claim.period_start) >= span[0],
+            col(Claim.period_start) < span[1]]
 
 
-def export_csv(rows: list[Claim]) -> bytes:
+def export_rows(db: Session, month: str, limit: int | None = None) -> list[Claim]:
+    query = select(Claim).where(*_in_export(month)).order_by(col(Claim.id))
+    return list(db.exec(query.limit(limit) if limit else query).all())
+
+
+def export_totals(db: Session, month: str) -> tuple[int, Decimal]:
+    """How many claims the month's file holds, and their refunds in total."""
+    count, total = db.exec(select(func.count(), func.sum(Claim.refundable_amount))
+                           .where(*_in_export(month))).one()
+    return count, Decimal(total or 0)
+
+
+def export_csv(db: Session, month: str) -> tuple[bytes, int]:
     """CSV that Danish Excel opens as columns: ``;`` separated, decimal comma, dates
-    DD-MM-YYYY, Danish headers, UTF-8 with a byte order mark (else æøå break)."""
+    DD-MM-YYYY, Danish headers, UTF-8 with a byte order mark (else æøå break). Returns
+    the file and how many claims it holds. Reads columns, not ORM objects: a month can
+    hold thousands of claims."""
+    columns = [getattr(Claim, key) for key, _ in EXPORT_HEADERS]
+    rows = db.exec(select(*columns).where(*_in_export(month))  # type: ignore[call-overload]
+                   .order_by(col(Claim.id))).all()
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow([header for _, header in EXPORT_HEADERS])
-    for claim in rows:
-        writer.writerow([_cell(claim, key) for key, _ in EXPORT_HEADERS])
-    return "\ufeff".encode() + out.getvalue().encode("utf-8")
+    keys = [key for key, _ in EXPORT_HEADERS]
+    for row in rows:
+        writer.writerow([_cell(key, value) for key, value in zip(keys, row, strict=True)])
+    return "\ufeff".encode() + out.getvalue().encode("utf-8"), len(rows)
 
 
-def _cell(claim: Claim, key: str) -> str:
-    value = getattr(claim, key)
+def _cell(key: str, value: Any) -> str:
     if key == "cpr":
         return f"{value[:6]}-{value[6:]}" if value else ""
     if key == "status":
