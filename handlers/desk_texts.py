@@ -137,6 +137,12 @@ UI: dict[str, dict[Language, str]] = {
     "signed_in_as": {"da": "Logget ind som", "en": "Signed in as"},
 }
 
+ROLES: dict[str, dict[Language, str]] = {
+    "consultant": {"da": "konsulent", "en": "consultant"},
+    "economy": {"da": "Økonomigruppen", "en": "economy group"},
+    "admin": {"da": "administrator", "en": "admin"},
+}
+
 STATUS: dict[str, dict[Language, str]] = {
     "needs_review": {"da": "til vurdering", "en": "held for review"},
     "validated": {"da": "valideret", "en": "validated"},

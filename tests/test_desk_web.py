@@ -223,7 +223,7 @@ def test_claim_page_draws_a_box_around_each_value_read_and_caches_the_pages(desk
     assert {"cpr", "employee_name", "period_start"} <= set(fields) or \
         {"cpr", "employee_name"} <= set(fields), fields
     assert len(re.findall(r'class="box box-line"', html)) >= 3
-    assert "Ingen godkendt ansættelse" in html  # the reason it is held, in Danish
+    assert "Der er ingen godkendt ansættelse for" in html  # why it is held, in Danish
     image = c.get(f"/claims/{seeded.held}/page/0.png")
     assert image.status_code == 200 and image.content.startswith(b"\x89PNG")
     cached = list((tmp_path / "desk-cache").glob("*.png"))

@@ -199,6 +199,7 @@ def render(desk: Desk, ctx: Ctx | None, name: str, status: int = 200,
     html = desk.jinja.get_template(name).render(
         t=t, lang=lang, ctx=ctx, kr=lambda v: kr(v, lang), day=lambda v: day(v, lang),
         status_text=lambda s: desk_texts.text(s, lang, desk_texts.STATUS),
+        role_text=lambda r: desk_texts.text(r, lang, desk_texts.ROLES),
         can=lambda action: ctx is not None and allowed(ctx.member.role, action),
         path=ctx.request.url.path if ctx else "/login", **values)
     response = HTMLResponse(html, status_code=status)
