@@ -28,7 +28,7 @@ from handlers.claims import REQUIRED, Claim, Rules, plausibility_problem
 from handlers.problems import Problem
 from handlers.texts import REJECTION_HEAD, REJECTION_TAIL, SIGNATURE, Language, reply_subject
 from parsers.dates import parse_period
-from parsers.identifiers import mask_cpr
+from parsers.identifiers import mask_cpr, mask_cprs
 from parsers.labels import COMPONENTS, EMPLOYER_COST_COMPONENTS
 from parsers.payslip import Payslip
 
@@ -108,7 +108,15 @@ def parse_value(name: str, value: str, today: date) -> Any:
     """A corrected value as typed by a person, parsed and checked; refused with a reason.
 
     ``period`` is two dates (``2026-10-01..2026-10-31``, ``01.10.2026 - 31.10.2026``)
-    or a month (``oktober 2026``); hours and amounts take a decimal comma."""
+    or a month (``oktober 2026``); hours and amounts take a decimal comma. A refusal
+    quotes what was typed with any CPR number in it masked."""
+    try:
+        return _parse_value(name, value, today)
+    except DecisionError as exc:
+        raise DecisionError(mask_cprs(str(exc))) from None
+
+
+def _parse_value(name: str, value: str, today: date) -> Any:
     if name not in CORRECTABLE:
         raise DecisionError(f"{name!r} cannot be corrected; fields: {', '.join(CORRECTABLE)}")
     text = " ".join(value.split())

@@ -178,7 +178,7 @@ def _decided() -> Iterator[None]:
     try:
         yield
     except DecisionError as exc:
-        raise click.ClickException(f"refused: {exc}") from None
+        raise click.ClickException(f"refused: {mask_cprs(str(exc))}") from None
 
 
 @claims.command("approve")

@@ -12,6 +12,7 @@ from the desk itself, no inline script or style), no framing, no sniffing, no re
 
 from __future__ import annotations
 
+import html
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -196,13 +197,13 @@ def render(desk: Desk, ctx: Ctx | None, name: str, status: int = 200,
     def t(key: str, **kw: Any) -> str:
         return desk_texts.text(key, lang, **kw)
 
-    html = desk.jinja.get_template(name).render(
+    page_html = desk.jinja.get_template(name).render(
         t=t, lang=lang, ctx=ctx, kr=lambda v: kr(v, lang), day=lambda v: day(v, lang),
         status_text=lambda s: desk_texts.text(s, lang, desk_texts.STATUS),
         role_text=lambda r: desk_texts.text(r, lang, desk_texts.ROLES),
         can=lambda action: ctx is not None and allowed(ctx.member.role, action),
         path=ctx.request.url.path if ctx else "/login", **values)
-    response = HTMLResponse(html, status_code=status)
+    response = HTMLResponse(page_html, status_code=status)
     response.headers["cache-control"] = "no-store"
     return response
 
@@ -397,7 +398,7 @@ def _decide(desk: Desk, ctx: Ctx, action: str, run: Callable[[str], Any]) -> Res
     try:
         run(reference)
     except DecisionError as exc:
-        return claim_page(desk, ctx, error=str(exc), status=409)
+        return claim_page(desk, ctx, error=mask_cprs(str(exc)), status=409)
     return _back(f"/claims/{quote(reference.upper())}", done=action)
 
 
@@ -428,7 +429,8 @@ def reveal_cpr(desk: Desk, ctx: Ctx) -> Response:
         cpr = desk.decisions.reveal_cpr(ctx.request.path_params["reference"],
                                         ctx.member.email, ctx.field("why"))
     except DecisionError as exc:
-        return HTMLResponse(f"<span>{exc}</span>", status_code=404)
+        return HTMLResponse(f"<span>{html.escape(mask_cprs(str(exc)))}</span>",
+                            status_code=404)
     response = HTMLResponse(f'<span class="cpr-full">{cpr}</span>')
     response.headers["cache-control"] = "no-store"
     return response
