@@ -106,3 +106,9 @@ def test_the_rejection_mail_in_both_languages():
     assert "Ikke småjob." in body and "Venlig hilsen" in body
     _subject, body = decisions.rejection_mail("", "R-2026-000001", "Not a job.", "en")
     assert "cannot pay a refund" in body and "Kind regards" in body
+
+
+def test_a_refusal_never_quotes_a_full_cpr():
+    with pytest.raises(DecisionError) as refused:
+        decisions.parse_value("period", "010190-1234", TODAY)
+    assert "010190-xxxx" in str(refused.value) and "1234" not in str(refused.value)
