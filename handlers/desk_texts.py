@@ -36,6 +36,8 @@ UI: dict[str, dict[Language, str]] = {
     "ending": {"da": "Ansættelser der slutter inden for 30 dage",
                "en": "Employments ending within 30 days"},
     "nothing": {"da": "Intet her lige nu.", "en": "Nothing here right now."},
+    "no_payslip_yet": {"da": "Ingen lønseddel modtaget for {month}",
+                       "en": "No payslip received for {month}"},
     "reference": {"da": "Reference", "en": "Reference"},
     "status": {"da": "Status", "en": "Status"},
     "workplace": {"da": "Arbejdsplads", "en": "Workplace"},

@@ -330,6 +330,18 @@ def test_approving_an_intake_creates_the_employment_and_the_pool_shows_it(desk):
     assert refused.status_code in (200, 409)  # no longer listed: nothing to approve twice
 
 
+def test_today_lists_what_needs_the_consultant_now(desk):
+    app, seeded, _store = desk
+    html = log_in(app, "consultant").get("/").text
+    held, rest = html.split("Jobbeskrivelser der venter på godkendelse")
+    assert seeded.held in held and seeded.validated not in held
+    waiting, rest = rest.split("Ansættelser der slutter inden for 30 dage")
+    assert "#1 Albertslund Kommune" in waiting and "6,00 timer om ugen" in waiting
+    ending, missing = rest.split("Ingen lønseddel modtaget for 10/2026")
+    assert "Bo Ending" in ending and "02.12.2026" in ending
+    assert "Bo Ending" in missing  # worked in October, no claim for it
+
+
 def test_english_on_request(desk):
     app, _seeded, _store = desk
     c = log_in(app, "admin")

@@ -60,6 +60,8 @@ class Today:
     held: list[Claim]
     intakes: list[tuple[Intake, JobDescription | None, str]]
     ending: list[tuple[Employment, str]]
+    no_payslip: list[tuple[Employment, str]]  # worked last month, no claim for it yet
+    last_month: date
 
 
 def today_view(db: Session, today: date, limit: int = 50) -> Today:
@@ -76,7 +78,17 @@ def today_view(db: Session, today: date, limit: int = 50) -> Today:
                                  col(Employment.end_date) >= today,
                                  col(Employment.end_date) <= soon)
         .order_by(col(Employment.end_date))).all()]
-    return Today(held, intakes, ending)
+    first = today.replace(day=1)
+    last_month = (first - timedelta(days=1)).replace(day=1)
+    claimed = set(db.exec(select(Claim.employment_id).where(
+        col(Claim.employment_id).is_not(None), col(Claim.period_start) >= last_month,
+        col(Claim.period_start) < first)).all())
+    worked = db.exec(select(Employment).where(
+        col(Employment.start_date) < first, col(Employment.end_date) >= last_month)
+        .order_by(col(Employment.start_date))).all()
+    no_payslip = [(e, names.get(e.workplace_id, "?")) for e in worked
+                  if e.last_day >= last_month and e.id not in claimed]
+    return Today(held, intakes, ending, no_payslip, last_month)
 
 
 def _workplace_names(db: Session) -> dict[int, str]:
