@@ -29,7 +29,7 @@ def cpr_text(claim: Claim, mask: bool) -> str | None:
     return f"{raw[:6]}-{raw[6:]}" if len(raw) == 10 else raw
 
 
-def problem_dicts(problems: list[Problem]) -> list[dict[str, str]]:
+def problem_dicts(problems: list[Problem]) -> list[dict[str, object]]:
     return [p.as_dict() for p in problems]
 
 

@@ -13,6 +13,7 @@ from assistant.commands.intakes import chat, intakes, invite
 from assistant.commands.parse import parse
 from assistant.commands.register import employments, pool, workplaces
 from assistant.commands.run import run
+from assistant.commands.web import staff_group, web
 from assistant.commands.where import where
 
 
@@ -30,7 +31,7 @@ def cli(ctx: click.Context, config_path: Path | None) -> None:
 
 
 for command in (run, parse, workplaces, employments, pool, claims, reprocess, export,
-                invite, intakes, chat, where, followup):
+                invite, intakes, chat, where, followup, web, staff_group):
     cli.add_command(command)
 
 

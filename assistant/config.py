@@ -208,6 +208,22 @@ class TelegramConfig(_Section):
     bot_username: str = ""
 
 
+class WebConfig(_Section):
+    """The jobcenter desk (``assistant/web``)."""
+
+    enabled: bool = True  # `assistant run` starts the desk too
+    host: str = "127.0.0.1"
+    port: Port = 8080
+    # Secure cookies are only sent over https; false only for plain http (a loopback
+    # test, or behind a proxy that terminates TLS on the same host).
+    secure_cookies: bool = True
+    session_hours: PositiveInt = 8
+    max_failed_logins: PositiveInt = 5  # per e-mail address within throttle_minutes
+    throttle_minutes: PositiveInt = 15
+    cache_directory: str = "data/desk-cache"  # rendered payslip pages
+    page_size: PositiveInt = 50  # claims per page in the list
+
+
 class LoggingConfig(_Section):
     # "info" and "INFO" both mean INFO, as in the logging module.
     level: Annotated[
@@ -222,6 +238,7 @@ class Config(_Section):
     jobcenter: JobcenterConfig = JobcenterConfig()
     followup: FollowupConfig = FollowupConfig()
     telegram: TelegramConfig = TelegramConfig()
+    web: WebConfig = WebConfig()
     logging: LoggingConfig = LoggingConfig()
 
     def scheme(self) -> Scheme:

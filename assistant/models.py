@@ -236,7 +236,7 @@ class Claim(SQLModel, table=True):
     capped: bool = False
     status: str = Field(max_length=16, index=True)
     missing: list[str] = Field(default_factory=list, sa_type=JSON)
-    problems: list[dict[str, str]] = Field(default_factory=list, sa_type=JSON)
+    problems: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
     claimed: list[str] = Field(default_factory=list, sa_type=JSON)
     created_at: datetime = _created_at()
 
@@ -386,3 +386,89 @@ class ChatMessage(SQLModel, table=True):
     status: str = Field(default="pending", max_length=16)
     created_at: datetime = _created_at()
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+# -- the jobcenter desk (migration 0004): staff, sessions, decisions -----------------------
+
+
+class Staff(SQLModel, table=True):
+    """A person who uses the desk. ``role``: consultant | economy | admin.
+
+    ``password_hash`` is argon2id (``assistant.desk.passwords``); a disabled member
+    cannot log in and their sessions are revoked."""
+
+    __tablename__ = "staff"
+    __table_args__ = (
+        CheckConstraint("role IN ('consultant', 'economy', 'admin')", name="role"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=320, unique=True)
+    name: str = Field(max_length=200)
+    role: str = Field(max_length=16)
+    password_hash: str = Field(sa_type=Text)
+    active: bool = True
+    language: str = Field(default="da", max_length=2)
+    created_at: datetime = _created_at()
+
+
+class StaffSession(SQLModel, table=True):
+    """A server-side login session. Only the SHA-256 of the cookie's token is stored;
+    ``revoked_at`` ends it (logout, disable, password reset) before ``expires_at``."""
+
+    __tablename__ = "staff_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    staff_id: int = Field(foreign_key="staff.id", index=True)
+    csrf_token: str = Field(max_length=64)
+    created_at: datetime = _created_at()
+    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class LoginAttempt(SQLModel, table=True):
+    """A failed login, for throttling (per e-mail address and per client address)."""
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (Index(None, "email", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=320)
+    client: str = Field(max_length=64)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class AuditEntry(SQLModel, table=True):
+    """One decision or sensitive action: who, when, what, on which claim, and why.
+
+    ``action``: approve | reject | correct | paid | reveal_cpr | approve_intake |
+    staff_add | staff_disable | staff_reset | ... ``actor`` is the staff e-mail, or the
+    OS user for the command line."""
+
+    __tablename__ = "audit_entry"
+    __table_args__ = (Index(None, "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _created_at()
+    actor: str = Field(max_length=320)
+    action: str = Field(max_length=32)
+    claim_id: int | None = Field(default=None, foreign_key="claim.id", index=True)
+    subject: str = Field(default="", max_length=255)  # a reference, an intake, a staff e-mail
+    reason: str = Field(default="", sa_type=Text)
+    details: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+
+
+class ClaimCorrection(SQLModel, table=True):
+    """A field of a claim a person fixed: the old and the new value, who and when. The
+    claim row holds the corrected value; these rows are its history."""
+
+    __tablename__ = "claim_correction"
+
+    id: int | None = Field(default=None, primary_key=True)
+    claim_id: int = Field(foreign_key="claim.id", index=True)
+    field: str = Field(max_length=64)
+    old_value: str | None = Field(default=None, sa_type=Text)
+    new_value: str = Field(sa_type=Text)
+    by: str = Field(max_length=320)
+    at: datetime = _created_at()

@@ -25,6 +25,7 @@ import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from assistant.bot.service import IntakeService
 from assistant.bot.telegram import TelegramBot
@@ -49,6 +50,8 @@ class Service:
     smtp: SmtpInbox | None = None
     outbox: OutboxWorker | None = None
     bot: TelegramBot | None = None
+    desk: Any = None  # assistant.web.server.DeskServer when [web] enabled
+    desk_error: str | None = None
     # Reader threads, each with its reader process; None: ``[inbox] workers``.
     workers: int | None = None
     jobs: queue.Queue[int] = field(default_factory=queue.Queue)
@@ -78,6 +81,20 @@ class Service:
         if config.followup.enabled:
             loop = FollowupLoop(self.app.engine, config, on_queued=self.outbox.wake)
             self._thread("followup", lambda: loop.run(self.stop))
+        if config.web.enabled:
+            self._start_desk()
+
+    def _start_desk(self) -> None:
+        # Imported here: the web stack loads only when the desk is on.
+        from assistant.web.server import DeskServer, PortTaken
+        try:
+            self.desk = DeskServer(self.app)
+        except PortTaken as exc:
+            # Like the bot: mail goes on without the desk, and the log says why.
+            self.desk_error = str(exc)
+            log.error("%s. Mail is processed without the desk.", exc)
+            return
+        self.desk.start()
 
     def _start_bot(self) -> None:
         config = self.app.config
@@ -147,6 +164,8 @@ class Service:
             self.smtp.stop()
         if self.bot is not None:
             self.bot.stop()
+        if self.desk is not None:
+            self.desk.stop()
         for thread in self.threads:
             thread.join(timeout)
 

@@ -25,10 +25,22 @@ class Problem:
     # The values the message quotes (already masked), for the Danish/English texts.
     values: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
 
-    def as_dict(self) -> dict[str, str]:
+    def as_dict(self) -> dict[str, object]:
+        # ``values`` is stored too, so a page or a later mail can say it in Danish or
+        # English (handlers.texts.problem_text) and not only in the English ``message``.
         return {
             "field": self.field,
             "code": self.code,
             "message": self.message,
             "severity": self.severity,
+            "values": dict(self.values),
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> Problem:
+        values = data.get("values")
+        return cls(str(data.get("field", "")), str(data.get("code", "")),
+                   str(data.get("message", "")),
+                   str(data.get("severity", "error")),  # type: ignore[arg-type]
+                   values={str(k): str(v) for k, v in values.items()}
+                   if isinstance(values, dict) else {})

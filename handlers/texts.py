@@ -232,3 +232,16 @@ def fix_list(missing: list[str], problems: list[Problem], lang: Language = "da")
         lines.append(WRONG_HEAD[lang])
         lines.extend(f"- {problem_text(p, lang)}" for p in problems)
     return lines
+
+
+# A claim a person rejected (handlers.decisions).
+REJECTION_HEAD: dict[Language, str] = {
+    "da": "Jobcentret har behandlet refusionskravet {reference} og kan ikke udbetale "
+          "refusion for det. Begrundelse:",
+    "en": "The jobcenter has processed refund claim {reference} and cannot pay a refund "
+          "for it. Reason:",
+}
+REJECTION_TAIL: dict[Language, str] = {
+    "da": "Har du spørgsmål, så svar på denne mail og oplys referencen.",
+    "en": "If you have questions, reply to this e-mail and quote the reference.",
+}

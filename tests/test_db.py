@@ -21,6 +21,7 @@ from assistant.models import Claim, InboundMessage, OutboundMessage, Workplace
 EXPECTED_TABLES = {
     "workplace", "workplace_sender", "employment", "inbound_message", "claim",
     "outbound_message", "imap_state", "invite", "chat_user", "intake", "chat_message",
+    "staff", "staff_session", "login_attempt", "audit_entry", "claim_correction",
 }
 
 
@@ -44,7 +45,7 @@ def test_upgrade_is_idempotent_and_works_from_any_directory(engine, tmp_path, mo
     upgrade(engine)
     with engine.connect() as connection:
         assert connection.execute(text("SELECT version_num FROM alembic_version")).all() == [
-            ("0003",)]
+            ("0004",)]
 
 
 def test_downgrade_and_upgrade_again(engine):

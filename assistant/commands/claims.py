@@ -13,7 +13,10 @@ queued for it). Keys are only ever added, never renamed.
 from __future__ import annotations
 
 import csv
+import getpass
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from email.parser import BytesHeaderParser
@@ -29,16 +32,19 @@ from assistant import logs
 from assistant.claim_json import number
 from assistant.commands.common import App, echo_json, with_app
 from assistant.db import session
+from assistant.decisions import ClaimDecisions, DecisionError
 from assistant.models import Claim, InboundMessage, OutboundMessage
 from assistant.pdf_reader import GuardedReader, ReadFailed
 from assistant.pipeline import Pipeline
+from handlers.decisions import CORRECTABLE
 from handlers.review import ReviewStatus
 from handlers.summary import COMPONENT_NAMES
 from parsers.identifiers import mask_cpr, mask_cprs
 from parsers.labels import COMPONENTS
 
-# The statuses a stored claim can have (a mail that is not a claim stores no claim).
-STATUSES: tuple[str, ...] = get_args(ReviewStatus)
+# The statuses a stored claim can have (a mail that is not a claim stores no claim): as
+# judged, and after a person's decision.
+STATUSES: tuple[str, ...] = (*get_args(ReviewStatus), "rejected", "paid")
 
 
 def _month(value: str | None) -> tuple[date, date] | None:
@@ -176,6 +182,79 @@ def show_claim(app: App, reference: str, as_json: bool) -> None:
     for mail in data["outbox"]:
         click.echo(f"mail: {mail['kind']} to {mail['recipient']} ({mail['status']}): "
                    f"{mail['subject']}")
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (containers): still say something
+        return "unknown"
+
+
+_by_option = click.option("--by", default=None, metavar="NAME",
+                          help="Who decides (default: the OS user); written to the audit log.")
+
+
+@contextmanager
+def _decided() -> Iterator[None]:
+    try:
+        yield
+    except DecisionError as exc:
+        raise click.ClickException(f"refused: {mask_cprs(str(exc))}") from None
+
+
+@claims.command("approve")
+@click.argument("reference")
+@click.option("--note", default="", help="Why (written to the audit log).")
+@_by_option
+@with_app
+def approve_claim(app: App, reference: str, note: str, by: str | None) -> None:
+    """Approve a claim held for review: it is validated and the economy group gets the
+    summary with the payslip."""
+    with _decided():
+        done = ClaimDecisions(app.engine, app.config).approve(reference, by or _os_user(), note)
+    click.echo(done.message)
+
+
+@claims.command("reject")
+@click.argument("reference")
+@click.option("--reason", required=True, help="Why; the sender is told this text.")
+@_by_option
+@with_app
+def reject_claim(app: App, reference: str, reason: str, by: str | None) -> None:
+    """Reject a claim; the sender is told the reason in their language."""
+    with _decided():
+        done = ClaimDecisions(app.engine, app.config).reject(reference, reason,
+                                                             by or _os_user())
+    click.echo(done.message)
+
+
+@claims.command("correct")
+@click.argument("reference")
+@click.option("--field", "field_name", required=True, type=click.Choice(CORRECTABLE),
+              help="The field to fix.")
+@click.option("--value", required=True,
+              help="The right value (period: 2026-10-01..2026-10-31; amounts: 1234,56).")
+@_by_option
+@with_app
+def correct_claim(app: App, reference: str, field_name: str, value: str,
+                  by: str | None) -> None:
+    """Correct a misread field; the claim is judged again and stays held until approved."""
+    with _decided():
+        done = ClaimDecisions(app.engine, app.config).correct(reference, field_name, value,
+                                                              by or _os_user())
+    click.echo(done.message)
+
+
+@claims.command("paid")
+@click.argument("reference")
+@_by_option
+@with_app
+def paid_claim(app: App, reference: str, by: str | None) -> None:
+    """Mark a validated claim paid (the economy group's step)."""
+    with _decided():
+        done = ClaimDecisions(app.engine, app.config).mark_paid(reference, by or _os_user())
+    click.echo(done.message)
 
 
 @click.command()

@@ -26,8 +26,11 @@ def run(app: App) -> None:
         bot = (f"; chat bot @{service.bot.app.bot.username}" if service.bot is not None
                else "; chat bot off (no [telegram] token)" if not config.telegram.token
                else "; chat bot FAILED to start (see the log)")
+        desk = (f"; desk on {service.desk.url}" if service.desk is not None
+                else f"; desk NOT started: {service.desk_error}" if service.desk_error
+                else "; desk off ([web] enabled = false)")
         click.echo(f"assistant running: claims to {config.jobcenter.address} via {where}; "
-                   f"outbox: {outbox}{bot}. Ctrl-C stops.", err=True)
+                   f"outbox: {outbox}{bot}{desk}. Ctrl-C stops.", err=True)
 
     try:
         lock = InstanceLock(config.database.url)

@@ -1,0 +1,255 @@
+"""The shell around ``handlers.decisions``: load a claim, decide, store, queue mail, audit.
+
+One function per use case; the command line (``assistant claims approve|reject|correct|
+paid``), the web desk and the tests call these and nothing else. Each runs in one
+transaction under the register lock: the claim's new state, the mail it causes (outbox)
+and the audit row are committed together or not at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from assistant.config import Config
+from assistant.db import exclusive, session
+from assistant.models import AuditEntry, ClaimCorrection, Employment, InboundMessage
+from assistant.models import Claim as ClaimRow
+from assistant.outbox import compose, enqueue
+from assistant.pipeline import REGISTER_LOCK, Part, _language, _register_slice, _upsert_claim
+from handlers import decisions, refund
+from handlers.decisions import ClaimFacts, DecisionError
+from handlers.problems import Problem
+from handlers.review import review
+from handlers.summary import ClaimSummary, economy_summary
+from parsers import email
+from parsers import payslip as payslip_reader
+from parsers.identifiers import mask_cpr
+from parsers.labels import COMPONENTS
+
+__all__ = ["ClaimDecisions", "DecisionError", "facts_of", "problems_of"]
+
+
+@dataclass(frozen=True)
+class Done:
+    """What a decision did, for the caller to show."""
+
+    reference: str
+    status: str
+    message: str
+
+
+class ClaimDecisions:
+    """The claim use cases on one database; ``today`` is injectable for tests."""
+
+    def __init__(self, engine: Engine, config: Config,
+                 today: Callable[[], date] = date.today) -> None:
+        self.engine = engine
+        self.config = config
+        self.today = today
+
+    # -- the use cases -------------------------------------------------------------------
+
+    def approve(self, reference: str, by: str, note: str = "") -> Done:
+        """needs_review -> validated; the economy group gets the summary with the payslip."""
+        with session(self.engine) as db:
+            row, inbound, message = self._load(db, reference)
+            decisions.check_approve(row.status)
+            summary = self._summary(db, row, inbound, message)
+            subject, body = economy_summary(summary, "da")
+            self._enqueue(db, "summary", self.config.jobcenter.economy_group, subject, body,
+                          row, inbound, attachments=_payslip_attachment(message, row.source))
+            row.status = "validated"
+            db.add(row)
+            _audit(db, by, "approve", row, note, {"refundable_amount": str(
+                row.refundable_amount)})
+            return Done(row.reference or "", row.status,
+                        f"{row.reference} approved; the summary goes to "
+                        f"{self.config.jobcenter.economy_group}")
+
+    def reject(self, reference: str, reason: str, by: str) -> Done:
+        """-> rejected; the sender is told why, in the language they wrote in."""
+        with session(self.engine) as db:
+            row, inbound, message = self._load(db, reference)
+            reason = decisions.check_reject(row.status, reason)
+            sender = (message.sender if message else None) or inbound.envelope_from
+            lang = _language(message, self.config.jobcenter.language) if message else "da"
+            subject, body = decisions.rejection_mail(
+                message.subject if message else "", row.reference or "", reason, lang)
+            if sender:
+                self._enqueue(db, "reply", sender, subject, body, row, inbound,
+                              in_reply_to=message.message_id if message else None)
+            row.status = decisions.REJECTED
+            db.add(row)
+            _audit(db, by, "reject", row, reason, {"told": sender or "", "language": lang})
+            return Done(row.reference or "", row.status,
+                        f"{row.reference} rejected; {sender or 'nobody'} is told why")
+
+    def correct(self, reference: str, field: str, value: str, by: str) -> Done:
+        """Fix one misread field; the claim is judged again (and stays held if it was)."""
+        with session(self.engine) as db:
+            exclusive(db, REGISTER_LOCK)  # the register review reads other claims
+            row, inbound, message = self._load(db, reference)
+            decisions.check_correct(row.status)
+            today = self.today()
+            new = decisions.parse_value(field, value, today)
+            facts = facts_of(row)
+            old = decisions.shown(field, decisions.current_value(facts, field))
+            facts = decisions.without_mismatch(decisions.apply(facts, field, new), field)
+            claim = decisions.rejudge(facts, today, self.config.scheme())
+            sender = (message.sender if message else None) or inbound.envelope_from
+            # The claim keeps its key (the payslip's position and content hash).
+            part = Part(row.part, row.payslip_sha256, None)
+            register = _register_slice(db, claim, part, sender, inbound.envelope_from,
+                                       inbound.id or 0, [])
+            decision = review(claim, sender, register, (), self.config.scheme())
+            row = _upsert_claim(db, inbound.id or 0, claim, part, decision, register)
+            row.status = decisions.held_status(decision.status)
+            db.add(row)
+            shown_new = decisions.shown(field, new) or ""
+            db.add(ClaimCorrection(claim_id=row.id or 0, field=field, old_value=old,
+                                   new_value=shown_new, by=by))
+            _audit(db, by, "correct", row, f"{field}: {old or '-'} -> {shown_new}",
+                   {"field": field, "old": old, "new": shown_new, "status": row.status})
+            return Done(row.reference or "", row.status,
+                        f"{row.reference}: {field} {old or '-'} -> {shown_new}; judged again: "
+                        f"{row.status}" + _remaining(row))
+
+    def mark_paid(self, reference: str, by: str) -> Done:
+        """validated -> paid (the economy group has paid the refund)."""
+        with session(self.engine) as db:
+            row, _inbound, _message = self._load(db, reference)
+            decisions.check_paid(row.status)
+            row.status = decisions.PAID
+            db.add(row)
+            _audit(db, by, "paid", row, "", {"refundable_amount": str(row.refundable_amount)})
+            return Done(row.reference or "", row.status, f"{row.reference} marked paid")
+
+    def reveal_cpr(self, reference: str, by: str, why: str = "") -> str:
+        """The full CPR number of a claim (DDMMYY-SSSS), written to the audit log."""
+        with session(self.engine) as db:
+            row = _claim(db, reference)
+            if not row.cpr:
+                raise DecisionError(f"{row.reference} has no CPR number")
+            _audit(db, by, "reveal_cpr", row, why, {})
+            return f"{row.cpr[:6]}-{row.cpr[6:]}"
+
+    # -- pieces -------------------------------------------------------------------------
+
+    def _load(self, db: Session, reference: str) -> tuple[
+            ClaimRow, InboundMessage, email.MailMessage | None]:
+        row = _claim(db, reference)
+        inbound = db.get(InboundMessage, row.inbound_id)
+        assert inbound is not None
+        message = email.read(inbound.raw, email.MailLimits(
+            max_bytes=self.config.inbox.max_message_bytes))
+        if isinstance(message, email.UnreadableMail):
+            return row, inbound, None
+        return row, inbound, message
+
+    def _summary(self, db: Session, row: ClaimRow, inbound: InboundMessage,
+                 message: email.MailMessage | None) -> ClaimSummary:
+        if row.refundable_amount is None or row.cap_hours is None or row.hours is None \
+                or not (row.period_start and row.period_end and row.cpr):
+            raise DecisionError(
+                f"{row.reference} has no refundable amount yet (hours, period or what is "
+                "claimed is missing); correct the field first")
+        employment = db.get(Employment, row.employment_id) if row.employment_id else None
+        weekly = min(employment.hours_per_week, refund.MAX_HOURS_PER_WEEK) if employment \
+            else refund.MAX_HOURS_PER_WEEK
+        components = {k: getattr(row, k) or Decimal("0.00") for k in COMPONENTS}
+        slip = _payslip(message, row.source)
+        return ClaimSummary(
+            reference=row.reference or "", workplace=row.employer_name or "",
+            cvr=row.cvr or "", employee_name=row.employee_name or "",
+            cpr_masked=mask_cpr(row.cpr), period_start=row.period_start,
+            period_end=row.period_end, hours=row.hours, sick_hours=row.sick_hours,
+            approved_hours_per_week=weekly, cap_hours=row.cap_hours, capped=row.capped,
+            components=components, claimed=tuple(row.claimed),
+            employer_cost=row.employer_cost or Decimal("0.00"),
+            claimed_cost=refund.claimed_cost(components, tuple(row.claimed)),
+            refundable_amount=row.refundable_amount,
+            sender=(message.sender if message else None) or inbound.envelope_from,
+            received=inbound.received_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            message_id=message.message_id if message else None,
+            problems=problems_of(row),
+            checks_held=tuple(c.check for c in slip.checks if c.ok) if slip else (),
+        )
+
+    def _enqueue(self, db: Session, kind: str, recipient: str, subject: str, body: str,
+                 row: ClaimRow, inbound: InboundMessage, *,
+                 attachments: list[tuple[str, str, bytes]] | None = None,
+                 in_reply_to: str | None = None) -> None:
+        digest = hashlib.sha256(f"{recipient}\n{subject}\n{body}".encode()).hexdigest()[:24]
+        key = f"decision:{kind}:{row.id}:{digest}"
+        mail = compose(sender=self.config.jobcenter.address, recipient=recipient,
+                       subject=subject, body=body, dedup_key=key,
+                       attachments=attachments or [], in_reply_to=in_reply_to)
+        enqueue(db, kind=kind, message=mail, dedup_key=key, claim_id=row.id,
+                inbound_id=inbound.id)
+
+
+def _claim(db: Session, reference: str) -> ClaimRow:
+    wanted = reference.strip().upper()
+    row = db.exec(select(ClaimRow).where(ClaimRow.reference == wanted)).first()
+    if row is None:
+        raise DecisionError(f"no claim {reference!r}; `assistant claims list` shows the "
+                            "references")
+    return row
+
+
+def facts_of(row: ClaimRow) -> ClaimFacts:
+    return ClaimFacts(
+        reference=row.reference or "", status=row.status, source=row.source,
+        employee_name=row.employee_name, cpr=row.cpr, employer_name=row.employer_name,
+        cvr=row.cvr, period_start=row.period_start, period_end=row.period_end,
+        hours=row.hours, sick_hours=row.sick_hours,
+        components={k: getattr(row, k) or Decimal("0.00") for k in COMPONENTS},
+        employer_cost=row.employer_cost, claimed=tuple(row.claimed),
+        problems=problems_of(row))
+
+
+def problems_of(row: ClaimRow) -> tuple[Problem, ...]:
+    return tuple(Problem.from_dict(p) for p in row.problems)
+
+
+def _remaining(row: ClaimRow) -> str:
+    codes = [p.get("code", "") for p in row.problems]
+    return f" (open: {', '.join(codes)})" if codes else " (no open problems: ready to approve)"
+
+
+def _audit(db: Session, actor: str, action: str, row: ClaimRow | None, reason: str,
+           details: dict[str, Any], subject: str = "") -> None:
+    db.add(AuditEntry(actor=actor, action=action, claim_id=row.id if row else None,
+                      subject=(row.reference or "") if row else subject, reason=reason,
+                      details=details))
+
+
+def audit(engine: Engine, actor: str, action: str, subject: str, reason: str = "",
+          details: dict[str, Any] | None = None) -> None:
+    """An audit row for an action that is not about one claim (staff, intakes)."""
+    with session(engine) as db:
+        _audit(db, actor, action, None, reason, details or {}, subject)
+
+
+def _payslip(message: email.MailMessage | None, source: str) -> payslip_reader.Payslip | None:
+    for _name, _mime, data in _payslip_attachment(message, source):
+        result = payslip_reader.read(data)
+        if isinstance(result, payslip_reader.Payslip):
+            return result
+    return None
+
+
+def _payslip_attachment(message: email.MailMessage | None,
+                        source: str) -> list[tuple[str, str, bytes]]:
+    for attachment in message.pdfs if message else ():
+        if (attachment.filename or "payslip.pdf") == source:
+            return [(attachment.filename or "payslip.pdf", "application/pdf", attachment.data)]
+    return []

@@ -1,0 +1,508 @@
+"""The jobcenter desk: a server-rendered web app (Starlette + Jinja2 + htmx).
+
+Every page is a route with an *action* (``handlers.desk.PERMISSIONS``): without a live
+session it redirects (303) to ``/login``; with a role that may not do the action it is
+403; every POST carries the session's CSRF token in ``csrf_token`` (else 403). Changes
+go through the same use cases as the command line (``assistant.decisions``,
+``assistant.intakes``), so the desk is one more adapter, not a second product.
+
+Headers on every response: a strict Content-Security-Policy (scripts and styles only
+from the desk itself, no inline script or style), no framing, no sniffing, no referrer.
+"""
+
+from __future__ import annotations
+
+import html
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy import Engine
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from assistant import staff
+from assistant.config import Config
+from assistant.db import session
+from assistant.decisions import ClaimDecisions, DecisionError, audit, problems_of
+from assistant.intakes import IntakeStore
+from assistant.store import Store, limits_from_config
+from assistant.web import views
+from assistant.web.payslip_view import PayslipPages
+from handlers import desk_texts
+from handlers.decisions import CORRECTABLE
+from handlers.desk import allowed
+from handlers.job_texts import job_description_text
+from handlers.onboarding import onboarding_plan
+from handlers.problems import Problem
+from handlers.register import RegisterError
+from handlers.summary import CHECK_NAMES, COMPONENT_NAMES, day, kr
+from handlers.texts import MISSING_HEAD, Language, field_name, problem_text
+from parsers.identifiers import mask_cpr, mask_cprs
+from parsers.labels import COMPONENTS
+
+HERE = Path(__file__).parent
+SESSION_COOKIE = "desk_session"
+LOGIN_COOKIE = "desk_login_csrf"
+LANG_COOKIE = "desk_lang"
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+       "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+SECURITY_HEADERS = [
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+]
+
+
+@dataclass
+class Desk:
+    engine: Engine
+    config: Config
+    today: Callable[[], date]
+    decisions: ClaimDecisions
+    intakes: IntakeStore
+    pages: PayslipPages
+    jinja: Environment
+
+
+@dataclass(frozen=True)
+class Ctx:
+    """Who is asking, in which language, with which CSRF token."""
+
+    member: staff.Member
+    csrf: str
+    lang: Language
+    request: Request
+    form: FormData | None
+
+    def field(self, name: str) -> str:
+        return str(self.form.get(name, "")) if self.form is not None else ""
+
+
+class SecurityHeaders:
+    """Adds the security headers to every response (pages, files, errors)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def create_app(engine: Engine, config: Config,
+               today: Callable[[], date] = date.today) -> Starlette:
+    store = Store(engine, limits_from_config(config))
+    jinja = Environment(loader=FileSystemLoader(HERE / "templates"),
+                        autoescape=select_autoescape(default=True), auto_reload=False)
+    desk = Desk(engine, config, today, ClaimDecisions(engine, config, today),
+                IntakeStore(engine, store), PayslipPages(config.web.cache_directory), jinja)
+    routes = [
+        Route("/healthz", healthz),
+        Route("/login", login_page, methods=["GET"]),
+        Route("/login", login_submit, methods=["POST"]),
+        Route("/logout", page("view", logout), methods=["POST"]),
+        Route("/", page("view", today_page)),
+        Route("/claims", page("view", claims_page)),
+        Route("/claims/{reference}", page("view", claim_page)),
+        Route("/claims/{reference}/page/{number:int}.png", page("view", claim_image)),
+        Route("/claims/{reference}/approve", page("decide", approve), methods=["POST"]),
+        Route("/claims/{reference}/reject", page("decide", reject), methods=["POST"]),
+        Route("/claims/{reference}/correct", page("decide", correct), methods=["POST"]),
+        Route("/claims/{reference}/paid", page("pay", paid), methods=["POST"]),
+        Route("/claims/{reference}/reveal-cpr", page("reveal_cpr", reveal_cpr),
+              methods=["POST"]),
+        Route("/pool", page("view", pool_page)),
+        Route("/intakes", page("intakes", intakes_page)),
+        Route("/intakes/{intake_id:int}/approve", page("intakes", approve_intake),
+              methods=["POST"]),
+        Route("/export", page("export", export_page)),
+        Route("/export/{month}.csv", page("export", export_download)),
+        Route("/audit", page("audit", audit_page_route)),
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+    ]
+    app = Starlette(routes=routes)
+    app.state.desk = desk
+    app.add_middleware(SecurityHeaders)
+    return app
+
+
+# -- the route wrapper: session, role, CSRF -----------------------------------------------
+
+Handler = Callable[[Desk, Ctx], Response]
+
+
+def page(action: str, handler: Handler) -> Callable[[Request], Any]:
+    """An endpoint that needs a session whose role may do ``action``."""
+
+    async def endpoint(request: Request) -> Response:
+        desk: Desk = request.app.state.desk
+        form = await request.form() if request.method == "POST" else None
+        found = await run_in_threadpool(staff.current, desk.engine,
+                                        request.cookies.get(SESSION_COOKIE))
+        if found is None:
+            return RedirectResponse("/login", status_code=303)
+        member, csrf = found
+        ctx = Ctx(member, csrf, _language(request, member.language), request, form)
+        if not allowed(member.role, action):
+            return _error(desk, ctx, 403, "forbidden")
+        if form is not None:
+            token = str(form.get("csrf_token", ""))
+            if not token or not secrets.compare_digest(token.encode(), csrf.encode()):
+                return _error(desk, ctx, 403, "csrf")
+        response = await run_in_threadpool(handler, desk, ctx)
+        wanted = request.query_params.get("lang")
+        if wanted in ("da", "en"):
+            response.set_cookie(LANG_COOKIE, wanted, max_age=365 * 86400, httponly=True,
+                                samesite="lax", secure=desk.config.web.secure_cookies)
+        return response
+
+    return endpoint
+
+
+def _language(request: Request, default: str) -> Language:
+    for candidate in (request.query_params.get("lang"), request.cookies.get(LANG_COOKIE),
+                      default):
+        if candidate in ("da", "en"):
+            return candidate  # type: ignore[return-value]
+    return "da"
+
+
+def render(desk: Desk, ctx: Ctx | None, name: str, status: int = 200,
+           lang: Language = "da", **values: Any) -> HTMLResponse:
+    lang = ctx.lang if ctx else lang
+
+    def t(key: str, **kw: Any) -> str:
+        return desk_texts.text(key, lang, **kw)
+
+    page_html = desk.jinja.get_template(name).render(
+        t=t, lang=lang, ctx=ctx, kr=lambda v: kr(v, lang), day=lambda v: day(v, lang),
+        status_text=lambda s: desk_texts.text(s, lang, desk_texts.STATUS),
+        role_text=lambda r: desk_texts.text(r, lang, desk_texts.ROLES),
+        can=lambda action: ctx is not None and allowed(ctx.member.role, action),
+        path=ctx.request.url.path if ctx else "/login", **values)
+    response = HTMLResponse(page_html, status_code=status)
+    response.headers["cache-control"] = "no-store"
+    return response
+
+
+def _error(desk: Desk, ctx: Ctx, status: int, key: str) -> HTMLResponse:
+    return render(desk, ctx, "error.html", status, message=desk_texts.text(key, ctx.lang))
+
+
+def _back(url: str, **query: str) -> RedirectResponse:
+    return RedirectResponse(f"{url}?{urlencode(query)}" if query else url, status_code=303)
+
+
+# -- health, login, logout ----------------------------------------------------------------
+
+
+async def healthz(request: Request) -> Response:
+    return PlainTextResponse("ok")
+
+
+async def login_page(request: Request) -> Response:
+    desk: Desk = request.app.state.desk
+    found = await run_in_threadpool(staff.current, desk.engine,
+                                    request.cookies.get(SESSION_COOKIE))
+    if found is not None:
+        return RedirectResponse("/", status_code=303)
+    return _login_form(desk, request, None, 200)
+
+
+def _login_form(desk: Desk, request: Request, error: str | None, status: int) -> Response:
+    token = secrets.token_urlsafe(32)
+    lang = _language(request, "da")
+    response = render(desk, None, "login.html", status, lang=lang, csrf_token=token,
+                      error=error, email=None)
+    # Double-submit token: the login form has no session yet to hold its CSRF token.
+    response.set_cookie(LOGIN_COOKIE, token, httponly=True, samesite="strict",
+                        secure=desk.config.web.secure_cookies, path="/login")
+    return response
+
+
+async def login_submit(request: Request) -> Response:
+    desk: Desk = request.app.state.desk
+    form = await request.form()
+    token, cookie = str(form.get("csrf_token", "")), request.cookies.get(LOGIN_COOKIE, "")
+    lang = _language(request, "da")
+    if not token or not cookie or not secrets.compare_digest(token.encode(), cookie.encode()):
+        return render(desk, None, "error.html", 403, lang=lang,
+                      message=desk_texts.text("csrf", lang))
+    web = desk.config.web
+    client = request.client.host if request.client else "?"
+    try:
+        logged_in = await run_in_threadpool(
+            lambda: staff.login(desk.engine, str(form.get("email", "")),
+                                str(form.get("password", "")), client,
+                                hours=web.session_hours, max_failed=web.max_failed_logins,
+                                window_minutes=web.throttle_minutes,
+                                replaces=request.cookies.get(SESSION_COOKIE)))
+    except staff.Throttled:
+        return _login_form(desk, request, desk_texts.text(
+            "login_throttled", lang, minutes=web.throttle_minutes), 429)
+    except staff.StaffError:
+        return _login_form(desk, request, desk_texts.text("login_failed", lang), 401)
+    response = RedirectResponse("/", status_code=303)
+    response.set_cookie(SESSION_COOKIE, logged_in.token, max_age=web.session_hours * 3600,
+                        httponly=True, samesite="lax", secure=web.secure_cookies)
+    response.delete_cookie(LOGIN_COOKIE, path="/login")
+    return response
+
+
+def logout(desk: Desk, ctx: Ctx) -> Response:
+    staff.logout(desk.engine, ctx.request.cookies.get(SESSION_COOKIE))
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+# -- pages --------------------------------------------------------------------------------
+
+
+def today_page(desk: Desk, ctx: Ctx) -> Response:
+    with session(desk.engine) as db:
+        view = views.today_view(db, desk.today())
+    held = [(c, _problem_lines(c, ctx.lang)) for c in view.held]
+    return render(desk, ctx, "today.html", view=view, held=held, masked=views.masked)
+
+
+def claims_page(desk: Desk, ctx: Ctx) -> Response:
+    q = ctx.request.query_params
+    status = q.get("status") if q.get("status") in views.STATUSES else None
+    workplace = int(q["workplace"]) if q.get("workplace", "").isdigit() else None
+    page_no = int(q["page"]) if q.get("page", "").isdigit() else 1
+    with session(desk.engine) as db:
+        listing = views.claim_list(db, month=q.get("month"), status=status,
+                                   workplace_id=workplace, page=page_no,
+                                   size=desk.config.web.page_size)
+    filters = {"month": q.get("month", ""), "status": status or "",
+               "workplace": str(workplace or "")}
+
+    def page_link(n: int) -> str:
+        return "/claims?" + urlencode({**{k: v for k, v in filters.items() if v}, "page": n})
+
+    return render(desk, ctx, "claims.html", listing=listing, filters=filters,
+                  statuses=views.STATUSES, page_link=page_link, masked=views.masked)
+
+
+def claim_page(desk: Desk, ctx: Ctx, error: str | None = None,
+               status: int = 200) -> Response:
+    reference = ctx.request.path_params["reference"]
+    with session(desk.engine) as db:
+        found = views.claim_page(db, reference, desk.config.inbox.max_message_bytes)
+    if found is None:
+        return _error(desk, ctx, 404, "not_found")
+    layout = desk.pages.layout(found.pdf) if found.pdf else None
+    claim = found.claim
+    lang = ctx.lang
+    fields = [
+        ("employee_name", claim.employee_name or "-"),
+        ("cpr", views.masked(claim.cpr)),
+        ("employer_name", claim.employer_name or "-"),
+        ("cvr", claim.cvr or "-"),
+        ("period", f"{day(claim.period_start, lang)} - {day(claim.period_end, lang)}"),
+        ("hours", kr(claim.hours, lang) if claim.hours is not None else "-"),
+        ("sick_hours", kr(claim.sick_hours, lang) if claim.sick_hours is not None else "-"),
+    ]
+    components = [(COMPONENT_NAMES[k][lang], getattr(claim, k), k in claim.claimed)
+                  for k in COMPONENTS]
+    checks = [_check_line(c, lang) for c in (layout.checks if layout else ())]
+    boxes_by_page: dict[int, list[Any]] = {}
+    for box in layout.boxes if layout else ():
+        boxes_by_page.setdefault(box.page, []).append(box)
+    done = ctx.request.query_params.get("done")
+    return render(
+        desk, ctx, "claim.html", status, page=found, claim=claim, fields=fields,
+        components=components, checks=checks, layout=layout, boxes=boxes_by_page,
+        problems=_problem_lines(claim, lang), error=error,
+        done=desk_texts.text(f"done_{done}", lang) if done in (
+            "approve", "reject", "correct", "mark_paid") else None,
+        actions={k: desk_texts.text(k, lang, desk_texts.AUDIT_ACTIONS)
+                 for k in desk_texts.AUDIT_ACTIONS},
+        correctable=CORRECTABLE, field_label=lambda f: _field_label(f, lang),
+        box_label=lambda b: _box_label(b, lang), masked=views.masked,
+        reference=quote(claim.reference or ""))
+
+
+def _field_label(name: str, lang: Language) -> str:
+    if name in COMPONENT_NAMES:
+        return COMPONENT_NAMES[name][lang]
+    return desk_texts.text(name, lang, desk_texts.FIELDS)
+
+
+def _box_label(box: Any, lang: Language) -> str:
+    return f"{_field_label(box.label, lang)}: {box.text}"
+
+
+def _check_line(check: dict[str, Any], lang: Language) -> tuple[str, str, str]:
+    name = CHECK_NAMES.get(check["check"], {}).get(lang, check["check"])
+    state = {True: "check_ok", False: "check_failed", None: "check_na"}[check["ok"]]
+    detail = ""
+    if check["ok"] is False:
+        detail = problem_text(Problem("amount", f"check_{check['check']}", check["detail"],
+                                      "review", values=check.get("values") or {}), lang)
+    return name, state, detail
+
+
+def _problem_lines(claim: Any, lang: Language) -> list[str]:
+    lines = []
+    for problem in problems_of(claim):
+        text = problem_text(problem, lang)
+        title = desk_texts.PROBLEM_TITLES.get(problem.code, {}).get(lang)
+        if title and text == problem.message:  # no translated text: title + the detail
+            text = f"{title}: {problem.message}"
+        lines.append(mask_cprs(text))
+    if claim.missing:
+        head = MISSING_HEAD[lang]
+        lines += [f"{head} {field_name(m, lang)}" for m in claim.missing]
+    return lines
+
+
+def claim_image(desk: Desk, ctx: Ctx) -> Response:
+    reference = ctx.request.path_params["reference"]
+    with session(desk.engine) as db:
+        found = views.claim_page(db, reference, desk.config.inbox.max_message_bytes)
+    png = desk.pages.page_png(found.pdf, ctx.request.path_params["number"]) \
+        if found and found.pdf else None
+    if png is None:
+        return PlainTextResponse("no such page", status_code=404)
+    return Response(png, media_type="image/png",
+                    headers={"cache-control": "private, max-age=86400"})
+
+
+def _decide(desk: Desk, ctx: Ctx, action: str, run: Callable[[str], Any]) -> Response:
+    reference = ctx.request.path_params["reference"]
+    try:
+        run(reference)
+    except DecisionError as exc:
+        return claim_page(desk, ctx, error=mask_cprs(str(exc)), status=409)
+    return _back(f"/claims/{quote(reference.upper())}", done=action)
+
+
+def approve(desk: Desk, ctx: Ctx) -> Response:
+    return _decide(desk, ctx, "approve", lambda ref: desk.decisions.approve(
+        ref, ctx.member.email, ctx.field("note")))
+
+
+def reject(desk: Desk, ctx: Ctx) -> Response:
+    return _decide(desk, ctx, "reject", lambda ref: desk.decisions.reject(
+        ref, ctx.field("reason"), ctx.member.email))
+
+
+def correct(desk: Desk, ctx: Ctx) -> Response:
+    return _decide(desk, ctx, "correct", lambda ref: desk.decisions.correct(
+        ref, ctx.field("field"), ctx.field("value"), ctx.member.email))
+
+
+def paid(desk: Desk, ctx: Ctx) -> Response:
+    return _decide(desk, ctx, "mark_paid", lambda ref: desk.decisions.mark_paid(
+        ref, ctx.member.email))
+
+
+def reveal_cpr(desk: Desk, ctx: Ctx) -> Response:
+    """The one response that holds a full CPR number: asked for, by the economy group,
+    and written to the audit log."""
+    try:
+        cpr = desk.decisions.reveal_cpr(ctx.request.path_params["reference"],
+                                        ctx.member.email, ctx.field("why"))
+    except DecisionError as exc:
+        return HTMLResponse(f"<span>{html.escape(mask_cprs(str(exc)))}</span>",
+                            status_code=404)
+    response = HTMLResponse(f'<span class="cpr-full">{cpr}</span>')
+    response.headers["cache-control"] = "no-store"
+    return response
+
+
+def pool_page(desk: Desk, ctx: Ctx) -> Response:
+    pool_hours = Decimal(desk.config.jobcenter.pool_hours_per_week)
+    with session(desk.engine) as db:
+        view = views.pool_view(db, desk.today(), pool_hours)
+    chart = views.pool_chart(view.weeks, pool_hours, ctx.lang)
+    return render(desk, ctx, "pool.html", view=view, chart=chart, pool_hours=pool_hours,
+                  masked=views.masked)
+
+
+def intakes_page(desk: Desk, ctx: Ctx, error: str | None = None, status: int = 200,
+                 done: str | None = None) -> Response:
+    with session(desk.engine) as db:
+        rows = views.submitted_intakes(db)
+    lang = ctx.lang
+    shown = [(i, job, workplace, job_description_text(job, lang) if job else "",
+              onboarding_plan(job, lang) if job else "") for i, job, workplace in rows]
+    return render(desk, ctx, "intakes.html", status, intakes=shown, error=error, done=done,
+                  default_start=(desk.today() + timedelta(days=14)).isoformat())
+
+
+def approve_intake(desk: Desk, ctx: Ctx) -> Response:
+    intake_id = ctx.request.path_params["intake_id"]
+    try:
+        start = date.fromisoformat(ctx.field("start").strip())
+    except ValueError:
+        return intakes_page(desk, ctx, error=f"{ctx.field('start')!r} is not a date like "
+                            "2027-01-04", status=400)
+    try:
+        employment = desk.intakes.approve(intake_id, ctx.field("cpr"), ctx.field("name"),
+                                          start)
+    except RegisterError as exc:
+        reasons = mask_cprs("; ".join(exc.reasons or [str(exc)]))
+        return intakes_page(desk, ctx, error=reasons, status=409)
+    audit(desk.engine, ctx.member.email, "approve_intake", f"intake {intake_id}",
+          details={"employment_id": employment.id, "cpr": mask_cpr(employment.cpr)})
+    return _back("/pool", done="approve_intake")
+
+
+def export_page(desk: Desk, ctx: Ctx) -> Response:
+    first = desk.today().replace(day=1)
+    last_month = (first - timedelta(days=1)).strftime("%Y-%m")
+    month = ctx.request.query_params.get("month") or last_month
+    with session(desk.engine) as db:
+        rows = views.export_rows(db, month, desk.config.web.page_size)
+        count, total = views.export_totals(db, month)
+    return render(desk, ctx, "export.html", month=month, rows=rows, total=total,
+                  count=count, masked=views.masked)
+
+
+def export_download(desk: Desk, ctx: Ctx) -> Response:
+    month = ctx.request.path_params["month"]
+    if views.month_span(month) is None:
+        return _error(desk, ctx, 404, "not_found")
+    with session(desk.engine) as db:
+        data, count = views.export_csv(db, month)
+    audit(desk.engine, ctx.member.email, "export", month, details={"claims": count})
+    return Response(data, media_type="text/csv; charset=utf-8", headers={
+        "content-disposition": f'attachment; filename="refusion-{month}.csv"',
+        "cache-control": "no-store"})
+
+
+def audit_page_route(desk: Desk, ctx: Ctx) -> Response:
+    q = ctx.request.query_params
+    page_no = int(q["page"]) if q.get("page", "").isdigit() else 1
+    with session(desk.engine) as db:
+        rows, pages = views.audit_page(db, page_no, 100)
+    actions = {k: desk_texts.text(k, ctx.lang, desk_texts.AUDIT_ACTIONS)
+               for k in desk_texts.AUDIT_ACTIONS}
+    return render(desk, ctx, "audit.html", rows=rows, pages=pages, page_no=page_no,
+                  actions=actions)

@@ -1,0 +1,373 @@
+"""The desk's routes with Starlette's test client on the real database (both backends):
+sessions, roles, CSRF, throttling, no full CPR in any page, and the decisions made
+through the web reaching the same use cases as the command line."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from click.testing import CliRunner
+from sqlmodel import select
+from starlette.testclient import TestClient
+
+from assistant.cli import cli
+from assistant.db import session
+from assistant.models import AuditEntry, Claim, Employment, OutboundMessage
+from assistant.pdf_reader import GuardedPdfReader
+from assistant.web.app import SESSION_COOKIE, create_app
+from tests.desk_data import FULL_CPR, PASSWORD, STAFF, TODAY, desk_config, seed
+
+
+@pytest.fixture(scope="module")
+def reader():
+    with GuardedPdfReader(time_limit=30) as r:
+        yield r
+
+
+@pytest.fixture
+def desk(db_url, tmp_path, store, reader):
+    config = desk_config(db_url, tmp_path)
+    seeded = seed(store, config, reader)
+    app = create_app(store.engine, config, today=lambda: TODAY)
+    return app, seeded, store
+
+
+def client(app) -> TestClient:
+    return TestClient(app, base_url="https://testserver", follow_redirects=False)
+
+
+def csrf_of(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, html[:500]
+    return match.group(1)
+
+
+def log_in(app, role: str, password: str = PASSWORD) -> TestClient:
+    c = client(app)
+    form = c.get("/login")
+    response = c.post("/login", data={"email": STAFF[role], "password": password,
+                                      "csrf_token": csrf_of(form.text)})
+    assert response.status_code == 303 and response.headers["location"] == "/", response.text
+    return c
+
+
+def post(c: TestClient, url: str, data: dict[str, str] | None = None, page: str = "/"):
+    token = csrf_of(c.get(page).text)
+    return c.post(url, data={**(data or {}), "csrf_token": token})
+
+
+def claim(store, reference: str) -> Claim:
+    with session(store.engine) as db:
+        return db.exec(select(Claim).where(Claim.reference == reference)).one()
+
+
+def routes(seeded) -> list[tuple[str, str, str]]:
+    """(method, path, action) for every route of the desk."""
+    held = seeded.held
+    return [
+        ("GET", "/", "view"), ("GET", "/claims", "view"),
+        ("GET", "/claims?status=needs_review", "view"),
+        ("GET", f"/claims/{held}", "view"), ("GET", f"/claims/{held}/page/0.png", "view"),
+        ("GET", "/pool", "view"), ("GET", "/intakes", "intakes"),
+        ("GET", "/export", "export"), ("GET", "/export/2026-10.csv", "export"),
+        ("GET", "/audit", "audit"),
+        ("POST", f"/claims/{held}/correct", "decide"),
+        ("POST", f"/claims/{held}/reject", "decide"),
+        ("POST", f"/claims/{held}/approve", "decide"),
+        ("POST", f"/claims/{seeded.validated}/paid", "pay"),
+        ("POST", f"/claims/{held}/reveal-cpr", "reveal_cpr"),
+        ("POST", f"/intakes/{seeded.intake_id}/approve", "intakes"),
+        ("POST", "/logout", "view"),
+    ]
+
+
+def test_healthz_needs_no_session(desk):
+    app, _seeded, _store = desk
+    response = client(app).get("/healthz")
+    assert (response.status_code, response.text) == (200, "ok")
+
+
+def test_without_a_session_every_route_redirects_to_login(desk):
+    app, seeded, _store = desk
+    c = client(app)
+    for method, path, _action in routes(seeded):
+        response = c.request(method, path, data={"csrf_token": "x"} if method == "POST" else None)
+        assert (response.status_code, response.headers.get("location")) == (303, "/login"), path
+    form = c.get("/login").text
+    for field in ('name="email"', 'name="password"', 'type="hidden" name="csrf_token"'):
+        assert field in form
+
+
+EXPECTED = {  # role -> actions it may do (handlers.desk.PERMISSIONS, written out)
+    "consultant": {"view", "decide", "intakes"},
+    "economy": {"view", "decide", "pay", "reveal_cpr", "export", "audit"},
+    "admin": {"view", "decide", "pay", "reveal_cpr", "export", "audit", "intakes"},
+}
+
+
+@pytest.mark.parametrize("role", sorted(STAFF))
+def test_every_route_with_every_role(desk, role):
+    """Allowed: not 403 (the action may still be refused on its merits); forbidden: 403,
+    and a forbidden POST changes nothing."""
+    app, seeded, store = desk
+    c = log_in(app, role)
+    token = csrf_of(c.get("/").text)
+    for method, path, action in routes(seeded):
+        if path == "/logout":
+            continue
+        data = {"csrf_token": token, "reason": "Ikke et småjob.", "field": "hours",
+                "value": "12", "cpr": "010190-1234", "name": "Mette", "start": "2027-01-04"}
+        response = c.request(method, path, data=data if method == "POST" else None)
+        if action in EXPECTED[role]:
+            assert response.status_code != 403, (role, path, response.text[:300])
+            assert response.status_code < 500
+        else:
+            assert response.status_code == 403, (role, path)
+    assert c.post("/logout", data={"csrf_token": token}).status_code == 303
+    assert c.get("/").status_code == 303  # the session is gone
+
+
+def test_csrf_missing_or_wrong_is_403_and_changes_nothing(desk):
+    app, seeded, store = desk
+    c = log_in(app, "consultant")
+    url = f"/claims/{seeded.held}/approve"
+    assert c.post(url, data={}).status_code == 403
+    assert c.post(url, data={"csrf_token": "wrong"}).status_code == 403
+    assert claim(store, seeded.held).status == "needs_review"
+    # The login form too: its token must match the cookie it came with.
+    fresh = client(app)
+    fresh.get("/login")
+    response = fresh.post("/login", data={"email": STAFF["admin"], "password": PASSWORD,
+                                          "csrf_token": "forged"})
+    assert response.status_code == 403 and SESSION_COOKIE not in response.cookies
+
+
+def test_login_makes_a_new_session_id_and_revokes_the_one_before(desk):
+    app, _seeded, _store = desk
+    c = client(app)
+    c.cookies.set(SESSION_COOKIE, "planted-by-an-attacker", domain="testserver.local")
+    form = c.get("/login").text
+    c.post("/login", data={"email": STAFF["consultant"], "password": PASSWORD,
+                           "csrf_token": csrf_of(form)})
+    first = c.cookies.get(SESSION_COOKIE)
+    assert first and first != "planted-by-an-attacker"
+    # Logging in again (the form is shown to a logged-in browser only after logout, so
+    # post straight at it) gives a new id and the old one stops working.
+    old = client(app)
+    old.cookies.set(SESSION_COOKIE, first, domain="testserver.local")
+    assert old.get("/").status_code == 200
+    again = client(app)
+    again.cookies.set(SESSION_COOKIE, first, domain="testserver.local")
+    form = again.get("/login")  # a live session is sent on to /
+    assert form.status_code == 303
+    again.cookies.delete(SESSION_COOKIE)
+    form_html = again.get("/login").text
+    again.cookies.set(SESSION_COOKIE, first, domain="testserver.local")
+    again.post("/login", data={"email": STAFF["consultant"], "password": PASSWORD,
+                               "csrf_token": csrf_of(form_html)})
+    second = again.cookies.get(SESSION_COOKIE)
+    assert second and second != first
+    assert old.get("/").status_code == 303
+
+
+def test_cookies_are_secure_httponly_samesite(desk):
+    app, _seeded, _store = desk
+    c = client(app)
+    form = c.get("/login")
+    response = c.post("/login", data={"email": STAFF["admin"], "password": PASSWORD,
+                                      "csrf_token": csrf_of(form.text)})
+    cookie = [v for k, v in response.headers.multi_items() if k == "set-cookie"
+              and v.startswith(SESSION_COOKIE)][0].lower()
+    assert "secure" in cookie and "httponly" in cookie and "samesite=lax" in cookie
+
+
+def test_login_is_throttled_after_failures(desk):
+    app, _seeded, _store = desk
+    c = client(app)
+    for _ in range(3):  # [web] max_failed_logins = 3 in the test config
+        form = c.get("/login").text
+        response = c.post("/login", data={"email": STAFF["admin"], "password": "wrong one!!",
+                                          "csrf_token": csrf_of(form)})
+        assert response.status_code == 401 and "Forkert e-mail eller adgangskode" in response.text
+    form = c.get("/login").text
+    response = c.post("/login", data={"email": STAFF["admin"], "password": PASSWORD,
+                                      "csrf_token": csrf_of(form)})
+    assert response.status_code == 429 and "For mange forkerte forsøg" in response.text
+    assert SESSION_COOKIE not in response.cookies
+
+
+def test_no_page_shows_a_full_cpr_and_no_inline_script_or_style(desk):
+    app, seeded, _store = desk
+    for role in STAFF:
+        c = log_in(app, role)
+        for method, path, _action in routes(seeded):
+            if method != "GET" or path.endswith((".png", ".csv")):
+                continue
+            for lang in ("da", "en"):
+                response = c.get(f"{path}{'&' if '?' in path else '?'}lang={lang}")
+                if response.status_code == 403:
+                    continue
+                html = response.text
+                assert not FULL_CPR.search(html), (role, path, FULL_CPR.search(html))
+                assert "<script>" not in html and " style=" not in html
+                csp = response.headers["content-security-policy"]
+                assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+
+
+def test_claim_page_draws_a_box_around_each_value_read_and_caches_the_pages(desk, tmp_path):
+    app, seeded, _store = desk
+    c = log_in(app, "consultant")
+    html = c.get(f"/claims/{seeded.held}").text
+    fields = re.findall(r'class="box box-field" data-field="(\w+)"', html)
+    assert {"cpr", "employee_name", "period_start"} <= set(fields) or \
+        {"cpr", "employee_name"} <= set(fields), fields
+    assert len(re.findall(r'class="box box-line"', html)) >= 3
+    assert "Der er ingen godkendt ansættelse for" in html  # why it is held, in Danish
+    image = c.get(f"/claims/{seeded.held}/page/0.png")
+    assert image.status_code == 200 and image.content.startswith(b"\x89PNG")
+    cached = list((tmp_path / "desk-cache").glob("*.png"))
+    assert len(cached) == 1
+    assert c.get(f"/claims/{seeded.held}/page/0.png").content == image.content
+    assert c.get(f"/claims/{seeded.held}/page/9.png").status_code == 404
+
+
+def test_decisions_through_the_desk_are_the_use_cases(desk):
+    app, seeded, store = desk
+    consultant = log_in(app, "consultant")
+    page = f"/claims/{seeded.held}"
+    response = post(consultant, f"{page}/correct", {"field": "hours", "value": "7,5"}, page)
+    assert response.status_code == 303
+    assert claim(store, seeded.held).hours == 7.5
+    response = post(consultant, f"{page}/approve", {"note": "set på papir"}, page)
+    assert response.status_code == 303
+    assert claim(store, seeded.held).status == "validated"
+    refused = post(consultant, f"{page}/approve", {}, page)
+    assert refused.status_code == 409 and "only a claim held for review" in refused.text
+    assert post(consultant, f"{page}/paid", {}, page).status_code == 403
+    economy = log_in(app, "economy")
+    assert post(economy, f"{page}/paid", {}, page).status_code == 303
+    assert claim(store, seeded.held).status == "paid"
+    with session(store.engine) as db:
+        trail = [(a.actor, a.action) for a in db.exec(select(AuditEntry).where(
+            AuditEntry.claim_id.is_not(None)).order_by(AuditEntry.id)).all()]
+        kinds = [m.kind for m in db.exec(select(OutboundMessage)).all()]
+    assert trail == [(STAFF["consultant"], "correct"), (STAFF["consultant"], "approve"),
+                     (STAFF["economy"], "paid")]
+    assert kinds.count("summary") == 2  # the automatic one and the approved one
+
+
+def test_reject_through_the_desk_tells_the_sender(desk):
+    app, seeded, store = desk
+    c = log_in(app, "consultant")
+    page = f"/claims/{seeded.held}"
+    assert post(c, f"{page}/reject", {"reason": "  "}, page).status_code == 409
+    assert post(c, f"{page}/reject", {"reason": "Borgeren er ikke i småjob."},
+                page).status_code == 303
+    assert claim(store, seeded.held).status == "rejected"
+    with session(store.engine) as db:
+        (reply,) = db.exec(select(OutboundMessage).where(OutboundMessage.kind == "reply")).all()
+    assert reply.recipient == "lon@firma.dk"
+    assert "Borgeren er ikke i sm=C3=A5job." in reply.raw.decode() or \
+        "Borgeren er ikke i småjob." in reply.raw.decode("utf-8", "replace")
+
+
+def test_the_economy_group_may_reveal_a_cpr_and_it_is_audited(desk):
+    app, seeded, store = desk
+    economy = log_in(app, "economy")
+    page = f"/claims/{seeded.held}"
+    response = post(economy, f"{page}/reveal-cpr", {}, page)
+    assert response.status_code == 200 and seeded.held_case.cpr in response.text
+    with session(store.engine) as db:
+        (entry,) = db.exec(select(AuditEntry).where(AuditEntry.action == "reveal_cpr")).all()
+    assert (entry.actor, entry.subject) == (STAFF["economy"], seeded.held)
+    assert post(log_in(app, "consultant"), f"{page}/reveal-cpr", {}, page).status_code == 403
+
+
+def test_export_opens_in_danish_excel(desk):
+    app, seeded, store = desk
+    c = log_in(app, "economy")
+    row = claim(store, seeded.validated)
+    month = row.period_start.strftime("%Y-%m")
+    response = c.get(f"/export/{month}.csv")
+    assert response.status_code == 200
+    assert response.headers["content-disposition"] == \
+        f'attachment; filename="refusion-{month}.csv"'
+    data = response.content
+    assert data.startswith(b"\xef\xbb\xbf")
+    lines = data.decode("utf-8-sig").splitlines()
+    header = lines[0].split(";")
+    assert header[:4] == ["Reference", "Status", "Periode start", "Periode slut"]
+    assert "Refusion" in header and "CPR-nummer" in header
+    (line,) = lines[1:]
+    cells = dict(zip(header, line.split(";"), strict=True))
+    assert cells["Reference"] == seeded.validated and cells["Status"] == "valideret"
+    assert cells["Refusion"] == f"{row.refundable_amount:.2f}".replace(".", ",")
+    assert cells["Periode start"] == row.period_start.strftime("%d-%m-%Y")
+    assert cells["Nedsat efter loft"] in ("Ja", "Nej")
+    with session(store.engine) as db:
+        (entry,) = db.exec(select(AuditEntry).where(AuditEntry.action == "export")).all()
+    assert entry.subject == month and entry.details == {"claims": 1}
+
+
+def test_approving_an_intake_creates_the_employment_and_the_pool_shows_it(desk):
+    app, seeded, store = desk
+    c = log_in(app, "consultant")
+    before = c.get("/pool").text
+    assert "Godkendt nu: 14,00 af 100,00 timer om ugen" in before
+    response = post(c, f"/intakes/{seeded.intake_id}/approve",
+                    {"cpr": "010190-1234", "name": "Mette Sørensen", "start": "2027-01-04"},
+                    "/intakes")
+    assert response.status_code == 303, response.text[:400]
+    with session(store.engine) as db:
+        employment = db.exec(select(Employment).where(Employment.citizen_name ==
+                                                      "Mette Sørensen")).one()
+    assert employment.hours_per_week == 6
+    after = c.get("/pool").text
+    assert "Mette Sørensen" in after and "010190-xxxx" in after
+    refused = post(c, f"/intakes/{seeded.intake_id}/approve",
+                   {"cpr": "010190-1234", "name": "Mette", "start": "2027-01-04"}, "/intakes")
+    assert refused.status_code in (200, 409)  # no longer listed: nothing to approve twice
+
+
+def test_today_lists_what_needs_the_consultant_now(desk):
+    app, seeded, _store = desk
+    html = log_in(app, "consultant").get("/").text
+    held, rest = html.split("Jobbeskrivelser der venter på godkendelse")
+    assert seeded.held in held and seeded.validated not in held
+    waiting, rest = rest.split("Ansættelser der slutter inden for 30 dage")
+    assert "#1 Albertslund Kommune" in waiting and "6,00 timer om ugen" in waiting
+    ending, missing = rest.split("Ingen lønseddel modtaget for 10/2026")
+    assert "Bo Ending" in ending and "02.12.2026" in ending
+    assert "Bo Ending" in missing  # worked in October, no claim for it
+
+
+def test_english_on_request(desk):
+    app, _seeded, _store = desk
+    c = log_in(app, "admin")
+    assert "Claims held for review" in c.get("/?lang=en").text
+    assert "Claims held for review" in c.get("/").text  # remembered
+    assert "Krav til vurdering" in c.get("/?lang=da").text
+
+
+def test_staff_commands(config_file, store):
+    path = config_file()
+
+    def run(*args: str, stdin: str | None = None):
+        return CliRunner().invoke(cli, [*args, "--config", str(path)], input=stdin)
+
+    result = run("staff", "add", "Ny@Kommune.example", "--name", "Ny Person", "--role",
+                 "consultant", "--password-stdin", stdin="en lang nok adgangskode\n")
+    assert result.exit_code == 0, result.output
+    assert "Added ny@kommune.example (Ny Person, consultant)." in result.output
+    short = run("staff", "add", "b@kommune.example", "--name", "B", "--role", "economy",
+                "--password-stdin", stdin="kort\n")
+    assert short.exit_code == 1 and "at least 12" in short.output
+    assert "ny@kommune.example" in run("staff", "list").output
+    assert "Disabled" in run("staff", "disable", "ny@kommune.example").output
+    assert "no" in run("staff", "list").output.splitlines()[1]
+    reset = run("staff", "reset", "ny@kommune.example", "--password-stdin",
+                stdin="en anden lang adgangskode\n")
+    assert reset.exit_code == 0 and "New password set" in reset.output
+    missing = run("staff", "disable", "nobody@kommune.example")
+    assert missing.exit_code == 1 and "no staff member" in missing.output
