@@ -41,6 +41,7 @@ from sqlmodel import Session, col, select
 from assistant.backoff import delay as backoff_delay
 from assistant.config import Config
 from assistant.db import session
+from assistant.files import private_dir
 from assistant.models import OutboundMessage
 
 log = logging.getLogger(__name__)
@@ -112,19 +113,6 @@ TEMP_PREFIX, TEMP_SUFFIX = ".tmp-", ".partial"
 _STRAY_PATTERNS = (f"{TEMP_PREFIX}*{TEMP_SUFFIX}", f"{TEMP_PREFIX}*.eml")
 # Threading hints a relay can live without when a sender's Message-ID is too long to fold.
 _OPTIONAL_HEADERS = ("In-Reply-To", "References")
-
-
-def private_dir(path: Path) -> None:
-    """Create ``path`` (and missing parents) owner-only (0700), whatever the umask.
-
-    A directory that already existed keeps its mode: it may be shared on purpose."""
-    missing = [p for p in (path, *path.parents) if not p.exists()]
-    for directory in reversed(missing):
-        try:
-            directory.mkdir(mode=0o700)
-        except FileExistsError:
-            continue  # another process made it meanwhile
-        os.chmod(directory, 0o700)  # mkdir's mode is reduced by the umask
 
 
 @dataclass
