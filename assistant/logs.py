@@ -17,7 +17,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import traceback
 from collections.abc import Callable
+from pathlib import Path
 
 from sqlalchemy.exc import StatementError
 
@@ -52,8 +54,10 @@ def install_rate_limits(interval: float = RATE_LIMIT_SECONDS) -> list[RateLimitF
     return installed
 
 
-def describe_error(exc: BaseException) -> str:
-    """``Type: message`` safe for the log: no SQL parameters, CPR numbers masked, short."""
+def describe_error(exc: BaseException, frames: int = 3) -> str:
+    """``Type: message (at file:line in function ...)`` safe for the log: no SQL
+    parameters, CPR numbers masked, short. The innermost ``frames`` frames of the
+    traceback say where it happened (code locations only, never values)."""
     if isinstance(exc, StatementError):
         # str() of a StatementError appends the statement and its parameters; the
         # driver's own error (``orig``) says what went wrong without them.
@@ -62,7 +66,14 @@ def describe_error(exc: BaseException) -> str:
     else:
         text = f"{type(exc).__name__}: {exc}"
     text = mask_cprs(" ".join(text.split()))
-    return text if len(text) <= MAX_ERROR_CHARS else text[:MAX_ERROR_CHARS] + " ..."
+    if len(text) > MAX_ERROR_CHARS:
+        text = text[:MAX_ERROR_CHARS] + " ..."
+    stack = traceback.extract_tb(exc.__traceback__)[-frames:] if frames else []
+    if stack:
+        text += " (at " + " < ".join(
+            f"{Path(frame.filename).name}:{frame.lineno} in {frame.name}"
+            for frame in reversed(stack)) + ")"
+    return text
 
 
 class RateLimitFilter(logging.Filter):

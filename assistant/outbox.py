@@ -42,7 +42,9 @@ from assistant.backoff import delay as backoff_delay
 from assistant.config import Config
 from assistant.db import session
 from assistant.files import private_dir
+from assistant.logs import describe_error
 from assistant.models import OutboundMessage
+from parsers.identifiers import mask_cprs
 
 log = logging.getLogger(__name__)
 
@@ -291,17 +293,19 @@ class OutboxWorker:
         if permanent or row.attempts >= self.max_attempts:
             row.status = "failed"
             log.error("outbox message %s (%s, %r) failed for good: %s",
-                      row.id, row.kind, row.subject, row.last_error)
+                      row.id, row.kind, mask_cprs(row.subject), mask_cprs(row.last_error))
         else:
             row.next_attempt_at = self.clock() + backoff(row.attempts)
             log.warning("outbox message %s: attempt %d failed, retrying at %s: %s",
-                        row.id, row.attempts, row.next_attempt_at.isoformat(), row.last_error)
+                        row.id, row.attempts, row.next_attempt_at.isoformat(),
+                        mask_cprs(row.last_error))
 
     def run(self, stop: threading.Event, poll_seconds: float = 2.0) -> None:
         while not stop.is_set():
             self._wake.clear()
             try:
                 self.run_once()
-            except Exception:  # noqa: BLE001 - e.g. the database is briefly away
-                log.exception("outbox worker error; retrying")
+            except Exception as exc:  # noqa: BLE001 - e.g. the database is briefly away
+                # Not log.exception: a database error prints its parameters (the mail).
+                log.error("outbox worker error; retrying: %s", describe_error(exc))
             self._wake.wait(poll_seconds)
