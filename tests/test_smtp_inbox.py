@@ -226,6 +226,27 @@ def test_an_idle_client_is_disconnected_after_the_command_timeout(store):
         server.stop()
 
 
+def test_a_slow_message_that_keeps_sending_is_not_cut_off(store):
+    server = start(store, command_timeout=3)
+    raw = mail()
+    try:
+        with connect(server.port) as sock:
+            assert greeting(sock).startswith(b"220 ")
+            for command in (b"HELO client.example", b"MAIL FROM:<lon@firma.dk>",
+                            f"RCPT TO:<{JOBCENTER}>".encode(), b"DATA"):
+                sock.sendall(command + b"\r\n")
+                assert greeting(sock)[:1] in (b"2", b"3")
+            chunks = [raw[i:i + len(raw) // 6 + 1] for i in range(0, len(raw), len(raw) // 6 + 1)]
+            for chunk in chunks:  # 6 s in all, each gap well under the 3 s timeout
+                sock.sendall(chunk)
+                time.sleep(1)
+            sock.sendall(b".\r\n")
+            assert greeting(sock).startswith(b"250 2.0.0 OK: stored as ")
+    finally:
+        server.stop()
+    assert len(stored(store)) == 1
+
+
 def test_defaults_come_from_the_config():
     from assistant.config import load_config
 

@@ -15,7 +15,8 @@ Bounded resources, so that idle or hostile clients cannot stop the mail:
 - at most ``max_connections`` sessions at once and ``max_connections_per_ip`` from one
   address; more are answered ``421 4.7.0 Too many connections`` and closed at once, so
   they hold no file descriptor;
-- a client that sends no command for ``command_timeout`` seconds is disconnected;
+- a client that sends nothing for ``command_timeout`` seconds is disconnected (a
+  slow but progressing DATA transfer is not);
 - errors are logged through :mod:`assistant.logs`: never with SQL parameters (the
   raw mail), and a storm of the same error is rate-limited.
 """
@@ -167,8 +168,13 @@ class _GuardedSMTP(SMTP):
         return False if self._refused else super().eof_received()
 
     def data_received(self, data: bytes) -> None:
-        if not self._refused:
-            super().data_received(data)
+        if self._refused:
+            return
+        # aiosmtpd restarts its timer per command only, so a large message on a slow
+        # line would be cut off mid-DATA: any byte received restarts it, making the
+        # timeout "silent for N seconds" (Postfix's smtpd_timeout works the same way).
+        self._reset_timeout()
+        super().data_received(data)
 
     async def push(self, status: str) -> None:  # type: ignore[override]
         if status.startswith("552 ") and self.data_size_limit:
