@@ -25,6 +25,11 @@ from sqlalchemy.exc import StatementError
 
 from parsers.identifiers import mask_cprs
 
+# Libraries' loggers and the least level the service logs of them: pdfminer reports
+# every oddity of a malformed PDF (the sender hears of it in a reply), aiosmtpd every
+# session at INFO.
+QUIET_LOGGERS = {"pdfminer": logging.ERROR, "pdfplumber": logging.ERROR,
+                 "mail.log": logging.WARNING, "aiosmtpd": logging.WARNING}
 # Loggers whose errors can repeat per connection or per accept(): rate-limited.
 RATE_LIMITED_LOGGERS = ("asyncio", "mail.log", "assistant.inbox.smtp_server")
 RATE_LIMIT_SECONDS = 10.0
@@ -37,9 +42,17 @@ def setup(level: str = "INFO") -> None:
         format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
         force=True,
     )
-    for noisy in ("pdfminer", "pdfplumber", "mail.log", "aiosmtpd"):
-        logging.getLogger(noisy).setLevel(logging.ERROR if noisy.startswith("pdf") else "WARNING")
+    for name, quiet_level in QUIET_LOGGERS.items():
+        logging.getLogger(name).setLevel(quiet_level)
     install_rate_limits()
+
+
+def logged_in_production(record: logging.LogRecord) -> bool:
+    """False for a record that :data:`QUIET_LOGGERS` keeps out of the service log."""
+    for name, quiet_level in QUIET_LOGGERS.items():
+        if record.name == name or record.name.startswith(name + "."):
+            return record.levelno >= quiet_level
+    return True
 
 
 def install_rate_limits(interval: float = RATE_LIMIT_SECONDS) -> list[RateLimitFilter]:

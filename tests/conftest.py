@@ -26,6 +26,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import OperationalError
 
 from assistant.db import make_engine, upgrade
+from assistant.logs import logged_in_production
 from assistant.store import Store
 
 # A full CPR number as it could appear in a log line; the masked DDMMYY-xxxx form does
@@ -42,6 +43,8 @@ class _LogLines(logging.Handler):
         self.lines: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
+        if not logged_in_production(record):
+            return  # e.g. pdfminer's WARNINGs about a mutated PDF's xref offsets
         try:
             self.lines.append(self.format(record))
         except Exception:  # noqa: BLE001 - a broken record is the logging module's report
