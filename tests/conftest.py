@@ -30,8 +30,10 @@ from assistant.logs import logged_in_production
 from assistant.store import Store
 
 # A full CPR number as it could appear in a log line; the masked DDMMYY-xxxx form does
-# not match.
-FULL_CPR_RE = re.compile(r"\b\d{6}-?\d{4}\b")
+# not match. The first six digits must be a day (01-31, or 61-91 for a substitute
+# number) and a month, so that IMAP UIDVALIDITYs and other 10-digit counters are not
+# taken for one.
+FULL_CPR_RE = re.compile(r"\b(?:[0-2]\d|3[01]|[6-8]\d|9[01])(?:0[1-9]|1[0-2])\d{2}-?\d{4}\b")
 
 
 class _LogLines(logging.Handler):
