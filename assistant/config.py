@@ -116,6 +116,9 @@ class DatabaseConfig(_Section):
 class SmtpInboxConfig(_Section):
     host: str = "127.0.0.1"
     port: Port = 2525
+    max_connections: PositiveInt = 100
+    max_connections_per_ip: PositiveInt = 20
+    command_timeout_seconds: Seconds = 60.0
 
 
 class ImapInboxConfig(_Section):

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
 import assistant.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from assistant.files import private_dir, private_file, restrict
 
 # migrations/ sits next to the package in the source tree (and in an editable install).
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -93,8 +94,13 @@ def make_engine(url: str | URL) -> Engine:
 
 def _sqlite_engine(url: URL) -> Engine:
     database = url.database or ""
+    path = None
     if database and database != ":memory:" and not database.startswith("file:"):
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+        # The file holds every claim with its full CPR: owner-only whatever the umask.
+        # SQLite gives the -wal and -shm files the database file's mode.
+        path = Path(database)
+        private_dir(path.parent)
+        private_file(path)
     engine = create_engine(url)
 
     @event.listens_for(engine, "connect")
@@ -103,6 +109,9 @@ def _sqlite_engine(url: URL) -> Engine:
         for pragma in _SQLITE_PRAGMAS:
             cursor.execute(pragma)
         cursor.close()
+        if path is not None:  # a belt: files an older version created 0644
+            for name in (path, *(path.with_name(path.name + s) for s in ("-wal", "-shm"))):
+                restrict(name)
 
     return engine
 

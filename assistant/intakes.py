@@ -16,7 +16,7 @@ from decimal import Decimal
 from email.message import EmailMessage
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 
 from assistant.db import exclusive, session
@@ -69,20 +69,32 @@ class IntakeStore:
         return token
 
     def redeem(self, channel: str, user_id: str, token: str, now: datetime) -> Redeemed:
-        """Bind ``user_id`` to the invite's workplace; the invite cannot be used again."""
+        """Bind ``user_id`` to the invite's workplace; the invite cannot be used again.
+
+        The claim is one conditional UPDATE (``... WHERE used_at IS NULL``) whose row
+        count says who won: of users redeeming the same token at the same moment exactly
+        one is bound, on SQLite as on PostgreSQL. (A SELECT ... FOR UPDATE first is a
+        no-op on SQLite, and on SQLite a read before the write would make a concurrent
+        redemption fail with "database is locked" instead of waiting for the lock.)
+        """
+        holder = f"{channel}:{user_id}"
+        digest = token_hash(token)
         with session(self.engine) as db:
-            invite = db.exec(select(Invite).where(Invite.token_hash == token_hash(token))
-                             .with_for_update()).first()
+            claimed = db.execute(
+                update(Invite)
+                .where(col(Invite.token_hash) == digest, col(Invite.used_at).is_(None),
+                       col(Invite.expires_at) > now)
+                .values(used_at=now, used_by=holder)
+            ).rowcount
+            invite = db.exec(select(Invite).where(Invite.token_hash == digest)).first()
             if invite is None:
                 return Redeemed(None, "unknown")
-            if invite.used_at is not None:
-                same = invite.used_by == f"{channel}:{user_id}"
+            if claimed != 1:
+                if invite.used_at is None:
+                    return Redeemed(None, "expired")
+                same = invite.used_by == holder
                 return Redeemed(_user(db, channel, user_id) if same else None,
                                 None if same else "used")
-            if invite.expires_at <= now:
-                return Redeemed(None, "expired")
-            invite.used_at, invite.used_by = now, f"{channel}:{user_id}"
-            db.add(invite)
             user = _user(db, channel, user_id) or ChatUser(
                 channel=channel, user_id=user_id, workplace_id=invite.workplace_id,
                 manager_name=invite.manager_name)

@@ -4,10 +4,13 @@ Queuing happens in the same transaction that stores the claim (``enqueue``), so 
 reply or summary exists exactly when its claim does. Delivery guarantees:
 - ``directory`` mode writes ``<id>-<kind>.eml`` atomically (temp file + rename): a
   row delivered again after a crash overwrites the same file, so it is exactly once
-  in effect;
+  in effect. The temp file is ``.tmp-XXXX.partial``: a kill between fsync and rename
+  leaves a file no mailer that picks up ``*.eml`` mistakes for a message, and it is
+  removed when the transport starts. Directory 0700, files 0600, whatever the umask;
 - ``smtp`` mode is at least once: a crash between the relay's 250 and our commit sends
   the message again, with the same Message-ID (derived from the dedup key), so the
-  receiving side can drop the copy.
+  receiving side can drop the copy. The stored message is LF-terminated; on the wire
+  it is CRLF with no line over 998 bytes (RFC 5321 4.5.3.1.6), see :func:`wire_bytes`.
 Retries use capped exponential backoff with jitter; a permanent 5xx answer, or
 ``max_attempts`` failures, marks the message ``failed``.
 """
@@ -24,7 +27,10 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from email.message import EmailMessage
+from email.encoders import encode_base64
+from email.message import EmailMessage, Message
+from email.parser import BytesParser
+from email.policy import SMTP
 from email.utils import format_datetime
 from pathlib import Path
 from typing import Protocol
@@ -35,7 +41,10 @@ from sqlmodel import Session, col, select
 from assistant.backoff import delay as backoff_delay
 from assistant.config import Config
 from assistant.db import session
+from assistant.files import private_dir
+from assistant.logs import describe_error
 from assistant.models import OutboundMessage
+from parsers.identifiers import mask_cprs
 
 log = logging.getLogger(__name__)
 
@@ -105,23 +114,98 @@ class Transport(Protocol):
     def deliver(self, row: OutboundMessage) -> None: ...
 
 
+# RFC 5321 4.5.3.1.6: a line is at most 998 characters plus CRLF.
+MAX_LINE = 998
+TEMP_PREFIX, TEMP_SUFFIX = ".tmp-", ".partial"
+# Temp names of earlier versions ended in .eml; they are cleaned up as well.
+_STRAY_PATTERNS = (f"{TEMP_PREFIX}*{TEMP_SUFFIX}", f"{TEMP_PREFIX}*.eml")
+# Threading hints a relay can live without when a sender's Message-ID is too long to fold.
+_OPTIONAL_HEADERS = ("In-Reply-To", "References")
+
+
 @dataclass
 class DirectoryTransport:
     path: Path
 
+    def __post_init__(self) -> None:
+        self.clean_stray_files()
+
+    def clean_stray_files(self) -> int:
+        """Remove temp files a kill left behind (one worker per directory); how many."""
+        removed = 0
+        for pattern in _STRAY_PATTERNS:
+            for stray in self.path.glob(pattern):
+                stray.unlink(missing_ok=True)
+                removed += 1
+        if removed:
+            log.warning("outbox: removed %d unfinished temp file(s) from %s", removed, self.path)
+        return removed
+
     def deliver(self, row: OutboundMessage) -> None:
-        self.path.mkdir(parents=True, exist_ok=True)
         target = self.path / f"{row.id:08d}-{row.kind}.eml"
-        fd, tmp = tempfile.mkstemp(dir=self.path, prefix=".tmp-", suffix=".eml")
+        tmp = None
         try:
+            private_dir(self.path)
+            # mkstemp creates the file 0600; the rename keeps that mode.
+            fd, tmp = tempfile.mkstemp(dir=self.path, prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX)
             with os.fdopen(fd, "wb") as handle:
                 handle.write(row.raw)
                 handle.flush()
                 os.fsync(handle.fileno())
             os.replace(tmp, target)
         except OSError as exc:
-            Path(tmp).unlink(missing_ok=True)
+            if tmp is not None:
+                Path(tmp).unlink(missing_ok=True)
             raise DeliveryError(f"cannot write {target}: {exc}") from exc
+
+
+def wire_bytes(raw: bytes, eight_bit: bool = True) -> bytes:
+    """The stored message as SMTP must carry it: CRLF line ends, no line over 998 bytes.
+
+    Parsed and generated again with ``email.policy.SMTP``, so headers are folded and
+    every line end is CRLF; a part whose body has a longer line (or, when the relay
+    lacks 8BITMIME, any 8-bit byte) is re-encoded as base64. Attachment bytes and the
+    text are unchanged once decoded. Raises ``DeliveryError`` (permanent) when a
+    required header cannot be folded under the limit.
+    """
+    message = BytesParser(policy=SMTP).parsebytes(raw)
+    for part in message.walk():
+        if not part.is_multipart() and _needs_encoding(part, eight_bit):
+            _to_base64(part)
+    for name in _OPTIONAL_HEADERS:
+        if name in message and _too_long(_header_bytes(message, name)):
+            del message[name]
+    out = message.as_bytes(policy=SMTP)
+    longest = max((len(line) for line in out.split(b"\r\n")), default=0)
+    if longest > MAX_LINE:
+        raise DeliveryError(f"a header line of {longest} bytes cannot be folded under the "
+                            f"SMTP limit of {MAX_LINE}", permanent=True)
+    return out
+
+
+def _needs_encoding(part: Message, eight_bit: bool) -> bool:
+    if str(part.get("Content-Transfer-Encoding", "")).lower() in ("base64", "quoted-printable"):
+        return False
+    body = part.get_payload(decode=True) or b""
+    if not eight_bit and any(byte > 0x7F for byte in body):
+        return True
+    return _too_long(body)
+
+
+def _too_long(data: bytes) -> bool:
+    return any(len(line) > MAX_LINE for line in data.splitlines())
+
+
+def _header_bytes(message: Message, name: str) -> bytes:
+    value = message[name]
+    return SMTP.fold_binary(name, value) if value is not None else b""
+
+
+def _to_base64(part: Message) -> None:
+    data = part.get_payload(decode=True) or b""
+    del part["Content-Transfer-Encoding"]
+    part.set_payload(data)
+    encode_base64(part)
 
 
 @dataclass
@@ -141,7 +225,11 @@ class SmtpTransport:
                     client.starttls()
                 if self.username:
                     client.login(self.username, self.password)
-                client.sendmail(self.sender or "", [row.recipient], row.raw)
+                client.ehlo_or_helo_if_needed()
+                eight_bit = client.has_extn("8bitmime")
+                wire = wire_bytes(row.raw, eight_bit)
+                options = ["BODY=8BITMIME"] if eight_bit and not wire.isascii() else []
+                client.sendmail(self.sender or "", [row.recipient], wire, mail_options=options)
         except smtplib.SMTPRecipientsRefused as exc:
             code, answer = next(iter(exc.recipients.values()))
             raise DeliveryError(f"{code} {answer.decode(errors='replace')}",
@@ -211,17 +299,19 @@ class OutboxWorker:
         if permanent or row.attempts >= self.max_attempts:
             row.status = "failed"
             log.error("outbox message %s (%s, %r) failed for good: %s",
-                      row.id, row.kind, row.subject, row.last_error)
+                      row.id, row.kind, mask_cprs(row.subject), mask_cprs(row.last_error))
         else:
             row.next_attempt_at = self.clock() + backoff(row.attempts)
             log.warning("outbox message %s: attempt %d failed, retrying at %s: %s",
-                        row.id, row.attempts, row.next_attempt_at.isoformat(), row.last_error)
+                        row.id, row.attempts, row.next_attempt_at.isoformat(),
+                        mask_cprs(row.last_error))
 
     def run(self, stop: threading.Event, poll_seconds: float = 2.0) -> None:
         while not stop.is_set():
             self._wake.clear()
             try:
                 self.run_once()
-            except Exception:  # noqa: BLE001 - e.g. the database is briefly away
-                log.exception("outbox worker error; retrying")
+            except Exception as exc:  # noqa: BLE001 - e.g. the database is briefly away
+                # Not log.exception: a database error prints its parameters (the mail).
+                log.error("outbox worker error; retrying: %s", describe_error(exc))
             self._wake.wait(poll_seconds)

@@ -65,8 +65,12 @@ class Service:
         self._thread("dispatcher", self._dispatch_loop)
         if config.inbox.mode == "smtp":
             smtp = config.inbox.smtp
-            self.smtp = SmtpInbox(self.app.store, smtp.host, smtp.port, config.jobcenter.address,
-                                  config.inbox.max_message_bytes, lambda _id: self.arrived.set())
+            self.smtp = SmtpInbox(
+                self.app.store, smtp.host, smtp.port, config.jobcenter.address,
+                config.inbox.max_message_bytes, lambda _id: self.arrived.set(),
+                max_connections=smtp.max_connections,
+                max_connections_per_ip=smtp.max_connections_per_ip,
+                command_timeout=smtp.command_timeout_seconds)
             try:
                 _check_port(smtp.host, smtp.port)  # at once, not after the server's 10 s wait
                 self.smtp.start()

@@ -5,11 +5,16 @@ throw-away database ``assistant_test_<random>`` on the server at
 ``$ASSISTANT_TEST_POSTGRES_URL``, default ``postgresql+psycopg://postgres@127.0.0.1:5432/
 postgres``, dropped afterwards). The PostgreSQL case is skipped only when that server
 cannot be reached. The engine's database is empty; ``store`` migrates it first.
+
+Every test runs under ``no_cpr_in_logs``: a CPR number in full in any log line
+(message or traceback, at INFO and above, from any thread) fails the test.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import secrets
 from collections.abc import Callable, Iterator
 from functools import cache
@@ -21,7 +26,52 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import OperationalError
 
 from assistant.db import make_engine, upgrade
+from assistant.logs import logged_in_production
 from assistant.store import Store
+
+# A full CPR number as it could appear in a log line; the masked DDMMYY-xxxx form does
+# not match. The first six digits must be a day (01-31, or 61-91 for a substitute
+# number) and a month, so that IMAP UIDVALIDITYs and other 10-digit counters are not
+# taken for one.
+FULL_CPR_RE = re.compile(r"\b(?:[0-2]\d|3[01]|[6-8]\d|9[01])(?:0[1-9]|1[0-2])\d{2}-?\d{4}\b")
+
+
+class _LogLines(logging.Handler):
+    """Keeps every record as its formatted line (traceback included)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not logged_in_production(record):
+            return  # e.g. pdfminer's WARNINGs about a mutated PDF's xref offsets
+        try:
+            self.lines.append(self.format(record))
+        except Exception:  # noqa: BLE001 - a broken record is the logging module's report
+            self.handleError(record)
+
+
+@pytest.fixture(autouse=True)
+def no_cpr_in_logs() -> Iterator[_LogLines]:
+    """Fail the test if a full CPR number appears in any log line it caused."""
+    handler = _LogLines()
+    root = logging.getLogger()
+    old_level = root.level
+    root.addHandler(handler)
+    if root.getEffectiveLevel() > logging.INFO:
+        root.setLevel(logging.INFO)  # the service's level: what production would log
+    try:
+        yield handler
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(old_level)
+    leaks = [line for line in handler.lines if FULL_CPR_RE.search(line)]
+    if leaks:
+        pytest.fail(f"{len(leaks)} log line(s) with a full CPR number, e.g.: "
+                    f"{FULL_CPR_RE.sub('<CPR>', leaks[0])[:500]}", pytrace=False)
+
 
 POSTGRES_URL = os.environ.get(
     "ASSISTANT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

@@ -142,7 +142,8 @@ def test_out_of_range_and_choices(tmp_path):
 
 def test_unknown_key_and_section_are_named(tmp_path):
     message = error_of(write(tmp_path, "[inbox.smtp]\nprot = 25\n"))
-    assert "[inbox.smtp] prot: unknown key (known: host, port)" in message
+    assert ("[inbox.smtp] prot: unknown key (known: host, port, max_connections, "
+            "max_connections_per_ip, command_timeout_seconds)") in message
     message = error_of(write(tmp_path, "[inbx]\nmode = 1\n"))
     assert "inbx: unknown section" in message and "inbox" in message
 

@@ -1,5 +1,7 @@
 """Engine, migrations and models, on SQLite and PostgreSQL."""
 
+import os
+import stat
 import subprocess
 import sys
 import threading
@@ -89,6 +91,46 @@ def test_sqlite_settings_and_directory(tmp_path):
         assert pragma("foreign_keys") == 1
     assert (tmp_path / "new" / "dir" / "a.db").exists()
     engine.dispose()
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_sqlite_files_are_owner_only_whatever_the_umask(tmp_path):
+    old = os.umask(0o022)
+    try:
+        path = tmp_path / "data" / "assistant.db"
+        engine = make_engine(f"sqlite:///{path}")
+        upgrade(engine)
+        with session(engine) as db:
+            db.add(Workplace(cvr="65113015", name="Albertslund Kommune"))
+        names = sorted(p.name for p in path.parent.iterdir())
+        modes = {p.name: _mode(p) for p in path.parent.iterdir()}
+        engine.dispose()
+    finally:
+        os.umask(old)
+    assert names == ["assistant.db", "assistant.db-shm", "assistant.db-wal"]
+    assert modes == dict.fromkeys(names, 0o600)
+    assert _mode(path.parent) == 0o700
+
+
+def test_a_world_readable_database_of_an_older_version_is_made_owner_only(tmp_path):
+    path = tmp_path / "assistant.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    for name in ("assistant.db", "assistant.db-wal", "assistant.db-shm"):
+        (tmp_path / name).touch()
+        os.chmod(tmp_path / name, 0o644)
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
+        # While connected (the last connection to close removes -wal and -shm):
+        modes = {p.name: _mode(p) for p in tmp_path.iterdir() if p.name.startswith("assistant")}
+    engine.dispose()
+    assert modes == dict.fromkeys(["assistant.db", "assistant.db-wal", "assistant.db-shm"],
+                                  0o600)
 
 
 def test_postgresql_url_means_psycopg3():

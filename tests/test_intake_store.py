@@ -5,6 +5,7 @@ outbox."""
 from __future__ import annotations
 
 import hashlib
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -14,7 +15,7 @@ import pytest
 from sqlmodel import Session, select
 
 from assistant.intakes import IntakeStore
-from assistant.models import ChatMessage, Employment, Invite, OutboundMessage
+from assistant.models import ChatMessage, ChatUser, Employment, Invite, OutboundMessage
 from assistant.outbox import compose
 from handlers.job import CRITERIA, JobDescription, Task
 from handlers.register import RegisterError
@@ -73,6 +74,39 @@ def test_invites_are_stored_hashed_and_single_use(intakes, store) -> None:
     assert intakes.redeem("telegram", "2", token, NOW).refusal == "used"
     assert intakes.redeem("terminal", "1", token, NOW).refusal == "used"
     assert intakes.chat_user("telegram", "2") is None
+
+
+def _at_once(count: int, redeem) -> list:
+    """``redeem(n)`` in ``count`` threads released at the same moment by a barrier."""
+    barrier = threading.Barrier(count)
+
+    def one(n: int):
+        barrier.wait()
+        return redeem(n)
+
+    with ThreadPoolExecutor(count) as pool:
+        return list(pool.map(one, range(count)))
+
+
+def test_concurrent_redemptions_of_one_invite_bind_exactly_one_user(intakes, store) -> None:
+    token = intakes.create_invite(CVR, "Lone Hansen", timedelta(hours=2))
+    results = _at_once(8, lambda n: intakes.redeem("telegram", str(100 + n), token, NOW))
+    winners = [r for r in results if r.user is not None]
+    assert len(winners) == 1
+    assert sorted(r.refusal for r in results if r.user is None) == ["used"] * 7
+    with Session(store.engine) as db:
+        (user,) = db.exec(select(ChatUser)).all()
+        invite = db.exec(select(Invite)).one()
+    assert invite.used_by == f"telegram:{user.user_id}" == f"telegram:{winners[0].user.user_id}"
+
+
+def test_the_same_user_redeeming_twice_at_once_is_bound_once(intakes, store) -> None:
+    token = intakes.create_invite(CVR, "Lone Hansen", timedelta(hours=2))
+    results = _at_once(5, lambda n: intakes.redeem("telegram", "42", token, NOW))
+    assert {r.refusal for r in results} == {None}
+    with Session(store.engine) as db:
+        (user,) = db.exec(select(ChatUser)).all()
+    assert {r.user.id for r in results} == {user.id}
 
 
 def test_an_expired_invite_binds_no_one(intakes) -> None:

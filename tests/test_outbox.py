@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import random
+import stat
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from email.policy import default as default_policy
@@ -21,6 +23,7 @@ from assistant.outbox import (
     backoff,
     compose,
     enqueue,
+    wire_bytes,
 )
 from tests.net import free_port
 
@@ -142,3 +145,121 @@ def test_backoff_doubles_up_to_the_cap_with_jitter(attempt, seconds):
     assert delay(attempt, 5, 900, random.Random(1)) == pytest.approx(seconds, rel=0.2)
     spread = {round(backoff(attempt).total_seconds(), 3) for _ in range(20)}
     assert len(spread) > 1 and all(0.8 * seconds <= s <= 1.2 * seconds for s in spread)
+
+
+# -- on the wire: CRLF, no line over 998 bytes (a strict relay refuses anything else) ----
+
+
+def big_summary(key: str, in_reply_to: str | None = None):
+    """A summary of several KB: a long one-line paragraph, many lines, Danish letters and a
+    PDF of 200 KB of arbitrary bytes."""
+    body = ("Lønseddel for perioden, æøå ÆØÅ. " * 120 + "\n"
+            + "".join(f"Linje {n}: løn 1.234,56 kr.\n" for n in range(300)))
+    pdf = b"%PDF-1.4\n" + random.Random(7).randbytes(200_000)
+    message = compose(sender="jobcenter@kommune.example", recipient="okonomi@kommune.example",
+                      subject="Refusion godkendt R-2026-000001 – Kåre Munk Hansen", body=body,
+                      dedup_key=key, attachments=[("Lønseddel.pdf", "application/pdf", pdf)],
+                      in_reply_to=in_reply_to)
+    return message, body, pdf
+
+
+@pytest.fixture
+def relay():
+    """aiosmtpd as a real relay on loopback: it refuses lines over 1,000 bytes with 500."""
+    handler, port = Relay(), free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield handler, port
+    controller.stop()
+
+
+def test_smtp_relay_receives_large_messages_byte_correct_with_crlf(store, relay):
+    handler, port = relay
+    worker = OutboxWorker(store.engine, SmtpTransport("127.0.0.1", port, timeout=30),
+                          max_attempts=300)
+    sent = []
+    long_id = "<" + "x" * 1200 + "@firma.dk>"  # folded as encoded words by the stdlib
+    for key, in_reply_to in (("summary:big", None), ("reply:big", "<abc@firma.dk>"),
+                             ("reply:long-id", long_id)):
+        message, body, pdf = big_summary(key, in_reply_to)
+        with session(store.engine) as db:
+            assert enqueue(db, kind="summary", message=message, dedup_key=key)
+        sent.append((message, body, pdf))
+    assert worker.run_once() == 3
+    assert [r.status for r in rows(store)] == ["sent"] * 3
+    assert len(handler.received) == 3
+    for (message, body, pdf), (_, _, raw) in zip(sent, handler.received, strict=True):
+        assert len(raw) > 200_000
+        assert b"\n" not in raw.replace(b"\r\n", b"")  # no bare LF
+        assert b"\r" not in raw.replace(b"\r\n", b"")  # no bare CR
+        assert max(len(line) for line in raw.split(b"\r\n")) <= 998
+        got = message_from_bytes(raw, policy=default_policy)
+        assert got.get_body(("plain",)).get_content() == body
+        (attachment,) = got.iter_attachments()
+        assert attachment.get_filename() == "Lønseddel.pdf"
+        assert attachment.get_content() == pdf
+        for name in ("Subject", "Message-ID", "From", "To", "Auto-Submitted"):
+            assert got[name] == message[name]
+    replied = message_from_bytes(handler.received[1][2], policy=default_policy)
+    assert replied["In-Reply-To"] == "<abc@firma.dk>"
+    long_reply = message_from_bytes(handler.received[2][2], policy=default_policy)
+    assert long_reply["In-Reply-To"] == long_id
+
+
+def test_wire_bytes_without_8bitmime_is_7bit_and_decodes_to_the_same_message():
+    message, body, pdf = big_summary("x")
+    wire = wire_bytes(message.as_bytes(), eight_bit=False)
+    assert wire.isascii() and max(len(line) for line in wire.split(b"\r\n")) <= 998
+    got = message_from_bytes(wire, policy=default_policy)
+    assert got.get_body(("plain",)).get_content() == body
+    assert next(got.iter_attachments()).get_content() == pdf
+
+
+def test_a_body_line_over_998_bytes_is_reencoded():
+    raw = (b"From: a@b.dk\nTo: c@d.dk\nSubject: x\nContent-Type: text/plain\n\n"
+           + b"y" * 5000 + b"\n")
+    wire = wire_bytes(raw)
+    assert max(len(line) for line in wire.split(b"\r\n")) <= 998
+    assert message_from_bytes(wire, policy=default_policy).get_content() == "y" * 5000 + "\n"
+
+
+# -- the directory: temp files never look like mail, stray ones are cleaned -------------
+
+
+def test_a_kill_between_fsync_and_rename_leaves_no_eml_and_is_cleaned_at_start(
+        store, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    queue(store, "summary:kill")
+    worker = OutboxWorker(store.engine, DirectoryTransport(out))
+
+    def killed(*args):
+        raise KeyboardInterrupt  # stands in for SIGKILL: nothing after it runs
+
+    with monkeypatch.context() as patch:
+        patch.setattr("assistant.outbox.os.replace", killed)
+        with pytest.raises(KeyboardInterrupt):
+            worker.run_once()
+    (stray,) = out.iterdir()
+    assert stray.name.startswith(".tmp-") and stray.name.endswith(".partial")
+    assert list(out.glob("*.eml")) == []
+    (out / ".tmp-old1234.eml").write_bytes(b"left by an earlier version")
+    restarted = OutboxWorker(store.engine, DirectoryTransport(out))  # the service starts again
+    assert list(out.iterdir()) == []
+    assert restarted.run_once() == 1
+    (path,) = out.iterdir()
+    assert path.name == f"{rows(store)[0].id:08d}-summary.eml"
+    assert path.read_bytes() == rows(store)[0].raw
+
+
+def test_outbox_directory_and_files_are_owner_only_whatever_the_umask(store, tmp_path):
+    old = os.umask(0o022)
+    try:
+        queue(store, "summary:mode")
+        out = tmp_path / "spool" / "outbox"
+        assert OutboxWorker(store.engine, DirectoryTransport(out)).run_once() == 1
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "spool").stat().st_mode) == 0o700
+    assert stat.S_IMODE(out.stat().st_mode) == 0o700
+    (path,) = out.iterdir()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600

@@ -22,6 +22,7 @@ from sqlalchemy import Engine
 from assistant.bot.conversation import Button, Document, Outgoing, Reply
 from assistant.config import Config
 from assistant.intakes import IntakeStore
+from assistant.logs import describe_error
 from assistant.models import ChatUser, Intake
 from assistant.outbox import compose
 from assistant.store import Store, limits_from_config
@@ -85,15 +86,18 @@ class IntakeService:
     def on_text(self, channel: str, user_id: str, text: str) -> list[Reply]:
         try:
             return self._text(channel, user_id, (text or "").strip())
-        except Exception:  # noqa: BLE001 - one bad update must not stop the bot
-            log.exception("intake bot: error handling a message on %s", channel)
+        except Exception as exc:  # noqa: BLE001 - one bad update must not stop the bot
+            # Not log.exception: a database error prints its parameters (what was typed).
+            log.error("intake bot: error handling a message on %s: %s", channel,
+                      describe_error(exc))
             return [Reply(SORRY)]
 
     def on_button(self, channel: str, user_id: str, data: str) -> list[Reply]:
         try:
             return self._button(channel, user_id, data or "")
-        except Exception:  # noqa: BLE001
-            log.exception("intake bot: error handling a button on %s", channel)
+        except Exception as exc:  # noqa: BLE001
+            log.error("intake bot: error handling a button on %s: %s", channel,
+                      describe_error(exc))
             return [Reply(SORRY)]
 
     def pending_chat_messages(self, channel: str, limit: int = 50) -> list[Outgoing]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 
 from assistant import logs, runtime
@@ -13,6 +15,9 @@ from assistant.instance import AlreadyRunning, InstanceLock
 @with_app
 def run(app: App) -> None:
     """Run the service: inbox, claims, outbox and chat bot (Ctrl-C stops it)."""
+    # A belt: the database, outbox and exports set their modes explicitly; anything
+    # else the service writes (temp files of libraries) is owner-only too.
+    os.umask(0o077)
     logs.setup(app.config.logging.level)
     config = app.config
 

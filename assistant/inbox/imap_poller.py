@@ -31,6 +31,8 @@ from imapclient.exceptions import IMAPClientError, LoginError
 
 from assistant.backoff import delay
 from assistant.config import ImapInboxConfig
+from assistant.inbox.headers import Refused, read_message_id, without_control_characters
+from assistant.logs import describe_error
 from assistant.store import Store
 
 log = logging.getLogger(__name__)
@@ -73,8 +75,9 @@ class ImapPoller:
             except (IMAPClientError, OSError) as exc:  # socket timeouts are OSErrors
                 log.warning("IMAP connection to %s:%s lost: %s", self.settings.host,
                             self.settings.port, exc)
-            except Exception:  # noqa: BLE001 - never let the inbox thread die
-                log.exception("IMAP poller error")
+            except Exception as exc:  # noqa: BLE001 - never let the inbox thread die
+                # Not log.exception: a database error prints its parameters (the raw mail).
+                log.error("IMAP poller error: %s", describe_error(exc))
             if self.stop.is_set():
                 break
             self.failures += 1
@@ -211,12 +214,17 @@ def _headers(raw: bytes):  # noqa: ANN202 - email.message.Message
 
 def _envelope_sender(raw: bytes) -> str:
     """The SMTP envelope sender as the receiving server recorded it (Return-Path)."""
-    return parseaddr(str(_headers(raw).get("Return-Path") or ""))[1]
+    sender = parseaddr(str(_headers(raw).get("Return-Path") or ""))[1]
+    return without_control_characters(sender)  # PostgreSQL text cannot hold a NUL
 
 
 def _message_id(raw: bytes) -> str | None:
-    value = str(_headers(raw).get("Message-ID") or "").strip()
-    return value[:998] or None
+    """The Message-ID, or None when it cannot be stored as text (a NUL in it: IMAP cannot
+    refuse the message, and storing it must not fail forever)."""
+    try:
+        return read_message_id(raw)
+    except Refused:
+        return None
 
 
 def _close_quietly(client: IMAPClient) -> None:
