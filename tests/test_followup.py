@@ -179,7 +179,8 @@ def test_a_claim_for_the_month_means_no_reminder(registered, config) -> None:
     inbound_id, _ = registered.save_inbound(b"Subject: x\r\n\r\nx", "smtp", "lon@solsikken.dk",
                                             ["jobcenter@kommune.example"])
     with session(registered.engine) as db:
-        db.add(Claim(inbound_id=inbound_id, source="a.pdf", status="validated", cpr=CPR[:6] +
+        db.add(Claim(inbound_id=inbound_id, source="a.pdf", part="pdf:0:x", status="validated",
+                     cpr=CPR[:6] +
                      CPR[7:], workplace_id=1, period_start=date(2026, 6, 1),
                      period_end=date(2026, 6, 30), refundable_amount=D("4000.00"),
                      reference="R-1"))
