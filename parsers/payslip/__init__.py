@@ -11,14 +11,16 @@ reader works on pdfplumber's words with their positions:
    dato``, ``Fradrag`` ...) give columns, so a number is known to be an amount, a
    quantity, a deduction or a year-to-date figure by where it stands.
 
-Pure: bytes in, ``Payslip`` or ``Unreadable`` out.
+Pure: bytes in, ``Payslip`` or ``Unreadable`` out. ``read`` takes a PDF's text layer;
+``read_document`` also takes scans and photos (image-only PDFs, JPEG/PNG/TIFF/HEIC) and
+reads them by OCR (``ocr.py``) into the same words with positions.
 """
 from __future__ import annotations
 
 from dataclasses import replace
 
-from parsers.payslip import fields, paylines
-from parsers.payslip.layout import Doc, Line
+from parsers.payslip import fields, images, ocr, paylines
+from parsers.payslip.layout import Doc, Line, lines_from_words
 from parsers.payslip.model import (
     DEFAULT_LIMITS,
     Check,
@@ -32,7 +34,9 @@ from parsers.payslip.verify import verify
 from parsers.payslip.words import TooLarge, has_real_text, pdf_error_reason, read_lines, sniff
 
 __all__ = ["DEFAULT_LIMITS", "Check", "Limits", "PayLine", "Payslip", "Source", "Unreadable",
-           "read"]
+           "read", "read_document"]
+
+SEND_THE_PDF = "send the payslip as the PDF exported from the payroll system instead"
 
 def read(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Payslip | Unreadable:
     """Read a payslip PDF. Never raises for bad input: returns ``Unreadable``."""
@@ -64,6 +68,56 @@ def read(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Payslip | Unreadable:
             "the PDF has no readable text (its letters are stored as pictures or codes); "
             "send the payslip as exported from the payroll system", "no_text")
     return _interpret(lines, pages)
+
+
+def read_document(data: bytes, filename: str | None = None,
+                  limits: Limits = DEFAULT_LIMITS) -> Payslip | Unreadable:
+    """Read a payslip PDF, scan or photo: a PDF by its text layer, and by OCR when it has
+    none (or one of glyph codes); a JPEG/PNG/TIFF/HEIC image by OCR. ``filename`` is used
+    only when the bytes do not say what they are. Never raises for bad input."""
+    kind = images.kind_of(data, filename)
+    if kind not in images.IMAGE_KINDS:
+        result = read(data, limits)
+        if kind == "pdf" and isinstance(result, Unreadable) and result.code == "no_text":
+            return _read_scan(data, "pdf", limits)
+        return result
+    if len(data) > limits.max_bytes:
+        return Unreadable(
+            f"the image is {len(data) // (1024 * 1024)} MB; the limit is "
+            f"{limits.max_bytes // (1024 * 1024)} MB", "too_large")
+    return _read_scan(data, kind, limits)
+
+
+def _read_scan(data: bytes, kind: str, limits: Limits) -> Payslip | Unreadable:
+    try:
+        if kind == "pdf":
+            pages, total = images.pdf_pages(data, limits)
+        else:
+            pages, total = images.image_pages(data, kind, limits)
+        if total > limits.max_pages:
+            return Unreadable(f"the document has {total} pages; a payslip has at most "
+                              f"{limits.max_pages}", "too_large")
+        reading = ocr.read_pages(pages, total, limits)
+    except images.ImageError as exc:
+        code = "heic" if "HEIC" in str(exc) else "ocr_failed"
+        return Unreadable(f"{exc}; {SEND_THE_PDF}", code)
+    except Exception as exc:  # noqa: BLE001 - pdfium/Tesseract failures on odd input
+        return Unreadable(f"the scan could not be read ({type(exc).__name__}); {SEND_THE_PDF}",
+                          "ocr_failed")
+    lines: list[Line] = []
+    for number, page in enumerate(reading.pages):
+        lines.extend(lines_from_words(page.words, number))
+    for index, line in enumerate(lines):
+        for cell in line.cells:
+            cell.line = index
+    what = "the PDF has no text layer and" if kind == "pdf" else "in the image"
+    if not has_real_text(lines):
+        return Unreadable(f"{what} OCR found no readable payslip text; {SEND_THE_PDF}",
+                          "ocr_failed")
+    slip = _interpret(lines, total)
+    return replace(slip, ocr=True, ocr_confidence=reading.confidence,
+                   ocr_pages_not_read=tuple(reading.not_read),
+                   ocr_doubtful=ocr.doubtful_identities(slip.sources, reading.pages))
 
 
 def _interpret(lines: list[Line], pages: int) -> Payslip:
