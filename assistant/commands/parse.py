@@ -1,4 +1,5 @@
-"""``assistant parse FILE...``: read payslip PDFs and claim e-mails, print JSON lines."""
+"""``assistant parse FILE...``: read payslip PDFs, scans and photos (JPEG/PNG/TIFF/HEIC)
+and claim e-mails, print JSON lines."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from assistant.pdf_reader import GuardedPdfReader
 from handlers.claims import Evaluation, PdfResult, evaluate
 from handlers.problems import Problem
 from parsers import claim_text, email
-from parsers.payslip import Unreadable
+from parsers.payslip import Payslip, Unreadable, read_document
+from parsers.payslip.images import IMAGE_KINDS, kind_of
 
 
 @click.command()
@@ -26,7 +28,8 @@ from parsers.payslip import Unreadable
 @click.option("--time-limit", type=float, default=10.0, show_default=True,
               help="Seconds allowed to read one PDF.")
 def parse(files: tuple[Path, ...], today: Any, mask_cpr: bool, time_limit: float) -> None:
-    """Read payslip PDFs and claim e-mails (.eml); print one JSON object per file."""
+    """Read payslip PDFs, scans, photos and claim e-mails (.eml); print one JSON object per
+    file. Scans and photos are read by OCR ("ocr": true, with the mean word confidence)."""
     day = today.date() if today else date.today()
     with GuardedPdfReader(time_limit=time_limit) as reader:
         for path in files:
@@ -41,16 +44,27 @@ def parse(files: tuple[Path, ...], today: Any, mask_cpr: bool, time_limit: float
 
 def _parse_one(path: Path, reader: GuardedPdfReader, today: date, mask: bool) -> dict[str, Any]:
     data = path.read_bytes()
-    if path.suffix.lower() == ".eml" or (not data.lstrip().startswith(b"%PDF")
-                                         and path.suffix.lower() != ".pdf"):
+    kind = kind_of(data, path.name)
+    if path.suffix.lower() == ".eml" or kind is None:
         return _parse_eml(path, data, reader, today, mask)
     return _parse_pdf(path, data, reader, today, mask)
+
+
+def _read(path: Path, data: bytes, reader: GuardedPdfReader) -> Payslip | Unreadable:
+    """A PDF's text layer in the guarded worker; scans and photos by OCR, whose Tesseract
+    runs are stopped by their own per-page and per-document limits."""
+    if kind_of(data, path.name) in IMAGE_KINDS:
+        return read_document(data, path.name, reader.limits)
+    result = reader.read(data)
+    if isinstance(result, Unreadable) and result.code == "no_text":
+        return read_document(data, path.name, reader.limits)
+    return result
 
 
 def _parse_pdf(
     path: Path, data: bytes, reader: GuardedPdfReader, today: date, mask: bool
 ) -> dict[str, Any]:
-    result = reader.read(data)
+    result = _read(path, data, reader)
     if isinstance(result, Unreadable):
         return {"file": str(path), "ok": False, "error": result.reason}
     evaluation = evaluate([PdfResult(path.name, result)], claim_text.ClaimText(), today)
@@ -60,6 +74,10 @@ def _parse_pdf(
                for name in claim.missing if name != "claimed"]
     out: dict[str, Any] = {"file": str(path), "ok": True}
     out.update(payslip_dict(claim, result, mask))
+    if result.ocr:
+        out.update({"ocr": True, "ocr_confidence": result.ocr_confidence,
+                    "ocr_pages_not_read": list(result.ocr_pages_not_read),
+                    "ocr_doubtful": list(result.ocr_doubtful)})
     out["problems"] = problem_dicts(claim.problems + missing)
     return out
 

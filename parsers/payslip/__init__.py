@@ -114,13 +114,16 @@ def _read_scan(data: bytes, kind: str, limits: Limits) -> Payslip | Unreadable:
     if not has_real_text(lines):
         return Unreadable(f"{what} OCR found no readable payslip text; {SEND_THE_PDF}",
                           "ocr_failed")
-    slip = _interpret(lines, total)
+    slip = _interpret(lines, total, strict=True)
+    doubtful = (ocr.doubtful_identities(slip.sources, reading.pages)
+                + ocr.doubtful_amounts(slip.lines, reading.pages))
     return replace(slip, ocr=True, ocr_confidence=reading.confidence,
-                   ocr_pages_not_read=tuple(reading.not_read),
-                   ocr_doubtful=ocr.doubtful_identities(slip.sources, reading.pages))
+                   ocr_pages_not_read=tuple(reading.not_read), ocr_doubtful=doubtful)
 
 
-def _interpret(lines: list[Line], pages: int) -> Payslip:
+def _interpret(lines: list[Line], pages: int, strict: bool = False) -> Payslip:
+    """``strict`` (OCR): a line whose label was not recognised takes no part in the checks,
+    so a misread "Timeløn" cannot make the sums reconcile as an unnamed line."""
     cells = [c for line in lines for c in line.cells]
     doc = Doc(lines, cells)
     employer = fields.employer_name(doc)
@@ -145,6 +148,7 @@ def _interpret(lines: list[Line], pages: int) -> Payslip:
     )
     days = (slip.period_end - slip.period_start).days + 1 \
         if slip.period_start and slip.period_end else None
-    checks = verify(pay_lines, slip.hours, days, hours.from_lines, hours.labelled,
+    checked = [pl for pl in pay_lines if pl.kind != "unknown"] if strict else pay_lines
+    checks = verify(checked, slip.hours, days, hours.from_lines, hours.labelled,
                     stated_cost, slip.employer_cost)
     return replace(slip, checks=checks)

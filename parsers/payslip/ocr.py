@@ -24,18 +24,22 @@ import numpy as np
 import pytesseract
 from PIL import Image, ImageFilter
 
+from parsers import labels
 from parsers.payslip.images import A4_WIDTH_PT, PageImage
-from parsers.payslip.model import Limits, Source
+from parsers.payslip.model import Limits, PayLine, Source
 
-LANGUAGES = "dan+eng"
+# Danish alone: it has every English letter, and with "eng" beside it Tesseract reads
+# "Løn" as "Lon" often enough to lose pay lines (measured: README).
+LANGUAGES = "dan"
 # Sparse text: payslips are tables and boxes, not paragraphs; the layout reader orders
 # the words by position itself.
 TESSERACT_CONFIG = "--oem 1 --psm 11"
 MAX_SKEW = 5.0
-# A CPR or CVR word read with less confidence than this (Tesseract's 0-100), or one
-# whose digits had to be mended, makes the reading doubtful: it is never paid unseen.
-# Clean digits at 150-300 dpi score 90+; misread ones mostly fall below 80.
-IDENTITY_MIN_CONFIDENCE = 80.0
+# A CPR or CVR word, or a number on a cost line, read with less confidence than this
+# (Tesseract's 0-100), or one whose digits had to be mended, makes the reading doubtful:
+# it is never paid unseen. Clean digits at 150-300 dpi score 90+; misread ones mostly
+# fall below 80.
+MIN_DIGIT_CONFIDENCE = 80.0
 
 # A token that is a number apart from look-alike letters: digits, separators, signs and
 # at most as many look-alikes as digits (so "ATP", "SOS", "Bil" stay words).
@@ -212,9 +216,29 @@ def doubtful_identities(sources: dict[str, Source], pages: list[OcrPage],
             continue
         digits = [w for w in pages[source.page].words
                   if any(ch.isdigit() for ch in w["text"]) and _inside(w, source)]
-        if any(w["conf"] < IDENTITY_MIN_CONFIDENCE or w["mended"] for w in digits):
+        if _unsure(digits):
             doubtful.append(name)
     return tuple(doubtful)
+
+
+def doubtful_amounts(lines: tuple[PayLine, ...], pages: list[OcrPage]) -> tuple[str, ...]:
+    """The cost components with a number OCR was unsure of on one of their lines. The
+    arithmetic proves the wage lines; the employer's pension and "other" lines have no
+    sum to be proved by, so their digits must be sure."""
+    doubtful: list[str] = []
+    for line in lines:
+        source = line.source
+        if line.kind not in labels.COMPONENTS or source is None or line.kind in doubtful:
+            continue
+        if source.page < len(pages) and _unsure(
+                [w for w in pages[source.page].words
+                 if any(ch.isdigit() for ch in w["text"]) and _inside(w, source)]):
+            doubtful.append(line.kind)
+    return tuple(doubtful)
+
+
+def _unsure(words: list[dict]) -> bool:
+    return any(w["conf"] < MIN_DIGIT_CONFIDENCE or w["mended"] for w in words)
 
 
 def _inside(word: dict, box: Source) -> bool:
