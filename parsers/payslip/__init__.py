@@ -110,10 +110,15 @@ def _read_scan(data: bytes, kind: str, limits: Limits) -> Payslip | Unreadable:
     for index, line in enumerate(lines):
         for cell in line.cells:
             cell.line = index
-    what = "the PDF has no text layer and" if kind == "pdf" else "in the image"
+    what = "the PDF has no readable text and" if kind == "pdf" else "in the image"
     if not has_real_text(lines):
-        return Unreadable(f"{what} OCR found no readable payslip text; {SEND_THE_PDF}",
+        unread = f" (not read: {'; '.join(reading.not_read)})" if reading.not_read else ""
+        return Unreadable(f"{what} OCR found no payslip text{unread}; {SEND_THE_PDF}",
                           "ocr_failed")
+    if (reading.confidence or 0) < ocr.MIN_MEAN_CONFIDENCE:
+        return Unreadable(
+            f"{what} OCR cannot read it reliably (mean confidence {reading.confidence:.0f} "
+            f"of 100; {ocr.MIN_MEAN_CONFIDENCE:.0f} is needed); {SEND_THE_PDF}", "ocr_failed")
     slip = _interpret(lines, total, strict=True)
     doubtful = (ocr.doubtful_identities(slip.sources, reading.pages)
                 + ocr.doubtful_amounts(slip.lines, reading.pages))

@@ -22,8 +22,8 @@ class Limits:
     # more than max_image_pixels is refused before it is decoded.
     max_ocr_pages: int = 4
     ocr_dpi: int = 200
-    ocr_seconds_per_page: float = 20.0
-    ocr_seconds_per_document: float = 60.0
+    ocr_seconds_per_page: float = 30.0
+    ocr_seconds_per_document: float = 90.0
     max_ocr_pixels: int = 12_000_000
     max_image_pixels: int = 60_000_000
 

@@ -40,6 +40,10 @@ MAX_SKEW = 5.0
 # it is never paid unseen. Clean digits at 150-300 dpi score 90+; misread ones mostly
 # fall below 80.
 MIN_DIGIT_CONFIDENCE = 80.0
+# A page Tesseract reads with a mean word confidence below this is not read at all
+# (a blurred photo, a text layer of glyph codes rendered as shapes): the corpus' scans
+# read at 84-95, the glyph-code fixture at 45.
+MIN_MEAN_CONFIDENCE = 65.0
 
 # A token that is a number apart from look-alike letters: digits, separators, signs and
 # at most as many look-alikes as digits (so "ATP", "SOS", "Bil" stay words).
