@@ -35,6 +35,7 @@ LANGUAGES = "dan"
 # the words by position itself.
 TESSERACT_CONFIG = "--oem 1 --psm 11"
 MAX_SKEW = 5.0
+FONT_PER_INK_HEIGHT = 1.35
 # A CPR or CVR word, or a number on a cost line, read with less confidence than this
 # (Tesseract's 0-100), or one whose digits had to be mended, makes the reading doubtful:
 # it is never paid unseen. Clean digits at 150-300 dpi score 90+; misread ones mostly
@@ -179,7 +180,11 @@ def tesseract_words(image: Image.Image, scale: float, timeout: float) -> list[di
     words = []
     for indexes in rows.values():
         top = min(data["top"][i] for i in indexes)
-        bottom = max(data["top"][i] + data["height"][i] for i in indexes)
+        # A PDF word is as tall as its font; an ink box of capitals is about 0.7 of that,
+        # which would make a monospaced space look like a column gap.
+        middle = sorted(data["height"][i] for i in indexes)[len(indexes) // 2]
+        bottom = max(max(data["top"][i] + data["height"][i] for i in indexes),
+                     top + FONT_PER_INK_HEIGHT * middle)
         for i in indexes:
             text, mended = mend_number(data["text"][i].strip())
             words.append({
