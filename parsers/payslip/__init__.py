@@ -121,7 +121,7 @@ def _read_scan(data: bytes, kind: str, limits: Limits) -> Payslip | Unreadable:
             f"of 100; {ocr.MIN_MEAN_CONFIDENCE:.0f} is needed); {SEND_THE_PDF}", "ocr_failed")
     slip = _interpret(lines, total, strict=True)
     doubtful = (ocr.doubtful_identities(slip.sources, reading.pages)
-                + ocr.doubtful_amounts(slip.lines, reading.pages))
+                + ocr.doubtful_amounts(slip.lines, reading.pages, slip.checks))
     return replace(slip, ocr=True, ocr_confidence=reading.confidence,
                    ocr_pages_not_read=tuple(reading.not_read), ocr_doubtful=doubtful)
 

@@ -26,7 +26,7 @@ from PIL import Image, ImageFilter
 
 from parsers import labels
 from parsers.payslip.images import A4_WIDTH_PT, PageImage
-from parsers.payslip.model import Limits, PayLine, Source
+from parsers.payslip.model import Check, Limits, PayLine, Source
 
 # Danish alone: it has every English letter, and with "eng" beside it Tesseract reads
 # "Løn" as "Lon" often enough to lose pay lines (measured: README).
@@ -41,6 +41,15 @@ FONT_PER_INK_HEIGHT = 1.35
 # it is never paid unseen. Clean digits at 150-300 dpi score 90+; misread ones mostly
 # fall below 80.
 MIN_DIGIT_CONFIDENCE = 80.0
+# The checks that prove a component's amount by the payslip's own sums ("pension" is
+# only a plausibility check, so it proves nothing).
+PROOFS = {
+    "salary": frozenset({"gross", "net"}),
+    "am_contribution": frozenset({"am_contribution"}),
+    "holiday_pay": frozenset({"holiday_pay"}),
+    "special_holiday_allowance": frozenset({"special_holiday_allowance"}),
+    "atp": frozenset({"atp"}),
+}
 # A page Tesseract reads with a mean word confidence below this is not read at all
 # (a blurred photo, a text layer of glyph codes rendered as shapes): the corpus' scans
 # read at 84-95, the glyph-code fixture at 45.
@@ -230,14 +239,21 @@ def doubtful_identities(sources: dict[str, Source], pages: list[OcrPage],
     return tuple(doubtful)
 
 
-def doubtful_amounts(lines: tuple[PayLine, ...], pages: list[OcrPage]) -> tuple[str, ...]:
-    """The cost components with a number OCR was unsure of on one of their lines. The
-    arithmetic proves the wage lines; the employer's pension and "other" lines have no
-    sum to be proved by, so their digits must be sure."""
+def doubtful_amounts(lines: tuple[PayLine, ...], pages: list[OcrPage],
+                     checks: tuple[Check, ...] = ()) -> tuple[str, ...]:
+    """The components with a number OCR was unsure of on one of their lines, unless the
+    payslip's own arithmetic proved that component. The employer's pension and "other"
+    lines have no printed sum to be proved by (only a stated total cost proves them), so
+    their digits must be sure."""
+    held = {c.check for c in checks if c.ok is True}
+    proven = {kind for kind, proofs in PROOFS.items() if held & proofs}
+    if "employer_cost" in held:
+        proven |= set(labels.EMPLOYER_COST_COMPONENTS)
     doubtful: list[str] = []
     for line in lines:
         source = line.source
-        if line.kind not in labels.COMPONENTS or source is None or line.kind in doubtful:
+        if (line.kind not in labels.COMPONENTS or line.kind in proven or source is None
+                or line.kind in doubtful):
             continue
         if source.page < len(pages) and _unsure(
                 [w for w in pages[source.page].words
