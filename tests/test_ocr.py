@@ -56,8 +56,7 @@ SKEWED = [("municipal", 1), ("private", 2), ("english", 1), ("card", 1), ("legac
 @pytest.mark.parametrize("layout,seed", STRAIGHT)
 def test_a_straight_200_dpi_scan_reads_every_field(layout: str, seed: int) -> None:
     slip = assert_read_right(layout, seed, STRAIGHT_200)
-    if layout != "english":  # its two pages: see test_no_wrong_employer_cost...
-        assert slip.verified, [c.as_dict() for c in slip.checks] + [slip.ocr_doubtful]
+    assert slip.verified, [c.as_dict() for c in slip.checks] + [slip.ocr_doubtful]
 
 
 @pytest.mark.parametrize("layout,seed", SKEWED)

@@ -36,6 +36,8 @@ LANGUAGES = "dan"
 TESSERACT_CONFIG = "--oem 1 --psm 11"
 MAX_SKEW = 5.0
 FONT_PER_INK_HEIGHT = 1.35
+# Tesseract's orientation confidence above which its answer is taken as it is.
+SURE_ORIENTATION = 5.0
 # A CPR or CVR word, or a number on a cost line, read with less confidence than this
 # (Tesseract's 0-100), or one whose digits had to be mended, makes the reading doubtful:
 # it is never paid unseen. Clean digits at 150-300 dpi score 90+; misread ones mostly
@@ -114,13 +116,15 @@ def read_pages(pages: Iterator[PageImage], total: int, limits: Limits) -> OcrDoc
 def read_page(page: PageImage, timeout: float) -> OcrPage:
     started = time.monotonic()
     image = flatten_illumination(page.image)
-    rotation = orientation(image, timeout)
-    if rotation:
-        image = image.rotate(-rotation, expand=True, fillcolor=255)
+    # Skew first: the projection profile finds it on a sideways page too, and the
+    # orientation detection is surer on straight lines.
     skew = skew_angle(image)
     if abs(skew) >= 0.1:
         image = image.rotate(skew, expand=True, resample=Image.Resampling.BICUBIC,
                              fillcolor=255)
+    rotation = orientation(image, timeout)
+    if rotation:
+        image = image.rotate(-rotation, expand=True, fillcolor=255)
     scale = page.points_per_pixel or A4_WIDTH_PT / image.width
     left = max(1.0, timeout - (time.monotonic() - started))
     words = tesseract_words(image, scale, left)
@@ -141,16 +145,39 @@ def flatten_illumination(image: Image.Image) -> Image.Image:
 
 
 def orientation(image: Image.Image, timeout: float) -> int:
-    """Clockwise degrees (0/90/180/270) the page must turn to stand upright."""
+    """Clockwise degrees (0/90/180/270) the page must turn to stand upright.
+
+    Tesseract's orientation detection decides when it is sure; on monospaced or sparse
+    pages it is not (it took an upright Courier page for upside down), and then each
+    turn of a reduced middle band is read and the one with the most confident words wins.
+    """
     try:
         osd = pytesseract.image_to_osd(image, config="--psm 0 -c min_characters_to_try=20",
-                                       timeout=max(1.0, timeout / 3),
+                                       timeout=max(1.0, timeout / 4),
                                        output_type=pytesseract.Output.DICT)
+        rotation, sure = int(osd.get("rotate", 0)) % 360, float(osd.get("orientation_conf", 0))
     except RuntimeError as exc:  # pytesseract's timeout
         raise OcrTimeout(str(exc)) from exc
     except pytesseract.TesseractError:
-        return 0  # too little text to tell: read it as it stands
-    return int(osd.get("rotate", 0)) % 360 if float(osd.get("orientation_conf", 0)) > 1 else 0
+        rotation, sure = 0, 0.0  # too little text for it to tell
+    if sure >= SURE_ORIENTATION:
+        return rotation
+    return max((0, 90, 180, 270), key=lambda turn: _reads_as(image, turn, timeout / 8))
+
+
+def _reads_as(image: Image.Image, turn: int, timeout: float) -> float:
+    """How well a reduced middle band of the page reads turned by ``turn`` degrees: the
+    summed confidence of its words of three or more letters."""
+    small = image.reduce(2).rotate(-turn, expand=True, fillcolor=255)
+    band = small.crop((0, int(small.height * 0.3), small.width, int(small.height * 0.6)))
+    try:
+        data = pytesseract.image_to_data(band, lang=LANGUAGES, config=TESSERACT_CONFIG,
+                                         timeout=max(1.0, timeout),
+                                         output_type=pytesseract.Output.DICT)
+    except RuntimeError as exc:
+        raise OcrTimeout(str(exc)) from exc
+    return sum(float(conf) for text, conf in zip(data["text"], data["conf"], strict=True)
+               if sum(ch.isalpha() for ch in text) >= 3 and float(conf) > 0)
 
 
 def skew_angle(image: Image.Image) -> float:
