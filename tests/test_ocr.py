@@ -19,7 +19,7 @@ from PIL import Image
 
 from assistant.cli import cli
 from parsers.payslip import Check, Limits, Payslip, Unreadable, read_document
-from parsers.payslip.images import is_payslip_image_name, kind_of
+from parsers.payslip.images import is_payslip_image, is_payslip_image_name, kind_of
 from parsers.payslip.ocr import flatten_illumination, mend_number, skew_angle
 from tests.fixtures.payslips import make_case
 from tests.fixtures.scans import SKEWED_150, STRAIGHT_200, Scan, pages, scan, truth_of
@@ -153,6 +153,9 @@ def test_file_kinds_by_bytes_and_by_name() -> None:
     assert kind_of(b"???", "notes.txt") is None
     assert is_payslip_image_name("Lønseddel marts.JPG")
     assert not is_payslip_image_name("Lønseddel marts.pdf") and not is_payslip_image_name(None)
+    assert is_payslip_image("image/HEIC", None)
+    assert is_payslip_image("application/octet-stream", "scan0001.TIFF")
+    assert not is_payslip_image("application/octet-stream", "data.bin")
 
 
 def test_skew_is_measured_to_a_few_tenths_of_a_degree() -> None:
@@ -168,9 +171,17 @@ def test_uneven_light_becomes_white_paper() -> None:
     assert flatten_illumination(img).crop(box).getextrema()[0] > 230
 
 
+def test_a_logo_is_not_a_page() -> None:
+    png = io.BytesIO()
+    Image.new("L", (320, 90), 255).save(png, "PNG")
+    result = read_document(png.getvalue(), "logo.png")
+    assert isinstance(result, Unreadable) and result.code == "not_a_page"
+    assert "320 x 90 pixels" in result.reason
+
+
 def test_a_damaged_image_gets_a_clear_reason() -> None:
     png = io.BytesIO()
-    Image.new("L", (400, 400), 255).save(png, "PNG")
+    Image.new("L", (1200, 1600), 255).save(png, "PNG")
     result = read_document(png.getvalue()[:120], "photo.png")
     assert isinstance(result, Unreadable) and result.code == "ocr_failed"
     assert "PNG image is damaged" in result.reason

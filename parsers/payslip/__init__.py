@@ -98,6 +98,8 @@ def _read_scan(data: bytes, kind: str, limits: Limits) -> Payslip | Unreadable:
             return Unreadable(f"the document has {total} pages; a payslip has at most "
                               f"{limits.max_pages}", "too_large")
         reading = ocr.read_pages(pages, total, limits)
+    except images.NotAPage as exc:
+        return Unreadable(str(exc), "not_a_page")
     except images.ImageError as exc:
         code = "heic" if "HEIC" in str(exc) else "ocr_failed"
         return Unreadable(f"{exc}; {SEND_THE_PDF}", code)

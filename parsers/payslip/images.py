@@ -32,6 +32,15 @@ class ImageError(Exception):
     """The image cannot be decoded or is beyond a limit; the message says which."""
 
 
+class NotAPage(ImageError):
+    """The image is too small to be a page: a logo or a signature, not a payslip."""
+
+
+# A page scanned at 150 dpi is 1240 pixels wide; a phone photo of one more. A smaller
+# image is a logo, an icon or a signature in the mail, not a payslip.
+MIN_PAGE_SIDE = 600
+
+
 @dataclass
 class PageImage:
     image: Image.Image  # greyscale ("L")
@@ -59,9 +68,22 @@ def kind_of(data: bytes, filename: str | None = None) -> str | None:
     return None
 
 
+# Attachment types a payslip scan or photo comes as (besides application/pdf).
+IMAGE_MIME_TYPES = frozenset({"image/jpeg", "image/jpg", "image/pjpeg", "image/png",
+                              "image/tiff", "image/heic", "image/heif"})
+
+
 def is_payslip_image_name(filename: str | None) -> bool:
     """Whether an attachment's file name says it is an image a payslip may be in."""
     return bool(filename) and kind_of(b"", filename) in IMAGE_KINDS
+
+
+def is_payslip_image(content_type: str | None, filename: str | None) -> bool:
+    """Whether a mail attachment may be a payslip scan or photo: an image type, or any
+    type (application/octet-stream) with an image file name. Inline logos and
+    signatures are images too: ``read_document`` answers them with
+    ``Unreadable(code="not_a_page")``, which is no reason to write to the sender."""
+    return (content_type or "").lower() in IMAGE_MIME_TYPES or is_payslip_image_name(filename)
 
 
 def image_pages(data: bytes, kind: str, limits: Limits) -> tuple[Iterator[PageImage], int]:
@@ -74,6 +96,9 @@ def image_pages(data: bytes, kind: str, limits: Limits) -> tuple[Iterator[PageIm
         raise ImageError(f"the image is too large to read ({exc})") from exc
     except Exception as exc:  # noqa: BLE001 - Pillow raises many types for bad bytes
         raise ImageError(f"the {kind.upper()} image is damaged and cannot be read") from exc
+    if min(img.width, img.height) < MIN_PAGE_SIDE:
+        raise NotAPage(f"the image is only {img.width} x {img.height} pixels: too small to "
+                       "be a payslip page")
     if img.width * img.height > limits.max_image_pixels:
         raise ImageError(
             f"the image is {img.width} x {img.height} pixels; the limit is "

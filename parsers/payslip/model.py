@@ -155,7 +155,8 @@ class Unreadable:
     is no text: the words are pictures, so OCR can read them), ``not_pdf``,
     ``too_large``, ``damaged``; after OCR (``read_document``): ``ocr_failed`` (the scan
     or photo could not be read reliably: send the PDF from the payroll system),
-    ``heic`` (an iPhone photo this installation cannot decode)."""
+    ``heic`` (an iPhone photo this installation cannot decode), ``not_a_page`` (an image
+    too small to be a payslip: a logo or signature, nothing to tell the sender)."""
 
     reason: str
     code: str = "damaged"
