@@ -1,4 +1,5 @@
-"""``assistant parse FILE...``: read payslip PDFs and claim e-mails, print JSON lines."""
+"""``assistant parse FILE...``: read payslip PDFs, scans and photos (JPEG/PNG/TIFF/HEIC)
+and claim e-mails, print JSON lines."""
 
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ from handlers.scheme import Scheme
 from parsers import claim_text, email
 from parsers.identifiers import IdentifierError, mask_cprs, parse_cpr
 from parsers.identifiers import mask_cpr as mask_cpr_text
-from parsers.payslip import Unreadable
+from parsers.payslip import Payslip, Unreadable
+from parsers.payslip.images import kind_of
 
 
 @click.command()
@@ -36,7 +38,8 @@ from parsers.payslip import Unreadable
 @with_config
 def parse(files: tuple[Path, ...], today: Any, mask_cpr: bool, time_limit: float,
           config: Config) -> None:
-    """Read payslip PDFs and claim e-mails (.eml); print one JSON object per file.
+    """Read payslip PDFs, scans, photos and claim e-mails (.eml); print one JSON object per
+    file. Scans and photos are read by OCR ("ocr": true, with the mean word confidence).
 
     The refund cap follows [jobcenter] max_hours_per_week of the config.
     """
@@ -65,16 +68,27 @@ class Judging:
 def _parse_one(path: Path, reader: GuardedPdfReader, today: Judging,
                mask: bool) -> dict[str, Any]:
     data = path.read_bytes()
-    if path.suffix.lower() == ".eml" or (not data.lstrip().startswith(b"%PDF")
-                                         and path.suffix.lower() != ".pdf"):
+    kind = kind_of(data, path.name)
+    if path.suffix.lower() == ".eml" or kind is None:
         return _parse_eml(path, data, reader, today, mask)
     return _parse_pdf(path, data, reader, today, mask)
+
+
+def _read(path: Path, data: bytes, reader: GuardedPdfReader) -> Payslip | Unreadable:
+    """A PDF's text layer in the guarded worker; scans and photos by OCR, whose Tesseract
+    runs are stopped by their own per-page and per-document limits."""
+    if kind_of(data, path.name) in IMAGE_KINDS:
+        return read_document(data, path.name, reader.limits)
+    result = reader.read(data)
+    if isinstance(result, Unreadable) and result.code == "no_text":
+        return read_document(data, path.name, reader.limits)
+    return result
 
 
 def _parse_pdf(
     path: Path, data: bytes, reader: GuardedPdfReader, today: Judging, mask: bool
 ) -> dict[str, Any]:
-    result = reader.read(data)
+    result = _read(path, data, reader)
     if isinstance(result, Unreadable):
         return {"file": str(path), "ok": False, "error": result.reason}
     evaluation = evaluate([PdfResult(path.name, result)], claim_text.ClaimText(), today.today,
@@ -85,6 +99,10 @@ def _parse_pdf(
                for name in claim.missing if name != "claimed"]
     out: dict[str, Any] = {"file": str(path), "ok": True}
     out.update(payslip_dict(claim, result, mask))
+    if result.ocr:
+        out.update({"ocr": True, "ocr_confidence": result.ocr_confidence,
+                    "ocr_pages_not_read": list(result.ocr_pages_not_read),
+                    "ocr_doubtful": list(result.ocr_doubtful)})
     out["problems"] = problem_dicts(claim.problems + missing)
     return out
 

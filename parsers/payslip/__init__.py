@@ -11,14 +11,16 @@ reader works on pdfplumber's words with their positions:
    dato``, ``Fradrag`` ...) give columns, so a number is known to be an amount, a
    quantity, a deduction or a year-to-date figure by where it stands.
 
-Pure: bytes in, ``Payslip`` or ``Unreadable`` out.
+Pure: bytes in, ``Payslip`` or ``Unreadable`` out. ``read`` takes a PDF's text layer;
+``read_document`` also takes scans and photos (image-only PDFs, JPEG/PNG/TIFF/HEIC) and
+reads them by OCR (``ocr.py``) into the same words with positions.
 """
 from __future__ import annotations
 
 from dataclasses import replace
 
-from parsers.payslip import fields, paylines
-from parsers.payslip.layout import Doc, Line
+from parsers.payslip import fields, images, ocr, paylines
+from parsers.payslip.layout import Doc, Line, lines_from_words
 from parsers.payslip.model import (
     DEFAULT_LIMITS,
     Check,
@@ -39,7 +41,9 @@ from parsers.payslip.words import (
 )
 
 __all__ = ["DEFAULT_LIMITS", "Check", "Limits", "PayLine", "Payslip", "Source", "Unreadable",
-           "read"]
+           "read", "read_document"]
+
+SEND_THE_PDF = "send the payslip as the PDF exported from the payroll system instead"
 
 def read(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Payslip | Unreadable:
     """Read a payslip PDF. Never raises for bad input: returns ``Unreadable``."""
@@ -75,7 +79,67 @@ def read(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Payslip | Unreadable:
     return _interpret(lines, pages)
 
 
-def _interpret(lines: list[Line], pages: int) -> Payslip:
+def read_document(data: bytes, filename: str | None = None,
+                  limits: Limits = DEFAULT_LIMITS) -> Payslip | Unreadable:
+    """Read a payslip PDF, scan or photo: a PDF by its text layer, and by OCR when it has
+    none (or one of glyph codes); a JPEG/PNG/TIFF/HEIC image by OCR. ``filename`` is used
+    only when the bytes do not say what they are. Never raises for bad input."""
+    kind = images.kind_of(data, filename)
+    if kind not in images.IMAGE_KINDS:
+        result = read(data, limits)
+        if kind == "pdf" and isinstance(result, Unreadable) and result.code == "no_text":
+            return _read_scan(data, "pdf", limits)
+        return result
+    if len(data) > limits.max_bytes:
+        return Unreadable(
+            f"the image is {len(data) // (1024 * 1024)} MB; the limit is "
+            f"{limits.max_bytes // (1024 * 1024)} MB", "too_large")
+    return _read_scan(data, kind, limits)
+
+
+def _read_scan(data: bytes, kind: str, limits: Limits) -> Payslip | Unreadable:
+    try:
+        if kind == "pdf":
+            pages, total = images.pdf_pages(data, limits)
+        else:
+            pages, total = images.image_pages(data, kind, limits)
+        if total > limits.max_pages:
+            return Unreadable(f"the document has {total} pages; a payslip has at most "
+                              f"{limits.max_pages}", "too_large")
+        reading = ocr.read_pages(pages, total, limits)
+    except images.NotAPage as exc:
+        return Unreadable(str(exc), "not_a_page")
+    except images.ImageError as exc:
+        code = "heic" if "HEIC" in str(exc) else "ocr_failed"
+        return Unreadable(f"{exc}; {SEND_THE_PDF}", code)
+    except Exception as exc:  # noqa: BLE001 - pdfium/Tesseract failures on odd input
+        return Unreadable(f"the scan could not be read ({type(exc).__name__}); {SEND_THE_PDF}",
+                          "ocr_failed")
+    lines: list[Line] = []
+    for number, page in enumerate(reading.pages):
+        lines.extend(lines_from_words(page.words, number))
+    for index, line in enumerate(lines):
+        for cell in line.cells:
+            cell.line = index
+    what = "the PDF has no readable text and" if kind == "pdf" else "in the image"
+    if not has_real_text(lines):
+        unread = f" (not read: {'; '.join(reading.not_read)})" if reading.not_read else ""
+        return Unreadable(f"{what} OCR found no payslip text{unread}; {SEND_THE_PDF}",
+                          "ocr_failed")
+    if (reading.confidence or 0) < ocr.MIN_MEAN_CONFIDENCE:
+        return Unreadable(
+            f"{what} OCR cannot read it reliably (mean confidence {reading.confidence:.0f} "
+            f"of 100; {ocr.MIN_MEAN_CONFIDENCE:.0f} is needed); {SEND_THE_PDF}", "ocr_failed")
+    slip = _interpret(lines, total, strict=True)
+    doubtful = (ocr.doubtful_identities(slip.sources, reading.pages)
+                + ocr.doubtful_amounts(slip.lines, reading.pages, slip.checks))
+    return replace(slip, ocr=True, ocr_confidence=reading.confidence,
+                   ocr_pages_not_read=tuple(reading.not_read), ocr_doubtful=doubtful)
+
+
+def _interpret(lines: list[Line], pages: int, strict: bool = False) -> Payslip:
+    """``strict`` (OCR): a line whose label was not recognised takes no part in the checks,
+    so a misread "Timeløn" cannot make the sums reconcile as an unnamed line."""
     cells = [c for line in lines for c in line.cells]
     doc = Doc(lines, cells)
     employer = fields.employer_name(doc)
@@ -100,6 +164,7 @@ def _interpret(lines: list[Line], pages: int) -> Payslip:
     )
     days = (slip.period_end - slip.period_start).days + 1 \
         if slip.period_start and slip.period_end else None
-    checks = verify(pay_lines, slip.hours, days, hours.from_lines, hours.labelled,
+    checked = [pl for pl in pay_lines if pl.kind != "unknown"] if strict else pay_lines
+    checks = verify(checked, slip.hours, days, hours.from_lines, hours.labelled,
                     stated_cost, slip.employer_cost, [line.text for line in lines])
     return replace(slip, checks=checks)

@@ -15,6 +15,17 @@ class Limits:
     max_bytes: int = 20 * 1024 * 1024
     max_pages: int = 20
     max_words: int = 20_000
+    # OCR of scans and photos (parsers/payslip/ocr.py). Pages past max_ocr_pages are not
+    # read, and the reading says so. Tesseract is stopped after ocr_seconds_per_page; the
+    # whole document after ocr_seconds_per_document. Memory per page is bounded by
+    # max_ocr_pixels (a page is scaled down to it: A4 at 300 dpi is 8.7 MP); an image of
+    # more than max_image_pixels is refused before it is decoded.
+    max_ocr_pages: int = 4
+    ocr_dpi: int = 200
+    ocr_seconds_per_page: float = 30.0
+    ocr_seconds_per_document: float = 90.0
+    max_ocr_pixels: int = 12_000_000
+    max_image_pixels: int = 60_000_000
 
 
 DEFAULT_LIMITS = Limits()
@@ -88,13 +99,22 @@ class Payslip:
     checks: tuple[Check, ...] = ()
     # Where each identity field, the period and the hours were read (field -> Source).
     sources: dict[str, Source] = field(default_factory=dict, compare=False)
+    # Read by OCR from a scan or photo: the mean word confidence (0-100), the pages left
+    # unread (over a limit), and the identity fields whose digits OCR was unsure of.
+    ocr: bool = False
+    ocr_confidence: float | None = None
+    ocr_pages_not_read: tuple[str, ...] = ()
+    ocr_doubtful: tuple[str, ...] = ()
 
     @property
     def verified(self) -> bool:
         """The reading reconciles with the payslip's own arithmetic: no check failed and
         at least one of the money proofs (gross or net) held. Only a verified reading
-        may be paid without a person looking at the payslip."""
+        may be paid without a person looking at the payslip. An OCR reading must also
+        have read every page and have no CPR/CVR digit OCR was unsure of."""
         if any(c.ok is False for c in self.checks):
+            return False
+        if self.ocr and (self.ocr_doubtful or self.ocr_pages_not_read):
             return False
         return any(c.ok is True and c.check in MONEY_PROOFS for c in self.checks)
 
@@ -136,7 +156,10 @@ class Unreadable:
 
     ``code`` says why in a word: ``no_text`` (an image-only PDF or a text layer that
     is no text: the words are pictures, so OCR can read them), ``not_pdf``,
-    ``too_large``, ``damaged``."""
+    ``too_large``, ``damaged``; after OCR (``read_document``): ``ocr_failed`` (the scan
+    or photo could not be read reliably: send the PDF from the payroll system),
+    ``heic`` (an iPhone photo this installation cannot decode), ``not_a_page`` (an image
+    too small to be a payslip: a logo or signature, nothing to tell the sender)."""
 
     reason: str
     code: str = "damaged"
