@@ -141,6 +141,8 @@ class InboxConfig(_Section):
     # mail's whole read, the attempts before a message is given up, the reader pool.
     reader_memory_mb: Annotated[int, Field(ge=256)] = 1024
     mail_time_budget_seconds: Seconds = 60.0
+    # A scan or photo read by OCR (2-7 s a page on one core) may take this long.
+    ocr_time_limit_seconds: Seconds = 100.0
     max_attempts: PositiveInt = 3
     workers: PositiveInt = 2
     # authserv-ids whose Authentication-Results headers (RFC 8601) are believed: only

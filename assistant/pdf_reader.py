@@ -27,12 +27,15 @@ from typing import Any
 from assistant.config import InboxConfig
 from handlers.claims import PdfResult
 from parsers import email
-from parsers.payslip import DEFAULT_LIMITS, Limits, Payslip, Unreadable, read
+from parsers.payslip import DEFAULT_LIMITS, Limits, Payslip, Unreadable, read, read_document
+from parsers.payslip.images import IMAGE_KINDS, kind_of
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MEMORY_MB = 1024  # a normal payslip needs < 150 MB; a mail of 25 MB well under 1 GB
 DEFAULT_MAIL_BUDGET = 60.0
+# OCR reads a page in 2-7 s (Tesseract on one core): a scan or photo gets this long.
+DEFAULT_OCR_TIME_LIMIT = 100.0
 STARTUP_SECONDS = 120.0  # generous: a loaded machine, a cold disk cache
 
 
@@ -69,7 +72,12 @@ def _serve(conn: Connection, limits: Limits, memory_bytes: int) -> None:
         except EOFError:
             return
         try:
-            result: Any = email.read(*payload) if kind == "mail" else read(payload, limits)
+            if kind == "mail":
+                result: Any = email.read(*payload)
+            elif kind == "ocr":  # a scan or photo, or a PDF without a text layer
+                result = read_document(payload[0], payload[1], limits)
+            else:
+                result = read(payload, limits)
         except MemoryError:
             result = None
         if result is None:
@@ -91,8 +99,10 @@ class GuardedReader:
     def __init__(
         self, time_limit: float = 10.0, limits: Limits = DEFAULT_LIMITS,
         memory_mb: int = DEFAULT_MEMORY_MB, mail_budget: float = DEFAULT_MAIL_BUDGET,
+        ocr_time_limit: float = DEFAULT_OCR_TIME_LIMIT,
     ) -> None:
         self.time_limit = time_limit
+        self.ocr_time_limit = ocr_time_limit
         self.limits = limits
         self.memory_mb = memory_mb
         self.mail_budget = mail_budget
@@ -105,13 +115,33 @@ class GuardedReader:
     def from_config(cls, inbox: InboxConfig) -> GuardedReader:
         """A reader with the limits of ``[inbox]`` (an ``InboxConfig``)."""
         return cls(time_limit=inbox.pdf_time_limit_seconds, memory_mb=inbox.reader_memory_mb,
-                   mail_budget=inbox.mail_time_budget_seconds)
+                   mail_budget=inbox.mail_time_budget_seconds,
+                   ocr_time_limit=inbox.ocr_time_limit_seconds)
 
     # -- public reads
 
     def read(self, data: bytes) -> Payslip | Unreadable:
-        """One payslip PDF, within ``time_limit`` and the memory limit."""
+        """One payslip PDF's text layer, within ``time_limit`` and the memory limit."""
         return self._read_pdf(data, self.time_limit)
+
+    def read_document(self, data: bytes, filename: str | None,
+                      budget: float | None = None) -> Payslip | Unreadable:
+        """A payslip as attached: a PDF by its text layer; a scan, a photo or a PDF
+        without usable text by OCR, within ``ocr_time_limit`` (OCR takes seconds a page)."""
+        budget = self.ocr_time_limit if budget is None else budget
+        if kind_of(data, filename) not in IMAGE_KINDS:
+            result = self._read_pdf(data, min(self.time_limit, budget), by_budget=budget <
+                                    self.time_limit)
+            if not (isinstance(result, Unreadable) and result.code == "no_text"):
+                return result
+        status, result = self._call("ocr", (data, filename), min(self.ocr_time_limit, budget))
+        if status == "ok":
+            return result
+        if status == "timeout" and budget < self.ocr_time_limit:
+            return Unreadable(self._budget_reason())
+        return Unreadable(
+            "the scan or photo could not be read in time or memory; send the payslip as a "
+            "PDF exported from the payroll system", "ocr_failed")
 
     def read_mail(self, raw: bytes, limits: email.MailLimits) -> MailRead:
         """A whole mail: MIME (headers included), then each PDF, all within
@@ -131,9 +161,8 @@ class GuardedReader:
             if left <= 0:
                 results.append(PdfResult(name, Unreadable(self._budget_reason())))
                 continue
-            result = self._read_pdf(attachment.data, min(self.time_limit, left),
-                                    by_budget=left < self.time_limit)
-            results.append(PdfResult(name, result))
+            results.append(PdfResult(name, self.read_document(
+                attachment.data, attachment.filename, left)))
         return MailRead(message, tuple(results))
 
     # -- the worker protocol

@@ -110,11 +110,14 @@ def evaluate(
     problems: list[Problem] = []
     payslips: list[tuple[str, Payslip, int]] = []
     for position, pdf in enumerate(pdfs):
+        if _is_no_page(pdf):
+            continue  # a logo or signature image: nothing to read, nothing to tell
         if isinstance(pdf.result, Unreadable):
             problems.append(Problem(
                 "payslip", "payslip_unreadable",
                 f"the attachment {pdf.filename!r} could not be read: {pdf.result.reason}",
-                "warning", values={"filename": pdf.filename, "reason": pdf.result.reason}))
+                "warning", values={"filename": pdf.filename, "reason": pdf.result.reason,
+                                   "reason_code": pdf.result.code}))
         elif _looks_like_payslip(pdf.result):
             payslips.append((pdf.filename, pdf.result, position))
         else:
@@ -122,7 +125,8 @@ def evaluate(
                 "payslip", "not_a_payslip",
                 f"the attachment {pdf.filename!r} does not look like a payslip", "warning",
                 values={"filename": pdf.filename}))
-    if not payslips and not text.has_claim_fields and not pdfs:
+    if not payslips and not text.has_claim_fields \
+            and not [pdf for pdf in pdfs if not _is_no_page(pdf)]:
         return Evaluation([], [], problems)
     if len(payslips) == 1:
         name, slip, position = payslips[0]
@@ -136,6 +140,10 @@ def evaluate(
         claims = [_claim("body", None, text, today, scheme, cross_check=False)]
     missing = sorted({m for c in claims for m in c.missing}, key=_required_rank)
     return Evaluation(claims, missing, problems)
+
+
+def _is_no_page(pdf: PdfResult) -> bool:
+    return isinstance(pdf.result, Unreadable) and pdf.result.code == "not_a_page"
 
 
 def _required_rank(name: str) -> int:

@@ -151,12 +151,43 @@ def field_name(name: str, lang: Language = "da") -> str:
     return FIELD_NAMES.get(name, {}).get(lang, name.replace("_", " "))
 
 
+# Why an attachment could not be read, in the sender's language (the reader's own reason
+# is English, for logs and the command line).
+UNREADABLE_REASONS: dict[str, dict[Language, str]] = {
+    "no_text": {"da": "PDF-filen har ingen læsbar tekst (en scanning?), og den kunne ikke "
+                      "læses sikkert. Send lønsedlen som PDF direkte fra lønsystemet.",
+                "en": "the PDF has no readable text (a scan?) and could not be read reliably. "
+                      "Send the payslip as a PDF exported from the payroll system."},
+    "ocr_failed": {"da": "scanningen eller billedet kunne ikke læses sikkert. Send lønsedlen "
+                         "som PDF direkte fra lønsystemet.",
+                   "en": "the scan or photo could not be read reliably. Send the payslip as a "
+                         "PDF exported from the payroll system."},
+    "heic": {"da": "billedet (HEIC fra en iPhone) kunne ikke åbnes. Send lønsedlen som PDF "
+                   "eller JPEG.",
+             "en": "the image (HEIC from an iPhone) could not be opened. Send the payslip as "
+                   "a PDF or a JPEG."},
+    "not_pdf": {"da": "filen er ikke en PDF eller et billede af en lønseddel. Vedhæft "
+                      "lønsedlen som PDF.",
+                "en": "the file is not a PDF or a picture of a payslip. Attach the payslip "
+                      "as a PDF."},
+    "too_large": {"da": "filen er for stor eller har for mange sider til at være en "
+                        "lønseddel. Send hver medarbejders lønseddel for sig.",
+                  "en": "the file is too large or has too many pages to be a payslip. Send "
+                        "each employee's payslip on its own."},
+    "damaged": {"da": "PDF-filen er beskadiget eller afkortet. Send den igen.",
+                "en": "the PDF is damaged or truncated. Send it again."},
+}
+
+
 def problem_text(problem: Problem, lang: Language = "da") -> str:
     template = PROBLEM_TEXTS.get(problem.code, {}).get(lang)
     if template is None:
         return problem.message
     values = {"field": _short_field(problem.field, lang),
               **{key: _date_for(value, lang) for key, value in problem.values.items()}}
+    reason = UNREADABLE_REASONS.get(values.get("reason_code", ""), {}).get(lang)
+    if problem.code == "payslip_unreadable" and reason:
+        values["reason"] = reason  # not the reader's English reason inside a Danish reply
     try:
         return template.format(**values)
     except (KeyError, IndexError):

@@ -30,6 +30,8 @@ from html import unescape
 from html.parser import HTMLParser
 from typing import Any, TypeVar
 
+from parsers.payslip.images import is_payslip_image
+
 T = TypeVar("T")
 
 # Fallback order for text whose charset is missing, unknown or wrong. Danish mail that
@@ -310,7 +312,8 @@ class _Reader:
         if is_text and not filename and disposition != "attachment":
             text = self._decode_text(part)
             (html if ctype == "text/html" else plain).append(text)
-        elif _is_pdf(ctype, filename, _head_bytes(part)):
+        elif _is_pdf(ctype, filename, _head_bytes(part)) or is_payslip_image(ctype, filename):
+            # A payslip is a PDF, or a scan or photo of one (read by OCR).
             self._add_pdf(part, ctype, filename)
         elif ctype.startswith("text/") and not filename and disposition != "attachment":
             pass  # inline text/calendar, text/enriched ...: neither body nor attachment

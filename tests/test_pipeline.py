@@ -395,3 +395,41 @@ def test_a_validated_summary_says_which_checks_held(pipeline, store):
     line = next(ln for ln in text_of(summary).splitlines() if "afstemt" in ln)
     assert line.startswith("Aflæsningen er afstemt med lønsedlens egne tal: bruttoløn, "
                            "udbetaling, AM-bidrag 8 %")
+
+
+def photo_mail(data: bytes, filename: str, maintype: str = "image", subtype: str = "jpeg",
+               sender: str = "lon@firma.dk") -> bytes:
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = sender, "jobcenter@kommune.example", "Refusion"
+    msg["Message-ID"] = email.utils.make_msgid(domain="firma.dk")
+    msg.set_content(CLAIM_TEXT)
+    msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
+    return msg.as_bytes()
+
+
+def test_a_payslip_photo_gets_the_same_outcome_as_the_pdf(pipeline, store):
+    from tests.fixtures.scans import Scan, scan
+    case = case_in_2026("private", 0)
+    register(store, case)
+    (photo,) = scan(case, Scan(dpi=200, shadow=True, skew=2.0, jpeg_quality=80, form="jpeg"))
+    # Sent as a phone mail app may: a generic type, the file name says JPEG.
+    deliver(pipeline, store, photo_mail(photo, "IMG_2041.JPG", "application", "octet-stream"))
+    (claim,) = claims(store)
+    assert (claim.status, claim.employer_cost) == ("validated", case.expected_employer_cost())
+    ((kind, recipient, summary),) = outbox(store)
+    assert (kind, recipient) == ("summary", "okonomi@kommune.example")
+    assert "afstemt med lønsedlens egne tal" in text_of(summary)
+
+
+def test_an_unreadable_picture_gets_a_danish_reply_asking_for_the_pdf(pipeline, store):
+    import io
+
+    from PIL import Image
+    blank = io.BytesIO()
+    Image.new("L", (1654, 2339), 255).save(blank, "PNG")  # an A4 page at 200 dpi, empty
+    deliver(pipeline, store, photo_mail(blank.getvalue(), "lonseddel.png", subtype="png"))
+    ((kind, _, reply),) = outbox(store)
+    body = " ".join(text_of(reply).split())
+    assert kind == "reply"
+    assert "Send lønsedlen som PDF direkte fra lønsystemet" in body
+    assert "could not" not in body and "the PDF" not in body

@@ -75,14 +75,9 @@ def _parse_one(path: Path, reader: GuardedPdfReader, today: Judging,
 
 
 def _read(path: Path, data: bytes, reader: GuardedPdfReader) -> Payslip | Unreadable:
-    """A PDF's text layer in the guarded worker; scans and photos by OCR, whose Tesseract
-    runs are stopped by their own per-page and per-document limits."""
-    if kind_of(data, path.name) in IMAGE_KINDS:
-        return read_document(data, path.name, reader.limits)
-    result = reader.read(data)
-    if isinstance(result, Unreadable) and result.code == "no_text":
-        return read_document(data, path.name, reader.limits)
-    return result
+    """In the guarded worker, as the inbox reads it: a PDF's text layer, or OCR for a
+    scan, a photo or a PDF without usable text."""
+    return reader.read_document(data, path.name)
 
 
 def _parse_pdf(
