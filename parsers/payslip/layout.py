@@ -209,36 +209,27 @@ def column_above(doc: Doc, cell: Cell, count: int = 3) -> list[Cell]:
     """The cells stacked above ``cell`` in its column (same left edge), nearest first,
     while each sits close over the next. Lines of another column in between (an
     envelope window beside the payroll office's info box) do not break the stack."""
-    found: list[Cell] = []
-    below = cell
-    for index in range(cell.line - 1, -1, -1):
-        line = doc.lines[index]
-        if line.page != cell.page or below.top - line.bottom > below.height * 2.2:
-            break
-        above = next((c for c in line.cells if abs(c.x0 - cell.x0) < 4), None)
-        if above is None:
-            continue
-        found.append(above)
-        below = above
-        if len(found) == count:
-            break
-    return found
+    return _column_stack(doc, cell, count, range(cell.line - 1, -1, -1))
 
 
 def column_below(doc: Doc, cell: Cell, count: int = 3) -> list[Cell]:
     """As ``column_above``, downwards."""
+    return _column_stack(doc, cell, count, range(cell.line + 1, len(doc.lines)))
+
+
+def _column_stack(doc: Doc, cell: Cell, count: int, indexes: range) -> list[Cell]:
     found: list[Cell] = []
-    above = cell
-    for index in range(cell.line + 1, len(doc.lines)):
+    last = cell
+    for index in indexes:
         line = doc.lines[index]
-        if line.page != cell.page or line.top - above.bottom > above.height * 2.2:
+        gap = last.top - line.bottom if index < cell.line else line.top - last.bottom
+        if line.page != cell.page or gap > last.height * 2.2:
             break
-        below = next((c for c in line.cells if abs(c.x0 - cell.x0) < 4), None)
-        if below is None:
+        near = next((c for c in line.cells if abs(c.x0 - cell.x0) < 4), None)
+        if near is None:
             continue
-        found.append(below)
-        above = below
+        found.append(near)
+        last = near
         if len(found) == count:
             break
     return found
-
