@@ -138,7 +138,7 @@ class GuardedReader:
         if status == "ok":
             return result
         if status == "timeout" and budget < self.ocr_time_limit:
-            return Unreadable(self._budget_reason())
+            return Unreadable(self._budget_reason(), "budget")
         return Unreadable(
             "the scan or photo could not be read in time or memory; send the payslip as a "
             "PDF exported from the payroll system", "ocr_failed")
@@ -159,7 +159,7 @@ class GuardedReader:
             spent = time.monotonic() - started - (self._startup_seconds - startups)
             left = self.mail_budget - spent
             if left <= 0:
-                results.append(PdfResult(name, Unreadable(self._budget_reason())))
+                results.append(PdfResult(name, Unreadable(self._budget_reason(), "budget")))
                 continue
             results.append(PdfResult(name, self.read_document(
                 attachment.data, attachment.filename, left)))
@@ -174,14 +174,17 @@ class GuardedReader:
         if status == "memory":
             return Unreadable(
                 f"reading the PDF needed more than {self.memory_mb} MB of memory; it is too "
-                "complex to be a payslip. Send the payslip as exported from the payroll system")
+                "complex to be a payslip. Send the payslip as exported from the payroll system",
+                "too_complex")
         if status == "timeout" and by_budget:
-            return Unreadable(self._budget_reason())
+            return Unreadable(self._budget_reason(), "budget")
         if status == "timeout":
             return Unreadable(
                 f"reading the PDF took longer than {self.time_limit:g} s; it is too complex to "
-                "be a payslip. Send the payslip as exported from the payroll system")
-        return Unreadable("the PDF could not be read (the reader stopped); send it again")
+                "be a payslip. Send the payslip as exported from the payroll system",
+                "too_complex")
+        return Unreadable("the PDF could not be read (the reader stopped); send it again",
+                          "reader_stopped")
 
     def _call(self, kind: str, payload: object, limit: float) -> tuple[str, Any]:
         """Run one job: ("ok", result), or ("memory" | "timeout" | "died", None)."""

@@ -149,7 +149,7 @@ def test_a_consultant_and_the_economy_group_do_their_month_in_the_browser(
     data = Path(download.path()).read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
     text = data.decode("utf-8-sig")
-    assert text.splitlines()[0].startswith("Reference;Status;Periode start;Periode slut")
+    assert text.splitlines()[0].startswith("Reference;Status;Periode fra;Periode til")
     assert seeded.held in text
     page.goto(f"{base}/audit")
     snap(page, shots, "09-audit")

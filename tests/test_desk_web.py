@@ -297,14 +297,15 @@ def test_export_opens_in_danish_excel(desk):
     assert data.startswith(b"\xef\xbb\xbf")
     lines = data.decode("utf-8-sig").splitlines()
     header = lines[0].split(";")
-    assert header[:4] == ["Reference", "Status", "Periode start", "Periode slut"]
-    assert "Refusion" in header and "CPR-nummer" in header
+    assert header[:4] == ["Reference", "Status", "Periode fra", "Periode til"]
+    assert "Refusionsberettiget beløb" in header and "CPR-nr." in header
     (line,) = lines[1:]
     cells = dict(zip(header, line.split(";"), strict=True))
     assert cells["Reference"] == seeded.validated and cells["Status"] == "valideret"
-    assert cells["Refusion"] == f"{row.refundable_amount:.2f}".replace(".", ",")
-    assert cells["Periode start"] == row.period_start.strftime("%d-%m-%Y")
-    assert cells["Nedsat efter loft"] in ("Ja", "Nej")
+    assert cells["Refusionsberettiget beløb"] == \
+        f"{row.refundable_amount:.2f}".replace(".", ",")
+    assert cells["Periode fra"] == row.period_start.strftime("%d-%m-%Y")
+    assert cells["Nedsat til timeloftet"] in ("Ja", "Nej")
     with session(store.engine) as db:
         (entry,) = db.exec(select(AuditEntry).where(AuditEntry.action == "export")).all()
     assert entry.subject == month and entry.details == {"claims": 1}

@@ -12,18 +12,16 @@ queued for it). Keys are only ever added, never renamed.
 
 from __future__ import annotations
 
-import csv
 import getpass
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from email.parser import BytesHeaderParser
 from email.policy import default as default_policy
 from pathlib import Path
 from typing import Any, get_args
-from zoneinfo import ZoneInfo
 
 import click
 from sqlmodel import Session, col, select
@@ -33,12 +31,12 @@ from assistant.claim_json import number
 from assistant.commands.common import App, echo_json, with_app
 from assistant.db import session
 from assistant.decisions import ClaimDecisions, DecisionError
+from assistant.export import PAYABLE_STATUSES, csv_text, month_rows
 from assistant.models import Claim, InboundMessage, OutboundMessage
 from assistant.pdf_reader import GuardedReader, ReadFailed
 from assistant.pipeline import Pipeline
 from handlers.decisions import CORRECTABLE
 from handlers.review import ReviewStatus
-from handlers.summary import COMPONENT_NAMES
 from parsers.identifiers import mask_cpr, mask_cprs
 from parsers.labels import COMPONENTS
 
@@ -286,30 +284,12 @@ def reprocess(app: App, message_id: str) -> None:
                f"{', '.join(outcome.references) or 'none'}")
 
 
-# The export is read in Danish Excel: ";" between fields, decimal comma, a UTF-8 byte
-# order mark (without it Excel reads æøå as cp1252), Danish headers, Ja/Nej, dates as
-# dd-mm-åååå and times in Danish time. Column -> header, in the order written.
-EXPORT_COLUMNS: dict[str, str] = {
-    "reference": "Reference", "status": "Status", "period_start": "Periode fra",
-    "period_end": "Periode til", "cvr": "CVR-nr.", "employer_name": "Arbejdsgiver",
-    "employee_name": "Medarbejder", "cpr": "CPR-nr.", "hours": "Timer",
-    "sick_hours": "Sygetimer",
-    **{key: COMPONENT_NAMES[key]["da"] for key in COMPONENTS},
-    "employer_cost": "Lønudgift i alt", "cap_hours": "Timeloft",
-    "capped": "Nedsat til timeloftet", "refundable_amount": "Refusionsberettiget beløb",
-    "claimed": "Søgt dækning af", "created_at": "Modtaget",
-}
-STATUS_DA = {"validated": "valideret", "incomplete": "ufuldstændig", "invalid": "ugyldig",
-             "needs_review": "til gennemsyn"}
-DANISH_TIME = ZoneInfo("Europe/Copenhagen")
-
-
 @click.command()
 @click.option("--month", required=True, metavar="YYYY-MM", help="The month to export.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="The CSV file (default: refusion-YYYY-MM.csv).")
 @click.option("--all", "all_statuses", is_flag=True,
-              help="Include claims that are not validated (default: validated only).")
+              help="Include every claim of the month (default: validated and paid ones).")
 @with_app
 def export(app: App, month: str, output: Path | None, all_statuses: bool) -> None:
     """Write the month's claims as CSV for the economy group (full CPR; owner-only file).
@@ -320,16 +300,13 @@ def export(app: App, month: str, output: Path | None, all_statuses: bool) -> Non
     span = _month(month)
     path = output or Path(f"refusion-{month}.csv")
     with session(app.engine) as db:
-        rows = _claims(db, span, None if all_statuses else "validated")
+        rows = month_rows(db, *span, statuses=None if all_statuses else PAYABLE_STATUSES)
     # Created owner-only from the start: the file holds full CPR numbers.
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.fchmod(fd, 0o600)
     with os.fdopen(fd, "w", newline="", encoding="utf-8-sig") as handle:
-        writer = csv.writer(handle, delimiter=";")
-        writer.writerow(EXPORT_COLUMNS.values())
-        for claim in rows:
-            writer.writerow([_csv_value(claim, column) for column in EXPORT_COLUMNS])
-    total = sum((c.refundable_amount or Decimal(0) for c in rows), Decimal(0))
+        handle.write(csv_text(rows))
+    total = sum((r["refundable_amount"] or Decimal(0) for r in rows), Decimal(0))
     click.echo(f"wrote {_count(len(rows), 'claim')} (refundable total {total:.2f}) to {path}")
 
 
@@ -337,23 +314,3 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
-def _csv_value(claim: Claim, column: str) -> str:
-    value = getattr(claim, column)
-    if column == "cpr" and value:
-        return f"{value[:6]}-{value[6:]}"
-    if column == "claimed":
-        return ", ".join(COMPONENT_NAMES[k]["da"] if k in COMPONENT_NAMES else k for k in value)
-    if column == "status":
-        return STATUS_DA.get(value, value)
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "Ja" if value else "Nej"
-    if isinstance(value, Decimal):
-        return f"{value:.2f}".replace(".", ",")
-    if isinstance(value, datetime):
-        aware = value if value.tzinfo else value.replace(tzinfo=UTC)  # SQLite drops the zone
-        return aware.astimezone(DANISH_TIME).strftime("%d-%m-%Y %H:%M:%S")
-    if isinstance(value, date):
-        return value.strftime("%d-%m-%Y")
-    return str(value)

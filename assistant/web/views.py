@@ -7,8 +7,6 @@ the economy group's bookkeeping file.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -19,6 +17,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from assistant.export import PAYABLE_STATUSES, csv_bytes, month_rows
 from assistant.models import (
     AuditEntry,
     Claim,
@@ -236,25 +235,12 @@ def audit_page(db: Session, page: int, size: int) -> tuple[list[AuditEntry], int
 
 # -- the export ----------------------------------------------------------------------------
 
-EXPORT_HEADERS: tuple[tuple[str, str], ...] = (
-    ("reference", "Reference"), ("status", "Status"), ("period_start", "Periode start"),
-    ("period_end", "Periode slut"), ("cvr", "CVR-nummer"), ("employer_name", "Arbejdsgiver"),
-    ("employee_name", "Medarbejder"), ("cpr", "CPR-nummer"), ("hours", "Timer"),
-    ("sick_hours", "Sygetimer"), ("salary", "Løn"), ("atp", "ATP"), ("pension", "Pension"),
-    ("holiday_pay", "Feriepenge"), ("special_holiday_allowance", "Særlig feriegodtgørelse"),
-    ("other", "Andet"), ("am_contribution", "AM-bidrag"),
-    ("employer_cost", "Lønudgift i alt"), ("cap_hours", "Timeloft"),
-    ("capped", "Nedsat efter loft"), ("refundable_amount", "Refusion"),
-)
-EXPORT_STATUSES = ("validated", "paid")
-_STATUS_DA = {"validated": "valideret", "paid": "udbetalt"}
-
 
 def _in_export(month: str) -> list[Any]:
     span = month_span(month)
     if span is None:
         return [col(Claim.id) < 0]
-    return [col(Claim.status).in_(EXPORT_STATUSES), col(Claim.period_start) >= span[0],
+    return [col(Claim.status).in_(PAYABLE_STATUSES), col(Claim.period_start) >= span[0],
             col(Claim.period_start) < span[1]]
 
 
@@ -271,36 +257,10 @@ def export_totals(db: Session, month: str) -> tuple[int, Decimal]:
 
 
 def export_csv(db: Session, month: str) -> tuple[bytes, int]:
-    """CSV that Danish Excel opens as columns: ``;`` separated, decimal comma, dates
-    DD-MM-YYYY, Danish headers, UTF-8 with a byte order mark (else æøå break). Returns
-    the file and how many claims it holds. Reads columns, not ORM objects: a month can
-    hold thousands of claims."""
-    columns = [getattr(Claim, key) for key, _ in EXPORT_HEADERS]
-    rows = db.exec(select(*columns).where(*_in_export(month))  # type: ignore[call-overload]
-                   .order_by(col(Claim.id))).all()
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow([header for _, header in EXPORT_HEADERS])
-    keys = [key for key, _ in EXPORT_HEADERS]
-    for row in rows:
-        writer.writerow([_cell(key, value) for key, value in zip(keys, row, strict=True)])
-    return "\ufeff".encode() + out.getvalue().encode("utf-8"), len(rows)
-
-
-def _cell(key: str, value: Any) -> str:
-    if key == "cpr":
-        return f"{value[:6]}-{value[6:]}" if value else ""
-    if key == "status":
-        return _STATUS_DA.get(value, value)
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "Ja" if value else "Nej"
-    if isinstance(value, Decimal):
-        return f"{value:.2f}".replace(".", ",")
-    if isinstance(value, date):
-        return value.strftime("%d-%m-%Y")
-    return str(value)
+    """The month's file, as the CLI's `export` writes it (``assistant.export``)."""
+    span = month_span(month)
+    rows = month_rows(db, *span) if span else []
+    return csv_bytes(rows), len(rows)
 
 
 def masked(cpr: str | None) -> str:
