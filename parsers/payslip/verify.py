@@ -78,6 +78,7 @@ class Figures:
     special_holiday: Decimal
     optional_net: tuple[Decimal, ...]  # lines that may or may not reach the net
     gross_printed: tuple[Decimal, ...]
+    gross_stated: tuple[Decimal, ...]  # the printed "Bruttoløn" itself (not A-/AM-indkomst)
     net_printed: tuple[Decimal, ...]
     am_basis_printed: tuple[Decimal, ...]
     holiday_basis_printed: tuple[Decimal, ...]
@@ -113,6 +114,7 @@ class Figures:
             holiday=total("holiday_pay"), special_holiday=total("special_holiday_allowance"),
             optional_net=tuple(optional[:MAX_SUBSET_ITEMS]),
             gross_printed=printed(("gross_total",)) + printed(("total",), GROSS_LABEL_RE),
+            gross_stated=printed(("gross_total",)),
             net_printed=printed(("net",)),
             am_basis_printed=printed(("total", "info", "gross_total"), AM_BASIS_RE),
             holiday_basis_printed=printed(("info", "total"), HOLIDAY_BASIS_RE) + tuple(
@@ -210,6 +212,14 @@ def _gross(f: Figures) -> Check:
         return Check("gross", False, f"no wage lines were read; the payslip prints a gross of "
                                      f"{_kr(f.gross_printed[0])}",
                      {"computed": _v(ZERO), "printed": _v(f.gross_printed[0])})
+    # Every "Bruttoløn" / "Gross pay" the payslip prints must be this reading's: one
+    # that matches nothing (the month's gross box beside a year-to-date wage read as
+    # the month's) means a figure was taken from the wrong place.
+    unexplained = [g for g in f.gross_stated if not _any_close([g], f.gross_candidates, EXACT)]
+    if unexplained:
+        return Check("gross", False, f"the wage lines add up to {_kr(f.salary)}; the payslip "
+                                     f"prints {_kr_list(unexplained)} as gross",
+                     {"computed": _v(f.salary), "printed": _v(unexplained[0])})
     if _any_close(f.gross_printed, f.gross_candidates, EXACT):
         return Check("gross", True, f"wage lines {_kr(f.salary)} match the printed gross")
     return Check("gross", False, f"the wage lines add up to {_kr(f.salary)}; the payslip "
