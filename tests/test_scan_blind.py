@@ -1,6 +1,6 @@
 """The blind scan set (issue 13): scans and phone photos made without reading the OCR reader.
 
-``tests/fixtures/scan_blind.py`` degrades 16 digitally well-read payslips into 28 images
+``tests/fixtures/scan_blind.py`` degrades 16 digitally well-read payslips into 24 images
 (flatbed 200 dpi, cheap 150 dpi skewed scan, sideways phone photo, screenshot PNG). The
 safety rule is absolute: an image read with a wrong employer cost is never ``verified``.
 The field score is a regression guard on the figure measured when the set was made.
@@ -13,10 +13,13 @@ import pytest
 from parsers.payslip import read
 from tests.fixtures import scan_blind
 
-# Measured 2026-12-01 on the `ocr` branch before any change made for this set (see the
-# report of `python -m tests.fixtures.scan_blind --score`); the guard allows 2 points.
-MEASURED_FIELD_SHARE = None
-GUARD = MEASURED_FIELD_SHARE - 0.02 if MEASURED_FIELD_SHARE is not None else 0.0
+# Measured 2026-12-01 on the `ocr` branch before any change made for this set, two runs of
+# `python -m tests.fixtures.scan_blind --score`: 75.5 % and 78.4 % of fields right (the
+# digital originals of the same images: 93.8 %). The runs differ because the reader gave up
+# ("ocr_failed") on 2-3 different images each time on a loaded machine; the guard takes
+# the lower run minus 2 points.
+MEASURED_FIELD_SHARE = 0.755
+GUARD = MEASURED_FIELD_SHARE - 0.02
 
 
 @pytest.fixture(scope="session")
@@ -27,7 +30,7 @@ def readings() -> list[scan_blind.Reading]:
 def test_the_set_covers_every_kind_from_both_corpora() -> None:
     cases = scan_blind.cases()
     kinds = {k: sum(c.kind == k for c in cases) for k in scan_blind.KINDS}
-    assert kinds == {"a": 7, "b": 7, "c": 7, "d": 7}
+    assert kinds == {"a": 6, "b": 6, "c": 6, "d": 6}
     assert {c.source.producer for c in cases} == {"reportlab", "chromium", "libreoffice"}
     assert any(c.source.name.startswith("spreadsheet_final/") for c in cases)  # blind corpus
 
@@ -47,7 +50,7 @@ def test_images_are_deterministic() -> None:
 @pytest.mark.slow
 def test_no_image_with_a_wrong_employer_cost_is_verified(readings) -> None:
     unsafe = [r.case.name for r in readings if r.wrong_cost and r.verified]
-    assert unsafe == []
+    assert unsafe == [], scan_blind.report(readings)
 
 
 @pytest.mark.slow
