@@ -187,6 +187,8 @@ def run(args: argparse.Namespace, tmp: Path, url: str) -> dict:
     config = tmp / "config.toml"
     config.write_text(f'[database]\nurl = "{url}"\n[inbox.smtp]\nport = {port}\n'
                       f'[outbox]\ndirectory = "{tmp / "outbox"}"\n[logging]\nlevel = "WARNING"\n'
+                      # ingest only: no reminders, no desk beside the mail
+                      '[followup]\nenabled = false\n[web]\nenabled = false\n'
                       f'[jobcenter]\npool_hours_per_week = {pool_hours(args.distinct)}\n')
     service = subprocess.Popen(
         [sys.executable, "-c", "from assistant.cli import main; main()", "run", "--config",
@@ -284,6 +286,8 @@ def latency(engine) -> tuple[list[float], list[float], dict[str, int]]:
                 OutboundMessage.inbound_id, OutboundMessage.created_at,
                 OutboundMessage.sent_at, OutboundMessage.kind)):
             kinds[kind] = kinds.get(kind, 0) + 1
+            if inbound_id is None:
+                continue  # follow-up and other mail not caused by an inbound message
             seconds = (created - received[inbound_id]).total_seconds()
             queued[inbound_id] = min(queued.get(inbound_id, seconds), seconds)
             if sent_at is not None:
