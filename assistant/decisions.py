@@ -23,7 +23,15 @@ from assistant.db import exclusive, session
 from assistant.models import AuditEntry, ClaimCorrection, Employment, InboundMessage
 from assistant.models import Claim as ClaimRow
 from assistant.outbox import compose, enqueue
-from assistant.pipeline import REGISTER_LOCK, Part, _language, _register_slice, _upsert_claim
+from assistant.pipeline import (
+    REGISTER_LOCK,
+    Part,
+    _language,
+    _payslip_attachment,
+    _register_slice,
+    _upsert_claim,
+    stored_part,
+)
 from handlers import decisions, refund
 from handlers.decisions import ClaimFacts, DecisionError
 from handlers.problems import Problem
@@ -65,7 +73,8 @@ class ClaimDecisions:
             summary = self._summary(db, row, inbound, message)
             subject, body = economy_summary(summary, "da")
             self._enqueue(db, "summary", self.config.jobcenter.economy_group, subject, body,
-                          row, inbound, attachments=_payslip_attachment(message, row.source))
+                          row, inbound, attachments=_payslip_attachment(
+                              stored_part(message, row.part, row.payslip_sha256)))
             row.status = "validated"
             db.add(row)
             _audit(db, by, "approve", row, note, {"refundable_amount": str(
@@ -106,7 +115,7 @@ class ClaimDecisions:
             claim = decisions.rejudge(facts, today, self.config.scheme())
             sender = (message.sender if message else None) or inbound.envelope_from
             # The claim keeps its key (the payslip's position and content hash).
-            part = Part(row.part, row.payslip_sha256, None)
+            part = stored_part(message, row.part, row.payslip_sha256)
             register = _register_slice(db, claim, part, sender, inbound.envelope_from,
                                        inbound.id or 0, [])
             decision = review(claim, sender, register, (), self.config.scheme())
@@ -165,7 +174,7 @@ class ClaimDecisions:
         weekly = min(employment.hours_per_week, refund.MAX_HOURS_PER_WEEK) if employment \
             else refund.MAX_HOURS_PER_WEEK
         components = {k: getattr(row, k) or Decimal("0.00") for k in COMPONENTS}
-        slip = _payslip(message, row.source)
+        slip = _payslip(stored_part(message, row.part, row.payslip_sha256))
         return ClaimSummary(
             reference=row.reference or "", workplace=row.employer_name or "",
             cvr=row.cvr or "", employee_name=row.employee_name or "",
@@ -239,17 +248,8 @@ def audit(engine: Engine, actor: str, action: str, subject: str, reason: str = "
         _audit(db, actor, action, None, reason, details or {}, subject)
 
 
-def _payslip(message: email.MailMessage | None, source: str) -> payslip_reader.Payslip | None:
-    for _name, _mime, data in _payslip_attachment(message, source):
-        result = payslip_reader.read(data)
-        if isinstance(result, payslip_reader.Payslip):
-            return result
-    return None
-
-
-def _payslip_attachment(message: email.MailMessage | None,
-                        source: str) -> list[tuple[str, str, bytes]]:
-    for attachment in message.pdfs if message else ():
-        if (attachment.filename or "payslip.pdf") == source:
-            return [(attachment.filename or "payslip.pdf", "application/pdf", attachment.data)]
-    return []
+def _payslip(part: Part) -> payslip_reader.Payslip | None:
+    if part.attachment is None:
+        return None
+    result = payslip_reader.read(part.attachment.data)
+    return result if isinstance(result, payslip_reader.Payslip) else None

@@ -569,6 +569,18 @@ def _summary(claim: Claim, decision: Decision, row: ClaimRow, message: email.Mai
     )
 
 
+def stored_part(message: email.MailMessage | None, key: str, sha256: str | None) -> Part:
+    """A stored claim's part found again in its message: the attachment at the claim's
+    position, if its bytes are still the ones claimed (never by file name: two payslips
+    may share one)."""
+    m = re.match(r"pdf:(\d+):", key)
+    if message is not None and m and int(m.group(1)) < len(message.pdfs):
+        attachment = message.pdfs[int(m.group(1))]
+        if hashlib.sha256(attachment.data).hexdigest() == sha256:
+            return Part(key, sha256, attachment)
+    return Part(key, sha256, None)
+
+
 def _payslip_attachment(part: Part) -> list[tuple[str, str, bytes]]:
     """The claim's own PDF, under its file name with any CPR in it masked."""
     if part.attachment is None:

@@ -113,8 +113,6 @@ LABEL_WORDS = frozenset({
 
 # (kind, pattern). "info" and "total" lines are kept but never counted.
 COST_RULES: list[tuple[str, re.Pattern[str]]] = [
-    # Holiday pay sent on to the holiday fund, net of its own AM-bidrag and A-skat: the
-    # holiday pay line above it is the cost; counting the transfer too pays it twice.
     # A count of hours ("Timer", "Antal timer", "Hours"): never money, whatever column.
     ("hours", re.compile(
         r"^(antal\s+)?(timer|hours|hrs|arbejdstimer|løntimer|præsterede timer)"
@@ -124,6 +122,8 @@ COST_RULES: list[tuple[str, re.Pattern[str]]] = [
     ("holiday_withholding", re.compile(
         r"(am-bidrag|a-skat|\bskat\b|\bam\b|labou?r market|tax)\b.*\b(af|på|of|on)\s+"
         r"(feriepenge|feriegodtgørelse|ferie|holiday|vacation)", re.I)),
+    # Holiday pay sent on to the holiday fund, net of its own AM-bidrag and A-skat: the
+    # holiday pay line above it is the cost; counting the transfer too pays it twice.
     ("transfer", re.compile(
         r"(overføres|overført|overførsel|indbetal\w*|transfer\w*)\s+(til|to)\s+"
         r"(feriekonto|ferie|holiday|vacation)", re.I)),

@@ -427,3 +427,25 @@ def test_migration_0003_keeps_existing_claims_and_finds_their_payslips(db_url, c
         (rows["a.pdf"].id, "pdf:0"), (rows["twice.pdf"].id, "pdf:1"),
         (rows["body"].id, "body"), (rows["body"].id + 1, "pdf:2")]
     engine.dispose()
+
+
+def test_a_stored_claim_finds_its_own_payslip_again_by_position_not_by_name():
+    """The desk's approve attaches the claim's own PDF: two payslips may share a name."""
+    import hashlib
+    from email.message import EmailMessage as Mail
+
+    from assistant.pipeline import _payslip_attachment, stored_part
+    from parsers import email as mail_parser
+
+    msg = Mail()
+    msg["From"], msg["To"], msg["Subject"] = "lon@firma.dk", "jobcenter@kommune.example", "x"
+    msg.set_content("Refusion")
+    for data in (b"%PDF-1.4 first", b"%PDF-1.4 second"):
+        msg.add_attachment(data, maintype="application", subtype="pdf",
+                           filename="120864-1234.pdf")
+    message = mail_parser.read(msg.as_bytes())
+    second = hashlib.sha256(b"%PDF-1.4 second").hexdigest()
+    ((name, _, data),) = _payslip_attachment(stored_part(message, f"pdf:1:{second}", second))
+    assert (name, data) == ("120864-xxxx.pdf", b"%PDF-1.4 second")
+    assert stored_part(message, f"pdf:0:{second}", second).attachment is None  # bytes differ
+    assert stored_part(None, f"pdf:1:{second}", second).attachment is None

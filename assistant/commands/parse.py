@@ -146,6 +146,8 @@ def masked(value: Any) -> Any:
 def evaluate_message(
     message: email.MailMessage, reader: GuardedPdfReader, today: Judging
 ) -> Evaluation:
-    """Read the message's PDFs (time-limited) and judge the claim."""
-    pdfs = [PdfResult(a.filename or "attachment.pdf", reader.read(a.data)) for a in message.pdfs]
+    """Read the message's payslips as the inbox does (time-limited; OCR for scans and
+    photos) and judge the claim."""
+    pdfs = [PdfResult(a.filename or "attachment.pdf", reader.read_document(a.data, a.filename))
+            for a in message.pdfs]
     return evaluate(pdfs, claim_text.read(message.body_text), today.today, today.scheme)
