@@ -16,24 +16,17 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from assistant.config import Config
-from assistant.db import exclusive, session
-from assistant.models import AuditEntry, ClaimCorrection, Employment, InboundMessage
+from assistant.db import session
 from assistant.models import Claim as ClaimRow
+from assistant.models import InboundMessage
 from assistant.outbox import compose, enqueue
-from assistant.pipeline import (
-    REGISTER_LOCK,
-    Part,
-    _language,
-    _payslip_attachment,
-    _register_slice,
-    _upsert_claim,
-    stored_part,
-)
-from handlers import decisions, refund
+from assistant.repository import Repository
+from handlers import decisions, refund, routing
 from handlers.decisions import ClaimFacts, DecisionError
+from handlers.parts import Part, payslip_attachment, stored_part
 from handlers.problems import Problem
 from handlers.review import review
 from handlers.summary import ClaimSummary, economy_summary
@@ -68,16 +61,17 @@ class ClaimDecisions:
     def approve(self, reference: str, by: str, note: str = "") -> Done:
         """needs_review -> validated; the economy group gets the summary with the payslip."""
         with session(self.engine) as db:
-            row, inbound, message = self._load(db, reference)
+            repo = self._repo(db)
+            row, inbound, message = self._load(repo, reference)
             decisions.check_approve(row.status)
-            summary = self._summary(db, row, inbound, message)
+            summary = self._summary(repo, row, inbound, message)
             subject, body = economy_summary(summary, "da")
-            self._enqueue(db, "summary", self.config.jobcenter.economy_group, subject, body,
-                          row, inbound, attachments=_payslip_attachment(
+            self._enqueue(repo, "summary", self.config.jobcenter.economy_group, subject, body,
+                          row, inbound, attachments=payslip_attachment(
                               stored_part(message, row.part, row.payslip_sha256)))
             row.status = "validated"
             db.add(row)
-            _audit(db, by, "approve", row, note, {"refundable_amount": str(
+            repo.audit(by, "approve", row, note, {"refundable_amount": str(
                 row.refundable_amount)})
             return Done(row.reference or "", row.status,
                         f"{row.reference} approved; the summary goes to "
@@ -86,26 +80,29 @@ class ClaimDecisions:
     def reject(self, reference: str, reason: str, by: str) -> Done:
         """-> rejected; the sender is told why, in the language they wrote in."""
         with session(self.engine) as db:
-            row, inbound, message = self._load(db, reference)
+            repo = self._repo(db)
+            row, inbound, message = self._load(repo, reference)
             reason = decisions.check_reject(row.status, reason)
             sender = (message.sender if message else None) or inbound.envelope_from
-            lang = _language(message, self.config.jobcenter.language) if message else "da"
+            lang = routing.reply_language(message.subject, message.body_text,
+                                          self.config.jobcenter.language) if message else "da"
             subject, body = decisions.rejection_mail(
                 message.subject if message else "", row.reference or "", reason, lang)
             if sender:
-                self._enqueue(db, "reply", sender, subject, body, row, inbound,
+                self._enqueue(repo, "reply", sender, subject, body, row, inbound,
                               in_reply_to=message.message_id if message else None)
             row.status = decisions.REJECTED
             db.add(row)
-            _audit(db, by, "reject", row, reason, {"told": sender or "", "language": lang})
+            repo.audit(by, "reject", row, reason, {"told": sender or "", "language": lang})
             return Done(row.reference or "", row.status,
                         f"{row.reference} rejected; {sender or 'nobody'} is told why")
 
     def correct(self, reference: str, field: str, value: str, by: str) -> Done:
         """Fix one misread field; the claim is judged again (and stays held if it was)."""
         with session(self.engine) as db:
-            exclusive(db, REGISTER_LOCK)  # the register review reads other claims
-            row, inbound, message = self._load(db, reference)
+            repo = self._repo(db)
+            repo.lock_register()  # the register review reads other claims
+            row, inbound, message = self._load(repo, reference)
             decisions.check_correct(row.status)
             today = self.today()
             new = decisions.parse_value(field, value, today)
@@ -116,16 +113,15 @@ class ClaimDecisions:
             sender = (message.sender if message else None) or inbound.envelope_from
             # The claim keeps its key (the payslip's position and content hash).
             part = stored_part(message, row.part, row.payslip_sha256)
-            register = _register_slice(db, claim, part, sender, inbound.envelope_from,
-                                       inbound.id or 0, [])
+            register = repo.register_slice(claim, part, sender, inbound.envelope_from,
+                                           inbound.id or 0, [])
             decision = review(claim, sender, register, (), self.config.scheme())
-            row = _upsert_claim(db, inbound.id or 0, claim, part, decision, register)
+            row = repo.upsert_claim(inbound.id or 0, claim, part, decision, register)
             row.status = decisions.held_status(decision.status)
             db.add(row)
             shown_new = decisions.shown(field, new) or ""
-            db.add(ClaimCorrection(claim_id=row.id or 0, field=field, old_value=old,
-                                   new_value=shown_new, by=by))
-            _audit(db, by, "correct", row, f"{field}: {old or '-'} -> {shown_new}",
+            repo.add_correction(row, field, old, shown_new, by)
+            repo.audit(by, "correct", row, f"{field}: {old or '-'} -> {shown_new}",
                    {"field": field, "old": old, "new": shown_new, "status": row.status})
             return Done(row.reference or "", row.status,
                         f"{row.reference}: {field} {old or '-'} -> {shown_new}; judged again: "
@@ -134,28 +130,33 @@ class ClaimDecisions:
     def mark_paid(self, reference: str, by: str) -> Done:
         """validated -> paid (the economy group has paid the refund)."""
         with session(self.engine) as db:
-            row, _inbound, _message = self._load(db, reference)
+            repo = self._repo(db)
+            row, _inbound, _message = self._load(repo, reference)
             decisions.check_paid(row.status)
             row.status = decisions.PAID
             db.add(row)
-            _audit(db, by, "paid", row, "", {"refundable_amount": str(row.refundable_amount)})
+            repo.audit(by, "paid", row, "", {"refundable_amount": str(row.refundable_amount)})
             return Done(row.reference or "", row.status, f"{row.reference} marked paid")
 
     def reveal_cpr(self, reference: str, by: str, why: str = "") -> str:
         """The full CPR number of a claim (DDMMYY-SSSS), written to the audit log."""
         with session(self.engine) as db:
-            row = _claim(db, reference)
+            repo = self._repo(db)
+            row = _claim(repo, reference)
             if not row.cpr:
                 raise DecisionError(f"{row.reference} has no CPR number")
-            _audit(db, by, "reveal_cpr", row, why, {})
+            repo.audit(by, "reveal_cpr", row, why, {})
             return f"{row.cpr[:6]}-{row.cpr[6:]}"
 
     # -- pieces -------------------------------------------------------------------------
 
-    def _load(self, db: Session, reference: str) -> tuple[
+    def _repo(self, db: Session) -> Repository:
+        return Repository(db, self.config.scheme())
+
+    def _load(self, repo: Repository, reference: str) -> tuple[
             ClaimRow, InboundMessage, email.MailMessage | None]:
-        row = _claim(db, reference)
-        inbound = db.get(InboundMessage, row.inbound_id)
+        row = _claim(repo, reference)
+        inbound = repo.inbound(row.inbound_id)
         assert inbound is not None
         message = email.read(inbound.raw, email.MailLimits(
             max_bytes=self.config.inbox.max_message_bytes))
@@ -163,14 +164,14 @@ class ClaimDecisions:
             return row, inbound, None
         return row, inbound, message
 
-    def _summary(self, db: Session, row: ClaimRow, inbound: InboundMessage,
+    def _summary(self, repo: Repository, row: ClaimRow, inbound: InboundMessage,
                  message: email.MailMessage | None) -> ClaimSummary:
         if row.refundable_amount is None or row.cap_hours is None or row.hours is None \
                 or not (row.period_start and row.period_end and row.cpr):
             raise DecisionError(
                 f"{row.reference} has no refundable amount yet (hours, period or what is "
                 "claimed is missing); correct the field first")
-        employment = db.get(Employment, row.employment_id) if row.employment_id else None
+        employment = repo.employment(row.employment_id) if row.employment_id else None
         weekly = min(employment.hours_per_week, refund.MAX_HOURS_PER_WEEK) if employment \
             else refund.MAX_HOURS_PER_WEEK
         components = {k: getattr(row, k) or Decimal("0.00") for k in COMPONENTS}
@@ -192,7 +193,7 @@ class ClaimDecisions:
             checks_held=tuple(c.check for c in slip.checks if c.ok) if slip else (),
         )
 
-    def _enqueue(self, db: Session, kind: str, recipient: str, subject: str, body: str,
+    def _enqueue(self, repo: Repository, kind: str, recipient: str, subject: str, body: str,
                  row: ClaimRow, inbound: InboundMessage, *,
                  attachments: list[tuple[str, str, bytes]] | None = None,
                  in_reply_to: str | None = None) -> None:
@@ -201,13 +202,12 @@ class ClaimDecisions:
         mail = compose(sender=self.config.jobcenter.address, recipient=recipient,
                        subject=subject, body=body, dedup_key=key,
                        attachments=attachments or [], in_reply_to=in_reply_to)
-        enqueue(db, kind=kind, message=mail, dedup_key=key, claim_id=row.id,
+        enqueue(repo.db, kind=kind, message=mail, dedup_key=key, claim_id=row.id,
                 inbound_id=inbound.id)
 
 
-def _claim(db: Session, reference: str) -> ClaimRow:
-    wanted = reference.strip().upper()
-    row = db.exec(select(ClaimRow).where(ClaimRow.reference == wanted)).first()
+def _claim(repo: Repository, reference: str) -> ClaimRow:
+    row = repo.claim_by_reference(reference)
     if row is None:
         raise DecisionError(f"no claim {reference!r}; `assistant claims list` shows the "
                             "references")
@@ -234,18 +234,11 @@ def _remaining(row: ClaimRow) -> str:
     return f" (open: {', '.join(codes)})" if codes else " (no open problems: ready to approve)"
 
 
-def _audit(db: Session, actor: str, action: str, row: ClaimRow | None, reason: str,
-           details: dict[str, Any], subject: str = "") -> None:
-    db.add(AuditEntry(actor=actor, action=action, claim_id=row.id if row else None,
-                      subject=(row.reference or "") if row else subject, reason=reason,
-                      details=details))
-
-
 def audit(engine: Engine, actor: str, action: str, subject: str, reason: str = "",
           details: dict[str, Any] | None = None) -> None:
     """An audit row for an action that is not about one claim (staff, intakes)."""
     with session(engine) as db:
-        _audit(db, actor, action, None, reason, details or {}, subject)
+        Repository(db).audit(actor, action, None, reason, details or {}, subject)
 
 
 def _payslip(part: Part) -> payslip_reader.Payslip | None:

@@ -28,10 +28,9 @@ from assistant.models import (
     Intake,
     OutboundMessage,
     Workplace,
-    WorkplaceSender,
 )
 from assistant.outbox import compose, enqueue
-from assistant.store import Store
+from assistant.repository import Repository
 from handlers import followup
 from handlers.followup import EmploymentFacts, MonthFacts, QueuedIntake, Reminder
 from handlers.job import JobDescription
@@ -62,13 +61,13 @@ def rules_from_config(config: Config) -> followup.FollowupRules:
 def run_followup(engine: Engine, config: Config, today: date,
                  dry_run: bool = False) -> list[Outcome]:
     """Queue every reminder due on ``today`` that was not queued before."""
-    store = Store(engine)
     with session(engine) as db:
         if not dry_run:
             exclusive(db, "followup")
         reminders = followup.due(
             today, _employments(db, today), _queue(db),
-            store.pool_status_in(db, today).left_hours, _last_month(db, today),
+            Repository(db, config.scheme()).pool_status(today).left_hours,
+            _last_month(db, today),
             rules_from_config(config), config.jobcenter.language)
         outcomes = []
         for reminder in reminders:
@@ -135,8 +134,7 @@ def _contact(db: Session, workplace_id: int) -> str | None:
         Claim.workplace_id == workplace_id).order_by(col(Claim.id).desc())).first()
     if newest and "@" in newest:
         return newest
-    patterns = db.exec(select(WorkplaceSender.pattern).where(
-        WorkplaceSender.workplace_id == workplace_id)).all()
+    patterns = Repository(db).sender_patterns(workplace_id)
     return next((p for p in patterns if "@" in p), None)
 
 

@@ -1,7 +1,8 @@
 """Storage for the intake bot: invites, chat users, job forms and the chat outbox.
 
-The bot's service (``assistant.bot.service``) and the CLI talk to the database only
-through :class:`IntakeStore`. Every answer is committed as it comes (a draft survives
+The bot's service (``assistant.bot.service``), the CLI and the desk change intakes only
+through :class:`IntakeStore`; each method is one transaction on
+:class:`assistant.repository.Repository`. Every answer is committed as it comes (a draft survives
 a restart); submitting stores the completed form and queues the consultants' e-mail in
 one transaction, so a submitted form always has its e-mail.
 """
@@ -12,19 +13,19 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
 from email.message import EmailMessage
 from typing import Any
 
-from sqlalchemy import Engine, update
-from sqlmodel import Session, col, select
+from sqlalchemy import Engine
+from sqlmodel import Session
 
-from assistant.db import exclusive, session
-from assistant.models import ChatMessage, ChatUser, Employment, Intake, Invite, Workplace
+from assistant.db import session
+from assistant.models import ChatMessage, ChatUser, Employment, Intake, Workplace
 from assistant.outbox import enqueue
-from assistant.store import REGISTER_LOCK, Store
+from assistant.repository import Repository, queued_form
+from handlers.intake_queue import queue_refusal, waiting_before
 from handlers.job import JobDescription
-from handlers.register import RegisterError, hours_text, latest_end
+from handlers.register import Limits, PoolStatus, RegisterError, hours_text, latest_end
 
 
 def token_hash(token: str) -> str:
@@ -42,9 +43,14 @@ class Redeemed:
 
 
 class IntakeStore:
-    def __init__(self, engine: Engine, store: Store | None = None) -> None:
+    """The intake use cases, one transaction each, on :class:`Repository`."""
+
+    def __init__(self, engine: Engine, limits: Limits | None = None) -> None:
         self.engine = engine
-        self.store = store or Store(engine)
+        self.limits = limits or Limits()
+
+    def _repo(self, db: Session) -> Repository:
+        return Repository(db, self.limits)
 
     # -- invites and chat users ---------------------------------------------------
 
@@ -58,14 +64,8 @@ class IntakeStore:
             raise RegisterError(["an invite must be valid for some time (--valid-hours > 0)"])
         token = secrets.token_urlsafe(16)  # 22 characters: fits Telegram's /start payload
         with session(self.engine) as db:
-            workplace = db.exec(select(Workplace).where(Workplace.cvr == cvr.replace(" ", ""))
-                                ).first()
-            if workplace is None or workplace.id is None:
-                raise RegisterError([f"no workplace with CVR {cvr}; add it first with "
-                                     "'assistant workplaces add'"])
-            db.add(Invite(token_hash=token_hash(token), workplace_id=workplace.id,
-                          manager_name=manager_name.strip(),
-                          expires_at=(now or utcnow()) + valid_for))
+            self._repo(db).add_invite(token_hash(token), cvr, manager_name.strip(),
+                                      (now or utcnow()) + valid_for)
         return token
 
     def redeem(self, channel: str, user_id: str, token: str, now: datetime) -> Redeemed:
@@ -78,24 +78,18 @@ class IntakeStore:
         redemption fail with "database is locked" instead of waiting for the lock.)
         """
         holder = f"{channel}:{user_id}"
-        digest = token_hash(token)
         with session(self.engine) as db:
-            claimed = db.execute(
-                update(Invite)
-                .where(col(Invite.token_hash) == digest, col(Invite.used_at).is_(None),
-                       col(Invite.expires_at) > now)
-                .values(used_at=now, used_by=holder)
-            ).rowcount
-            invite = db.exec(select(Invite).where(Invite.token_hash == digest)).first()
+            repo = self._repo(db)
+            invite, won = repo.use_invite(token_hash(token), holder, now)
             if invite is None:
                 return Redeemed(None, "unknown")
-            if claimed != 1:
+            if not won:
                 if invite.used_at is None:
                     return Redeemed(None, "expired")
                 same = invite.used_by == holder
-                return Redeemed(_user(db, channel, user_id) if same else None,
+                return Redeemed(repo.chat_user(channel, user_id) if same else None,
                                 None if same else "used")
-            user = _user(db, channel, user_id) or ChatUser(
+            user = repo.chat_user(channel, user_id) or ChatUser(
                 channel=channel, user_id=user_id, workplace_id=invite.workplace_id,
                 manager_name=invite.manager_name)
             user.workplace_id, user.manager_name = invite.workplace_id, invite.manager_name
@@ -105,18 +99,23 @@ class IntakeStore:
 
     def chat_user(self, channel: str, user_id: str) -> ChatUser | None:
         with session(self.engine) as db:
-            return _user(db, channel, user_id)
+            return self._repo(db).chat_user(channel, user_id)
 
     def set_language(self, user: ChatUser, language: str) -> None:
         with session(self.engine) as db:
-            row = db.get(ChatUser, user.id)
+            row = self._repo(db).chat_user_by_id(user.id)
             if row is not None:
                 row.language = language
                 db.add(row)
 
     def workplace(self, workplace_id: int) -> Workplace | None:
         with session(self.engine) as db:
-            return db.get(Workplace, workplace_id)
+            return self._repo(db).workplace(workplace_id)
+
+    def pool_status(self, on: date) -> PoolStatus:
+        """The pool on ``on`` (what the form offers a manager)."""
+        with session(self.engine) as db:
+            return self._repo(db).pool_status(on)
 
     # -- intakes ------------------------------------------------------------------
 
@@ -126,7 +125,7 @@ class IntakeStore:
                             manager_name=user.manager_name, state=state)
             db.add(intake)
             db.flush()
-            row = db.get(ChatUser, user.id)
+            row = self._repo(db).chat_user_by_id(user.id)
             assert row is not None
             row.intake_id = intake.id
             db.add(row)
@@ -134,31 +133,23 @@ class IntakeStore:
 
     def switch(self, user: ChatUser, intake_id: int | None) -> None:
         with session(self.engine) as db:
-            row = db.get(ChatUser, user.id)
+            row = self._repo(db).chat_user_by_id(user.id)
             if row is not None:
                 row.intake_id = intake_id
                 db.add(row)
 
     def intake(self, intake_id: int) -> Intake | None:
         with session(self.engine) as db:
-            return db.get(Intake, intake_id)
+            return self._repo(db).intake(intake_id)
 
     def intakes(self, chat_user_id: int | None = None, status: str | None = None) -> list[Intake]:
         """Oldest first (first come, first served is by submit time, then id)."""
-        # Drafts (no submit time) last on both backends: SQLite and PostgreSQL put NULLs
-        # at opposite ends by default.
-        query = select(Intake).order_by(col(Intake.submitted_at).is_(None),
-                                        col(Intake.submitted_at), col(Intake.id))
-        if chat_user_id is not None:
-            query = query.where(Intake.chat_user_id == chat_user_id)
-        if status is not None:
-            query = query.where(Intake.status == status)
         with session(self.engine) as db:
-            return list(db.exec(query).all())
+            return self._repo(db).intakes(chat_user_id, status)
 
     def save_state(self, intake_id: int, state: dict[str, Any]) -> None:
         with session(self.engine) as db:
-            intake = db.get(Intake, intake_id)
+            intake = self._repo(db).intake(intake_id)
             if intake is None or intake.status != "draft":
                 return
             intake.state, intake.updated_at = state, utcnow()
@@ -166,7 +157,7 @@ class IntakeStore:
 
     def cancel(self, intake_id: int) -> None:
         with session(self.engine) as db:
-            intake = db.get(Intake, intake_id)
+            intake = self._repo(db).intake(intake_id)
             if intake is not None and intake.status == "draft":
                 intake.status, intake.updated_at = "cancelled", utcnow()
                 db.add(intake)
@@ -176,8 +167,7 @@ class IntakeStore:
         """Store the completed form and queue the consultants' e-mail; False if the form
         was not a draft any more (submitted twice)."""
         with session(self.engine) as db:
-            intake = db.exec(select(Intake).where(Intake.id == intake_id).with_for_update()
-                             ).first()
+            intake = self._repo(db).intake(intake_id, for_update=True)
             if intake is None or intake.status != "draft":
                 return False
             now = utcnow()
@@ -195,81 +185,53 @@ class IntakeStore:
         none does, so two consultants approving at once cannot both take the last hours
         or approve the same form twice."""
         with session(self.engine) as db:
-            exclusive(db, REGISTER_LOCK)
-            intake = db.get(Intake, intake_id)
+            repo = self._repo(db)
+            repo.lock_register()
+            intake = repo.intake(intake_id)
             if intake is None:
                 raise RegisterError([f"no intake with id {intake_id}"])
             if intake.status != "submitted" or intake.job is None:
                 raise RegisterError([f"intake {intake_id} is {intake.status}; only a "
                                      "submitted intake can be approved"])
             job = JobDescription.from_dict(intake.job)
-            self._check_queue(db, intake, job, start)
-            workplace = db.get(Workplace, intake.workplace_id)
+            _check_queue(repo, intake, start)
+            workplace = repo.workplace(intake.workplace_id)
             assert workplace is not None
-            employment = self.store.add_employment_in(
-                db, cpr, name, workplace.cvr, job.hours_per_week, start,
+            employment = repo.add_employment(
+                cpr, name, workplace.cvr, job.hours_per_week, start,
                 latest_end(start, job.duration_months), job.temporary_reason,
                 intake_id=intake_id)
             intake.status, intake.employment_id, intake.updated_at = (
                 "approved", employment.id, utcnow())
             db.add(intake)
-            user = db.get(ChatUser, intake.chat_user_id)
+            user = repo.chat_user_by_id(intake.chat_user_id)
             if user is not None:
                 db.add(_approval_message(user, intake_id, job, start, employment.end_date))
             return employment
-
-    def _check_queue(self, db: Session, intake: Intake, job: JobDescription,
-                     start: date) -> None:
-        """An earlier-submitted form waiting for room goes first: refuse to approve this
-        one when the pool cannot hold both."""
-        earlier = [i for i in db.exec(select(Intake).where(Intake.status == "submitted")).all()
-                   if i.id != intake.id and _before(i, intake)]
-        if not earlier:
-            return
-        waiting = sum((JobDescription.from_dict(i.job).hours_per_week for i in earlier if i.job),
-                      Decimal(0))
-        left = self.store.pool_status_in(db, start).left_hours
-        if waiting + job.hours_per_week > left:
-            ids = ", ".join(str(i.id) for i in sorted(earlier, key=_queue_key))
-            raise RegisterError([
-                f"first come, first served: intake(s) {ids} were submitted earlier and wait "
-                f"for {hours_text(waiting)} hours/week; the pool has {hours_text(left)} left "
-                f"on {start.isoformat()}, not enough for those and "
-                f"{hours_text(job.hours_per_week)} more. Approve or cancel the earlier ones "
-                "first."])
 
     # -- the chat outbox ----------------------------------------------------------
 
     def pending_chat(self, channel: str, limit: int = 50) -> list[ChatMessage]:
         with session(self.engine) as db:
-            return list(db.exec(
-                select(ChatMessage).where(ChatMessage.channel == channel,
-                                          ChatMessage.status == "pending")
-                .order_by(col(ChatMessage.id)).limit(limit)).all())
+            return self._repo(db).pending_chat(channel, limit)
 
     def mark_chat_sent(self, message_id: int) -> None:
         with session(self.engine) as db:
-            row = db.get(ChatMessage, message_id)
+            row = self._repo(db).chat_message(message_id)
             if row is not None and row.status == "pending":
                 row.status, row.sent_at = "sent", utcnow()
                 db.add(row)
 
 
-def _queue_key(intake: Intake) -> tuple[datetime, int]:
-    assert intake.submitted_at is not None
-    return intake.submitted_at, intake.id or 0
-
-
-def _before(one: Intake, other: Intake) -> bool:
-    """``one`` was submitted before ``other`` (same second: the lower id first)."""
-    if one.submitted_at is None or other.submitted_at is None:
-        return False
-    return _queue_key(one) < _queue_key(other)
-
-
-def _user(db: Any, channel: str, user_id: str) -> ChatUser | None:
-    return db.exec(select(ChatUser).where(ChatUser.channel == channel,
-                                          ChatUser.user_id == user_id)).first()
+def _check_queue(repo: Repository, intake: Intake, start: date) -> None:
+    """An earlier-submitted form waiting for room goes first (``handlers.intake_queue``):
+    refuse to approve this one when the pool cannot hold both."""
+    form = queued_form(intake)
+    earlier = waiting_before(form, repo.intake_queue())
+    if earlier:
+        reasons = queue_refusal(form, earlier, repo.pool_status(start).left_hours, start)
+        if reasons:
+            raise RegisterError(reasons)
 
 
 def _approval_message(user: ChatUser, intake_id: int, job: JobDescription, start: date,

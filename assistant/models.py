@@ -148,9 +148,6 @@ class Employment(SQLModel, table=True):
             return self.ended_on
         return self.end_date
 
-    def active_on(self, day: date) -> bool:
-        return self.start_date <= day <= self.last_day
-
 
 class InboundMessage(SQLModel, table=True):
     """An e-mail exactly as received, stored before anything else happens to it.

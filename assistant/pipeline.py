@@ -18,29 +18,23 @@ import re
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
+from datetime import UTC, date, datetime
 
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from assistant.config import Config
-from assistant.db import exclusive, session
+from assistant.db import session
 from assistant.models import Claim as ClaimRow
-from assistant.models import (
-    Employment,
-    InboundMessage,
-    OutboundMessage,
-    Workplace,
-    WorkplaceSender,
-)
+from assistant.models import InboundMessage
 from assistant.outbox import compose, enqueue
 from assistant.pdf_reader import GuardedReader, ReadFailed
-from handlers import routing, texts
+from assistant.repository import REGISTER_LOCK, Repository
+from handlers import routing
 from handlers.claims import Claim, Evaluation, evaluate
+from handlers.parts import part_of, payslip_attachment
 from handlers.problems import Problem
-from handlers.register import sender_allowed
-from handlers.review import Decision, EmploymentView, PriorClaim, RegisterSlice, review
+from handlers.review import Decision, review
 from handlers.summary import (
     ClaimSummary,
     economy_summary,
@@ -51,11 +45,10 @@ from handlers.summary import (
 )
 from parsers import claim_text, email
 from parsers.identifiers import mask_cprs
-from parsers.labels import COMPONENTS
 
 log = logging.getLogger(__name__)
 
-REGISTER_LOCK = "register"
+__all__ = ["REGISTER_LOCK", "Outcome", "Pipeline", "pending_ids"]
 
 
 @dataclass(frozen=True)
@@ -217,14 +210,15 @@ class Pipeline:
         self, inbound_id: int, message: email.MailMessage, envelope_from: str,
         evaluation: Evaluation,
     ) -> Outcome:
-        lang = _language(message, self.config.jobcenter.language)
         jobcenter = self.config.jobcenter
+        lang = routing.reply_language(message.subject, message.body_text, jobcenter.language)
         forged = routing.auth_problems(message.auth_results,
                                        self.config.inbox.trusted_authserv_ids)
         sender_problems = (*routing.envelope_problems(envelope_from), *forged)
         with session(self.engine) as db:
-            exclusive(db, REGISTER_LOCK)  # duplicates are judged against committed claims
-            inbound = db.get(InboundMessage, inbound_id)
+            repo = Repository(db, self.config.scheme())
+            repo.lock_register()  # duplicates are judged against committed claims
+            inbound = repo.inbound(inbound_id)
             assert inbound is not None
             # IMAP has no envelope; the poller takes it from Return-Path. Without that
             # header it is unknown (claims held), not empty (a bounce).
@@ -235,52 +229,57 @@ class Pipeline:
             claims = evaluation.claims if route.store_claims else []
             rows: list[tuple[Claim, Decision, ClaimRow]] = []
             for claim in claims:
-                part = _part_of(message, claim)
-                register = _register_slice(db, claim, part, message.sender, envelope_from,
-                                           inbound_id, [r for _, _, r in rows])
+                part = part_of(message, claim)
+                register = repo.register_slice(claim, part, message.sender, envelope_from,
+                                               inbound_id, [r for _, _, r in rows])
                 decision = review(claim, message.sender, register, sender_problems,
                                   self.config.scheme())
-                rows.append((claim, decision, _upsert_claim(db, inbound_id, claim, part,
-                                                           decision, register)))
+                rows.append((claim, decision, repo.upsert_claim(inbound_id, claim, part,
+                                                                decision, register)))
             db.flush()
             if route.kind in ("own", "internal"):
-                # Mail from ourselves goes nowhere: answering it is how loops start.
                 log.info("inbound %s: %s; stored, no mail sent", inbound_id, route.reason)
-            else:
-                self._queue_mail(db, inbound, message, evaluation, rows, lang, route,
-                                 bool(forged))
+            self._queue_mail(repo, inbound, message, evaluation, rows, lang, route,
+                             bool(forged))
             status = _message_status(evaluation, [d for _, d, _ in rows])
             inbound.status, inbound.processed_at, inbound.error = "processed", _now(), None
             db.add(inbound)
             return Outcome(inbound_id, status, tuple(r.reference or "" for _, _, r in rows))
 
     def _queue_mail(
-        self, db: Session, inbound: InboundMessage, message: email.MailMessage,
+        self, repo: Repository, inbound: InboundMessage, message: email.MailMessage,
         evaluation: Evaluation, rows: list[tuple[Claim, Decision, ClaimRow]], lang: str,
         route: routing.Route, forged: bool,
     ) -> None:
-        if route.notice:
-            # A bounce or an auto-reply: never answered, its claims not mailed about.
-            self._held_notice(db, inbound, message, route.kind, route.reason, rows)
-            return
-        self._queue_reply(db, inbound, message, evaluation, rows, lang,
-                          route.reason if not route.reply else "forged" if forged else "")
-        self._queue_claim_mail(db, inbound, message, rows)
-        if not rows:
-            self._forward_enquiry(db, inbound, message)
-
-    def _queue_reply(
-        self, db: Session, inbound: InboundMessage, message: email.MailMessage,
-        evaluation: Evaluation, rows: list[tuple[Claim, Decision, ClaimRow]], lang: str,
-        withheld: str,
-    ) -> None:
-        """The answer to the sender when something must be fixed or sent again, unless
-        the mail may not be answered (``withheld`` says why) or the sender has had its
-        replies for this hour: then the consultants get one notice instead."""
-        jobcenter = self.config.jobcenter
+        """Queue the mail ``routing.plan_mail`` says the message causes, to whom."""
+        db = repo.db
+        notices = self._sender_notices(message, evaluation, rows)
         to_fix = [(c, d, r) for c, d, r in rows if d.status in ("incomplete", "invalid")]
-        # Attachments the sender must send again (unreadable, or beyond the attachment
-        # cap) are answered even when another payslip in the mail was fine.
+        sender = message.sender
+        plan = routing.plan_mail(
+            route, forged, [d.status for _, d, _ in rows], bool(to_fix or notices), sender,
+            lambda: repo.replies_last_hour(sender or "", _now()),
+            self.config.jobcenter.max_replies_per_sender_per_hour)
+        jobcenter = self.config.jobcenter
+        recipients = {"consultants": jobcenter.consultants, "economy": jobcenter.economy_group,
+                      "sender": sender or ""}
+        for mail in plan:
+            if mail.kind == "notice":
+                self._held_notice(db, inbound, message, mail.notice_kind, mail.reason, rows)
+            elif mail.kind == "reply":
+                self._queue_reply(db, inbound, message, to_fix, notices, rows, lang)
+            elif mail.kind == "enquiry":
+                self._forward_enquiry(db, inbound, message)
+            else:
+                assert mail.claim is not None
+                self._queue_claim_mail(db, inbound, message, rows[mail.claim], mail.kind,
+                                       recipients[mail.to])
+
+    def _sender_notices(self, message: email.MailMessage, evaluation: Evaluation,
+                        rows: list[tuple[Claim, Decision, ClaimRow]]) -> list[Problem]:
+        """What the sender must send again, besides the claims to fix: unreadable
+        attachments, and those beyond the attachment cap (answered even when another
+        payslip in the mail was fine)."""
         resend = [p for p in evaluation.problems if p.code != "not_a_payslip"]
         dropped: list[Problem] = []
         if message.dropped_pdfs:
@@ -289,50 +288,43 @@ class Pipeline:
                 f"{message.dropped_pdfs} PDF attachments beyond the first {len(message.pdfs)} "
                 "were not read", "warning",
                 values={"kept": str(len(message.pdfs)), "dropped": str(message.dropped_pdfs)}))
-        notices = [*(resend if rows else evaluation.problems), *dropped]
-        if not (to_fix or notices) or not message.sender:
-            return
-        if withheld:
-            kind = "forged" if withheld == "forged" else "automated"
-            self._held_notice(db, inbound, message, kind, withheld, rows)
-            return
-        sent = _replies_last_hour(db, message.sender)
-        if not routing.reply_within_limit(sent, jobcenter.max_replies_per_sender_per_hour):
-            self._held_notice(db, inbound, message, "rate_limited",
-                              f"{sent} replies to this address in the last hour", rows)
-            return
+        return [*(resend if rows else evaluation.problems), *dropped]
+
+    def _queue_reply(
+        self, db: Session, inbound: InboundMessage, message: email.MailMessage,
+        to_fix: list[tuple[Claim, Decision, ClaimRow]], notices: list[Problem],
+        rows: list[tuple[Claim, Decision, ClaimRow]], lang: str,
+    ) -> None:
+        """The answer to the sender when something must be fixed or sent again."""
+        assert message.sender
         subject, body = sender_reply(
             message.subject,
             [(_claim_heading(c, r, len(rows)), c.missing,
               [p for p in c.problems if p.severity == "error"]) for c, _, r in to_fix],
             notices,
-            jobcenter.address, lang, accepted=bool(rows) and not to_fix)
+            self.config.jobcenter.address, lang, accepted=bool(rows) and not to_fix)
         self._enqueue(db, "reply", message.sender, subject, body, inbound,
                       in_reply_to=message.message_id, auto_submitted="auto-replied")
 
     def _queue_claim_mail(
         self, db: Session, inbound: InboundMessage, message: email.MailMessage,
-        rows: list[tuple[Claim, Decision, ClaimRow]],
+        row: tuple[Claim, Decision, ClaimRow], kind: str, recipient: str,
     ) -> None:
-        """Per claim: the summary to the economy group, or the review notice; each with
+        """The summary of a validated claim, or the review notice of a held one; each with
         the claim's own payslip attached."""
-        jobcenter = self.config.jobcenter
-        for claim, decision, row in rows:
-            attachment = _payslip_attachment(_part_of(message, claim))
-            if decision.status == "validated":
-                summary = _summary(claim, decision, row, message, inbound,
-                                   self.config.inbox.trusted_authserv_ids)
-                subject, body = economy_summary(summary, "da")
-                self._enqueue(db, "summary", jobcenter.economy_group, subject, body, inbound,
-                              claim_id=row.id, attachments=attachment)
-            elif decision.status == "needs_review":
-                subject, body = review_notice(
-                    row.reference or "", claim.employer_name or claim.cvr or "?",
-                    claim.employee_name or "?", claim.cpr.masked if claim.cpr else "?",
-                    list(decision.problems), "da")
-                for recipient in (jobcenter.consultants, jobcenter.economy_group):
-                    self._enqueue(db, "review", recipient, subject, body, inbound,
-                                  claim_id=row.id, attachments=attachment)
+        claim, decision, stored = row
+        attachment = payslip_attachment(part_of(message, claim))
+        if kind == "summary":
+            summary = _summary(claim, decision, stored, message, inbound,
+                               self.config.inbox.trusted_authserv_ids)
+            subject, body = economy_summary(summary, "da")
+        else:
+            subject, body = review_notice(
+                stored.reference or "", claim.employer_name or claim.cvr or "?",
+                claim.employee_name or "?", claim.cpr.masked if claim.cpr else "?",
+                list(decision.problems), "da")
+        self._enqueue(db, kind, recipient, subject, body, inbound, claim_id=stored.id,
+                      attachments=attachment)
 
     def _held_notice(
         self, db: Session, inbound: InboundMessage, message: email.MailMessage, kind: str,
@@ -390,7 +382,7 @@ class Pipeline:
     def _store_unreadable(self, inbound_id: int, raw: bytes, envelope_from: str,
                           reason: str) -> Outcome:
         with session(self.engine) as db:
-            inbound = db.get(InboundMessage, inbound_id)
+            inbound = Repository(db).inbound(inbound_id)
             assert inbound is not None
             subject = "Ulæselig mail til jobcentret"
             body = (f"En mail fra {envelope_from or 'ukendt afsender'} kunne ikke læses: "
@@ -401,134 +393,6 @@ class Pipeline:
             db.add(inbound)
         self.on_queued()
         return Outcome(inbound_id, "not_a_claim", ())
-
-
-# -- the register slice a claim touches ----------------------------------------------
-
-
-@dataclass(frozen=True)
-class Part:
-    """What a claim was read from: its key in the message, the payslip's hash and PDF."""
-
-    key: str
-    sha256: str | None
-    attachment: email.Attachment | None
-
-
-def _part_of(message: email.MailMessage, claim: Claim) -> Part:
-    if claim.position is not None and 0 <= claim.position < len(message.pdfs):
-        attachment = message.pdfs[claim.position]
-        digest = hashlib.sha256(attachment.data).hexdigest()
-        return Part(f"pdf:{claim.position}:{digest}", digest, attachment)
-    if claim.source == "body":
-        return Part("body", None, None)
-    return Part(f"source:{claim.source[:90]}", None, None)  # not expected: no position
-
-
-HELD = ("validated", "needs_review")
-
-
-def _register_slice(
-    db: Session, claim: Claim, part: Part, sender: str | None, envelope_from: str,
-    inbound_id: int, earlier_rows: list[ClaimRow],
-) -> RegisterSlice:
-    same = _same_payslip(db, part, inbound_id, earlier_rows)
-    if claim.cvr is None or claim.cpr is None:
-        return RegisterSlice(workplace_known=False, sender_allowed=False, same_payslip=same)
-    workplace = db.exec(select(Workplace).where(Workplace.cvr == claim.cvr)).first()
-    if workplace is None:
-        return RegisterSlice(workplace_known=False, sender_allowed=False, same_payslip=same)
-    patterns = db.exec(select(WorkplaceSender.pattern)
-                       .where(WorkplaceSender.workplace_id == workplace.id)).all()
-    allowed = bool(sender) and sender_allowed(sender or "", patterns)
-    if allowed and "@" in envelope_from:
-        # A From header is easy to forge; the envelope sender must agree with it. An
-        # envelope without an address is held by ``routing.envelope_problems``.
-        allowed = sender_allowed(envelope_from, patterns) or \
-            envelope_from.rsplit("@", 1)[1].lower() == (sender or "").rsplit("@", 1)[1].lower()
-    employments = db.exec(select(Employment).where(
-        Employment.cpr == claim.cpr.digits, Employment.workplace_id == workplace.id)).all()
-    views = tuple(EmploymentView(e.id or 0, e.hours_per_week, e.start_date, e.last_day, e.status)
-                  for e in employments)
-    ids = [e.id for e in employments]
-    prior_rows = db.exec(select(ClaimRow).where(
-        col(ClaimRow.employment_id).in_(ids),
-        ClaimRow.inbound_id != inbound_id,
-        col(ClaimRow.status).in_(HELD),
-    )).all() if ids else []
-    prior = [_prior(r) for r in prior_rows if not _is_duplicate_row(r)]
-    prior += [_prior(r) for r in earlier_rows if r.employment_id in ids and r.status in
-              HELD and not _is_duplicate_row(r)]
-    return RegisterSlice(True, allowed, views, tuple(prior), same)
-
-
-def _same_payslip(db: Session, part: Part, inbound_id: int,
-                  earlier_rows: list[ClaimRow]) -> str | None:
-    """The reference of an earlier held or paid claim of the very same PDF, in any mail
-    (this one included). A copy is never a second payment, whatever mail it came in."""
-    if part.sha256 is None:
-        return None
-    for row in earlier_rows:
-        if row.payslip_sha256 == part.sha256 and row.status in HELD:
-            return row.reference
-    return db.exec(select(ClaimRow.reference).where(
-        ClaimRow.payslip_sha256 == part.sha256, ClaimRow.inbound_id != inbound_id,
-        col(ClaimRow.status).in_(HELD)).order_by(col(ClaimRow.id))).first()
-
-
-def _is_duplicate_row(row: ClaimRow) -> bool:
-    """A claim held as a duplicate does not make later claims duplicates too."""
-    return any(p.get("code") in ("duplicate", "duplicate_payslip") for p in row.problems)
-
-
-def _prior(row: ClaimRow) -> PriorClaim:
-    assert row.period_start and row.period_end and row.employment_id is not None
-    return PriorClaim(row.reference or "", row.employment_id, row.period_start, row.period_end,
-                      row.sick_hours or Decimal(0))
-
-
-def _upsert_claim(
-    db: Session, inbound_id: int, claim: Claim, part: Part, decision: Decision,
-    register: RegisterSlice,
-) -> ClaimRow:
-    row = db.exec(select(ClaimRow).where(ClaimRow.inbound_id == inbound_id,
-                                         ClaimRow.part == part.key)).first()
-    if row is None:
-        # A claim stored before migration 0003 (keyed by file name): reprocessing the
-        # message updates it instead of adding a second claim beside it.
-        row = db.exec(select(ClaimRow).where(
-            ClaimRow.inbound_id == inbound_id, ClaimRow.source == claim.source[:255],
-            col(ClaimRow.part).startswith("legacy:"))).first()
-    if row is None:
-        row = ClaimRow(inbound_id=inbound_id, source=claim.source[:255], part=part.key,
-                       status=decision.status)
-    row.part, row.payslip_sha256 = part.key, part.sha256
-    refund = decision.refund
-    slip = claim.payslip
-    row.employment_id = decision.employment_id
-    row.employee_name = claim.employee_name
-    row.cpr = claim.cpr.digits if claim.cpr else None
-    row.employer_name = claim.employer_name
-    row.cvr = claim.cvr
-    row.period_start, row.period_end = claim.period_start, claim.period_end
-    row.hours = claim.hours
-    row.sick_hours = slip.sick_hours if slip else None
-    for name in COMPONENTS:
-        setattr(row, name, claim.components.get(name) if slip else None)
-    row.employer_cost = claim.employer_cost
-    row.refundable_amount = refund.amount if refund else None
-    row.cap_hours = refund.cap_hours if refund else None
-    row.capped = bool(refund and refund.capped)
-    row.status = decision.status
-    row.missing = list(claim.missing)
-    # dict.fromkeys: a reading problem is both the claim's and the decision's; store it once.
-    row.problems = [p.as_dict() for p in dict.fromkeys((*claim.problems, *decision.problems))]
-    row.claimed = list(claim.claimed)
-    if claim.cvr and register.workplace_known:
-        row.workplace_id = db.exec(select(Workplace.id).where(Workplace.cvr == claim.cvr)).first()
-    db.add(row)
-    db.flush()
-    return row
 
 
 # -- helpers -------------------------------------------------------------------------
@@ -569,33 +433,6 @@ def _summary(claim: Claim, decision: Decision, row: ClaimRow, message: email.Mai
     )
 
 
-def stored_part(message: email.MailMessage | None, key: str, sha256: str | None) -> Part:
-    """A stored claim's part found again in its message: the attachment at the claim's
-    position, if its bytes are still the ones claimed (never by file name: two payslips
-    may share one)."""
-    m = re.match(r"pdf:(\d+):", key)
-    if message is not None and m and int(m.group(1)) < len(message.pdfs):
-        attachment = message.pdfs[int(m.group(1))]
-        if hashlib.sha256(attachment.data).hexdigest() == sha256:
-            return Part(key, sha256, attachment)
-    return Part(key, sha256, None)
-
-
-def _payslip_attachment(part: Part) -> list[tuple[str, str, bytes]]:
-    """The claim's own PDF, under its file name with any CPR in it masked."""
-    if part.attachment is None:
-        return []
-    name = mask_cprs(part.attachment.filename or "payslip.pdf")
-    return [(name, "application/pdf", part.attachment.data)]
-
-
-def _replies_last_hour(db: Session, recipient: str) -> int:
-    since = _now() - timedelta(hours=1)
-    return db.exec(select(func.count()).select_from(OutboundMessage).where(
-        OutboundMessage.kind == "reply", OutboundMessage.recipient == recipient,
-        col(OutboundMessage.created_at) >= since)).one()
-
-
 def _claim_heading(claim: Claim, row: ClaimRow, count: int) -> str:
     if claim.source == "body":
         return f"Kravet ({row.reference})" if count > 1 else ""
@@ -605,18 +442,6 @@ def _claim_heading(claim: Claim, row: ClaimRow, count: int) -> str:
 def _masked_body(text: str) -> str:
     """An enquiry's body for the consultants, with CPR numbers masked."""
     return mask_cprs(text)[:5000]
-
-
-_ENGLISH_WORDS = frozenset({"the", "please", "payslip", "attached", "regards", "for", "refund",
-                            "employee", "period", "claim", "dear", "hello", "find"})
-
-
-def _language(message: email.MailMessage, default: str) -> texts.Language:
-    """Answer in English when the workplace wrote in English, else the configured default."""
-    words = set(f"{message.subject} {message.body_text[:2000]}".lower().split())
-    if len(words & _ENGLISH_WORDS) >= 3 and not words & {"og", "til", "vedhæftet", "hilsen"}:
-        return "en"
-    return "en" if default == "en" else "da"
 
 
 _PEEK_BYTES = 64 * 1024

@@ -12,17 +12,23 @@ and ``MAIL FROM:<postmaster>`` has no domain to check), and a ``fail`` from SPF,
 or DMARC, as recorded by a mail system we trust (its authserv-id is configured), is a
 reason for review and for not answering the From address (it is likely forged).
 
+Also the other rules about an incoming mail's answers: whether the sender may claim
+for a workplace (:func:`sender_authorised`), which language to answer in
+(:func:`reply_language`) and every mail it causes, to whom (:func:`plan_mail`).
+
 Pure: plain data in, a decision out.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from handlers.problems import Problem
+from handlers.register import sender_allowed
+from handlers.texts import Language
 from parsers.email import AuthResult, MailMessage
 
 RouteKind = Literal["normal", "automated", "auto_reply", "bounce", "internal", "own"]
@@ -167,3 +173,98 @@ def trusted_results(results: Iterable[AuthResult],
 def reply_within_limit(replies_last_hour: int, limit: int) -> bool:
     """At most ``limit`` automatic replies an hour to one address (loop and flood brake)."""
     return replies_last_hour < limit
+
+
+# -- the sender's authority ------------------------------------------------------------
+
+
+def sender_authorised(sender: str | None, envelope_from: str, patterns: Iterable[str]) -> bool:
+    """May ``sender`` (the From address) claim for the workplace whose registered senders
+    are ``patterns``? A From header is easy to forge, so the SMTP envelope sender must
+    agree with it: registered itself, or in the From address's domain. An envelope
+    without an address is held by :func:`envelope_problems` instead."""
+    patterns = list(patterns)
+    if not sender or not sender_allowed(sender, patterns):
+        return False
+    if "@" not in envelope_from:
+        return True
+    return sender_allowed(envelope_from, patterns) or \
+        envelope_from.rsplit("@", 1)[1].lower() == sender.rsplit("@", 1)[1].lower()
+
+
+# -- the language of an answer -----------------------------------------------------------
+
+_ENGLISH_WORDS = frozenset({"the", "please", "payslip", "attached", "regards", "for", "refund",
+                            "employee", "period", "claim", "dear", "hello", "find"})
+_DANISH_WORDS = frozenset({"og", "til", "vedhæftet", "hilsen"})
+
+
+def reply_language(subject: str, body: str, default: str) -> Language:
+    """Answer in English when the workplace wrote in English (three English words and no
+    Danish one in the subject and the body's start), else the configured default."""
+    words = set(f"{subject} {body[:2000]}".lower().split())
+    if len(words & _ENGLISH_WORDS) >= 3 and not words & _DANISH_WORDS:
+        return "en"
+    return "en" if default == "en" else "da"
+
+
+# -- who gets which mail ---------------------------------------------------------------
+
+Recipient = Literal["sender", "consultants", "economy"]
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One mail to queue about an incoming one.
+
+    ``kind``: ``reply`` (to the sender: what to fix or send again), ``summary`` (a
+    validated claim, to the economy group), ``review`` (a held claim, to the consultants
+    and the economy group), ``notice`` (to the consultants: the mail was not answered,
+    ``notice_kind`` and ``reason`` say why) or ``enquiry`` (not a claim: forwarded to the
+    consultants). ``claim`` is the index of the claim a summary or review is about.
+    """
+
+    kind: Literal["reply", "summary", "review", "notice", "enquiry"]
+    to: Recipient
+    claim: int | None = None
+    notice_kind: str = ""
+    reason: str = ""
+
+
+def plan_mail(
+    route: Route, forged: bool, statuses: Sequence[str], answer_needed: bool,
+    sender: str | None, replies_last_hour: Callable[[], int], reply_limit: int,
+) -> tuple[Outgoing, ...]:
+    """Every mail an incoming message causes, in the order to queue it.
+
+    ``statuses``: the decision of each claim stored from it; ``answer_needed``: the
+    sender has something to fix or send again; ``replies_last_hour`` is asked only when
+    an answer would go out (the per-sender brake, :func:`reply_within_limit`).
+    """
+    if route.kind in ("own", "internal"):
+        return ()  # mail from ourselves goes nowhere: answering it is how loops start
+    if route.notice:  # a bounce or an auto-reply: never answered, its claims not mailed
+        return (Outgoing("notice", "consultants", notice_kind=route.kind, reason=route.reason),)
+    planned: list[Outgoing] = []
+    if answer_needed and sender:
+        withheld = route.reason if not route.reply else "forged" if forged else ""
+        if withheld:
+            kind = "forged" if withheld == "forged" else "automated"
+            planned.append(Outgoing("notice", "consultants", notice_kind=kind, reason=withheld))
+        else:
+            sent = replies_last_hour()
+            if reply_within_limit(sent, reply_limit):
+                planned.append(Outgoing("reply", "sender"))
+            else:
+                planned.append(Outgoing(
+                    "notice", "consultants", notice_kind="rate_limited",
+                    reason=f"{sent} replies to this address in the last hour"))
+    for index, status in enumerate(statuses):
+        if status == "validated":
+            planned.append(Outgoing("summary", "economy", claim=index))
+        elif status == "needs_review":
+            planned += [Outgoing("review", "consultants", claim=index),
+                        Outgoing("review", "economy", claim=index)]
+    if not statuses:
+        planned.append(Outgoing("enquiry", "consultants"))
+    return tuple(planned)

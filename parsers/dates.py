@@ -122,10 +122,6 @@ def parse_date(text: str) -> date | None:
     return None
 
 
-def find_dates(text: str) -> list[date]:
-    return [f.first for f in _scan(text) if f.first == f.last]
-
-
 # "1.-15. oktober 2026": a day range sharing one month and year.
 _DAY_RANGE = re.compile(
     r"(?<![\d.])(?P<d1>\d{1,2})\.?\s*[-–]\s*(?P<d>\d{1,2})\.?\s*" + _MONTH + r"\s+" + _YEAR, re.I

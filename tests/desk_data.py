@@ -97,7 +97,7 @@ def seed(store: Store, config: Config, reader: GuardedPdfReader) -> Seeded:
 
 def submitted_intake(store: Store) -> int:
     store.add_workplace(INTAKE_CVR, "Albertslund Kommune", ["albertslund.dk"])
-    intakes = IntakeStore(store.engine, store)
+    intakes = IntakeStore(store.engine, store.limits)
     token = intakes.create_invite(INTAKE_CVR, "Lone Hansen", timedelta(hours=1))
     user = intakes.redeem("telegram", "42", token, datetime.now(UTC)).user
     assert user is not None

@@ -39,7 +39,7 @@ def setup_workplace(store: Store) -> None:
 
 def invite(store: Store, name: str = "Lone Hansen", hours: int = 72) -> str:
     """An invite valid for ``hours`` from NOW (the clock of the services under test)."""
-    return IntakeStore(store.engine, store).create_invite(CVR, name, timedelta(hours=hours),
+    return IntakeStore(store.engine, store.limits).create_invite(CVR, name, timedelta(hours=hours),
                                                           now=NOW)
 
 

@@ -182,7 +182,7 @@ def test_approve_first_come_first_served_and_tell_the_manager(service, store) ->
     for n in range(9):
         store.add_employment(f"0101900{n:02d}0"[:10], f"Borger {n}", "65113015", Decimal(10),
                              date(2027, 1, 1), date(2027, 12, 31), "midlertidig opgave")
-    intakes = IntakeStore(store.engine, store)
+    intakes = IntakeStore(store.engine, store.limits)
     with pytest.raises(RegisterError, match="first come, first served: intake"):
         intakes.approve(2, "0101901234", "Mette Sørensen", date(2027, 1, 4))
     employment = intakes.approve(1, "0101901234", "Mette Sørensen", date(2027, 1, 4))

@@ -44,7 +44,7 @@ def mail(intake_id: int) -> EmailMessage:
 @pytest.fixture
 def intakes(store) -> IntakeStore:
     store.add_workplace(CVR, "Albertslund Kommune", ["albertslund.dk"])
-    return IntakeStore(store.engine, store)
+    return IntakeStore(store.engine, store.limits)
 
 
 def bound(intakes: IntakeStore, user_id: str):

@@ -434,7 +434,7 @@ def test_a_stored_claim_finds_its_own_payslip_again_by_position_not_by_name():
     import hashlib
     from email.message import EmailMessage as Mail
 
-    from assistant.pipeline import _payslip_attachment, stored_part
+    from handlers.parts import payslip_attachment, stored_part
     from parsers import email as mail_parser
 
     msg = Mail()
@@ -445,7 +445,7 @@ def test_a_stored_claim_finds_its_own_payslip_again_by_position_not_by_name():
                            filename="120864-1234.pdf")
     message = mail_parser.read(msg.as_bytes())
     second = hashlib.sha256(b"%PDF-1.4 second").hexdigest()
-    ((name, _, data),) = _payslip_attachment(stored_part(message, f"pdf:1:{second}", second))
+    ((name, _, data),) = payslip_attachment(stored_part(message, f"pdf:1:{second}", second))
     assert (name, data) == ("120864-xxxx.pdf", b"%PDF-1.4 second")
     assert stored_part(message, f"pdf:0:{second}", second).attachment is None  # bytes differ
     assert stored_part(None, f"pdf:1:{second}", second).attachment is None

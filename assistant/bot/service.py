@@ -25,7 +25,6 @@ from assistant.intakes import IntakeStore
 from assistant.logs import describe_error
 from assistant.models import ChatUser, Intake
 from assistant.outbox import compose
-from assistant.store import Store, limits_from_config
 from handlers import intake as form
 from handlers.intake import Context, Draft, t
 from handlers.job_texts import consultant_mail
@@ -78,7 +77,7 @@ class IntakeService:
     def __init__(self, engine: Engine, config: Config,
                  clock: Callable[[], datetime] | None = None) -> None:
         self.config = config
-        self.store = IntakeStore(engine, Store(engine, limits_from_config(config)))
+        self.store = IntakeStore(engine, config.scheme())
         self.clock = clock or (lambda: datetime.now(UTC))
 
     # -- the Conversations protocol -------------------------------------------------
@@ -191,10 +190,10 @@ class IntakeService:
     def _context(self, user: ChatUser) -> Context:
         today = self.clock().astimezone(DANISH_TIME).date()
         workplace = self.store.workplace(user.workplace_id)
-        return Context(today=today, pool_left=self.store.store.pool_status(today).left_hours,
+        return Context(today=today, pool_left=self.store.pool_status(today).left_hours,
                        workplace_name=workplace.name if workplace else "",
                        cvr=workplace.cvr if workplace else "", manager_name=user.manager_name,
-                       scheme=self.store.store.limits)
+                       scheme=self.store.limits)
 
     def _welcome(self, user: ChatUser) -> list[Reply]:
         lang = _lang(user)

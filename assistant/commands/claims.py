@@ -18,27 +18,29 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
-from email.parser import BytesHeaderParser
-from email.policy import default as default_policy
 from pathlib import Path
-from typing import Any, get_args
+from typing import get_args
 
 import click
-from sqlmodel import Session, col, select
 
 from assistant import logs
-from assistant.claim_json import number
 from assistant.commands.common import App, echo_json, with_app
 from assistant.db import session
 from assistant.decisions import ClaimDecisions, DecisionError
 from assistant.export import PAYABLE_STATUSES, csv_text, month_rows
-from assistant.models import Claim, InboundMessage, OutboundMessage
 from assistant.pdf_reader import GuardedReader, ReadFailed
 from assistant.pipeline import Pipeline
+from assistant.read_models import (
+    claim_json,
+    claim_page,
+    claim_rows,
+    claim_show_json,
+    month_span,
+)
+from assistant.repository import Repository
 from handlers.decisions import CORRECTABLE
 from handlers.review import ReviewStatus
 from parsers.identifiers import mask_cpr, mask_cprs
-from parsers.labels import COMPONENTS
 
 # The statuses a stored claim can have (a mail that is not a claim stores no claim): as
 # judged, and after a person's decision.
@@ -48,54 +50,10 @@ STATUSES: tuple[str, ...] = (*get_args(ReviewStatus), "rejected", "paid")
 def _month(value: str | None) -> tuple[date, date] | None:
     if value is None:
         return None
-    try:
-        year, month = (int(part) for part in value.split("-"))
-        start = date(year, month, 1)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a month; use YYYY-MM, e.g. 2026-10") from None
-    end = date(year + (month == 12), month % 12 + 1, 1)
-    return start, end
-
-
-def _claims(db: Session, month: tuple[date, date] | None, status: str | None) -> list[Claim]:
-    query = select(Claim).order_by(col(Claim.id))
-    if month:
-        query = query.where(col(Claim.period_start) >= month[0],
-                            col(Claim.period_start) < month[1])
-    if status:
-        query = query.where(Claim.status == status)
-    return list(db.exec(query).all())
-
-
-def one_line(text: str) -> str:
-    """A header as people read it: the spaces and line breaks left by header folding
-    (" Refusion  november") collapsed to single spaces."""
-    return " ".join(text.split())
-
-
-def claim_json(claim: Claim) -> dict[str, Any]:
-    return {
-        "reference": claim.reference,
-        "status": claim.status,
-        "employer_name": claim.employer_name,
-        "cvr": claim.cvr,
-        "employee_name": claim.employee_name,
-        "cpr": mask_cpr(claim.cpr) if claim.cpr else None,
-        "period_start": claim.period_start.isoformat() if claim.period_start else None,
-        "period_end": claim.period_end.isoformat() if claim.period_end else None,
-        "hours": number(claim.hours),
-        "sick_hours": number(claim.sick_hours),
-        "components": {k: number(getattr(claim, k)) for k in COMPONENTS},
-        "employer_cost": number(claim.employer_cost),
-        "refundable_amount": number(claim.refundable_amount),
-        "cap_hours": number(claim.cap_hours),
-        "capped": claim.capped,
-        "claimed": claim.claimed,
-        "missing": claim.missing,
-        "problems": claim.problems,
-        "inbound_id": claim.inbound_id,
-        "created_at": claim.created_at.isoformat(),
-    }
+    span = month_span(value)
+    if span is None:
+        raise click.BadParameter(f"{value!r} is not a month; use YYYY-MM, e.g. 2026-10")
+    return span
 
 
 @click.group()
@@ -120,7 +78,7 @@ def claims() -> None:
 def list_claims(app: App, month: str | None, status: str | None, as_json: bool) -> None:
     """List claims, newest last (CPR numbers masked)."""
     with session(app.engine) as db:
-        rows = _claims(db, _month(month), status)
+        rows = claim_rows(db, _month(month), status)
     if as_json:
         echo_json([claim_json(c) for c in rows])
         return
@@ -144,25 +102,11 @@ def list_claims(app: App, month: str | None, status: str | None, as_json: bool) 
 def show_claim(app: App, reference: str, as_json: bool) -> None:
     """Show one claim by its reference, like R-2026-000042 (any case)."""
     with session(app.engine) as db:
-        claim = db.exec(select(Claim).where(
-            Claim.reference == reference.strip().upper())).first()
-        if claim is None:
-            raise click.ClickException(
-                f"no claim {reference!r}; `assistant claims list` shows the references")
-        inbound = db.get(InboundMessage, claim.inbound_id)
-        outbox = db.exec(select(OutboundMessage).where(
-            OutboundMessage.claim_id == claim.id)).all()
-        headers = BytesHeaderParser(policy=default_policy).parsebytes(inbound.raw[:65536]) \
-            if inbound else {}
-        data = claim_json(claim)
-        # The inbound headers are the sender's own words: a CPR typed into the subject is
-        # masked here like everywhere else outside the database and the export.
-        data["sender"] = mask_cprs(str(headers.get("From", ""))) if inbound else None
-        data["subject"] = (mask_cprs(one_line(str(headers.get("Subject", ""))))
-                           if inbound else None)
-        data["outbox"] = [{"kind": m.kind, "recipient": m.recipient,
-                           "subject": mask_cprs(one_line(m.subject)),
-                           "status": m.status, "attempts": m.attempts} for m in outbox]
+        page = claim_page(db, reference, app.config.inbox.max_message_bytes)
+    if page is None:
+        raise click.ClickException(
+            f"no claim {reference!r}; `assistant claims list` shows the references")
+    data = claim_show_json(page)
     if as_json:
         echo_json(data)
         return
@@ -262,14 +206,7 @@ def reprocess(app: App, message_id: str) -> None:
     """Read a stored message again (after a fix); MESSAGE_ID is its Message-ID or number."""
     logs.setup("WARNING")
     with session(app.engine) as db:
-        query = select(InboundMessage.id)
-        if message_id.isdigit():
-            query = query.where(InboundMessage.id == int(message_id))
-        else:
-            wanted = message_id.strip()
-            wanted = wanted if wanted.startswith("<") else f"<{wanted}>"
-            query = query.where(InboundMessage.message_id == wanted)
-        found = db.exec(query.order_by(col(InboundMessage.id).desc())).first()
+        found = Repository(db).find_inbound(message_id)
     if found is None:
         raise click.ClickException(f"no stored message {message_id!r}")
     with GuardedReader.from_config(app.config.inbox) as reader:

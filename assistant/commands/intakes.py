@@ -11,7 +11,6 @@ import hashlib
 import sys
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -26,9 +25,9 @@ from assistant.commands.common import (
     today_option,
     with_app,
 )
+from assistant.db import session
 from assistant.intakes import IntakeStore
-from assistant.models import Intake
-from handlers.job import JobDescription
+from assistant.read_models import intake_job, intake_json, intake_rows
 from handlers.job_texts import job_description_text
 from handlers.register import RegisterError
 
@@ -44,7 +43,7 @@ STATUSES = tuple(STATUS_NAMES)
 def invite(app: App, cvr: str, name: str, valid_hours: int) -> None:
     """Invite a manager to the intake bot (single use, expiring)."""
     with refusals():
-        token = IntakeStore(app.engine, app.store).create_invite(
+        token = _intakes(app).create_invite(
             cvr, name, timedelta(hours=valid_hours))
     bot = app.config.telegram.bot_username.lstrip("@")
     if bot:
@@ -61,17 +60,8 @@ def intakes() -> None:
     """Job descriptions from the intake bot: list, show, approve."""
 
 
-def _job(intake: Intake) -> JobDescription | None:
-    return JobDescription.from_dict(intake.job) if intake.job else None
-
-
-def intake_json(intake: Intake) -> dict[str, Any]:
-    return {
-        "id": intake.id, "status": intake.status, "workplace_id": intake.workplace_id,
-        "manager_name": intake.manager_name, "created_at": intake.created_at,
-        "submitted_at": intake.submitted_at, "employment_id": intake.employment_id,
-        "step": (intake.state or {}).get("step"), "job": intake.job,
-    }
+def _intakes(app: App) -> IntakeStore:
+    return IntakeStore(app.engine, app.config.scheme())
 
 
 @intakes.command("list")
@@ -84,7 +74,8 @@ def list_intakes(app: App, status: str | None, as_json: bool) -> None:
     JSON keys: id, status, workplace_id, manager_name, created_at, submitted_at,
     employment_id, step (the form step of a draft), job (the completed form or null).
     """
-    rows = IntakeStore(app.engine, app.store).intakes(status=status)
+    with session(app.engine) as db:
+        rows = intake_rows(db, status)
     if as_json:
         echo_json([intake_json(row) for row in rows])
         return
@@ -93,7 +84,7 @@ def list_intakes(app: App, status: str | None, as_json: bool) -> None:
         return
     click.echo(f"{'ID':>4}  {'STATUS':<10}  {'SUBMITTED':<16}  {'H/WEEK':>6}  JOB")
     for row in rows:
-        job = _job(row)
+        job = intake_job(row)
         submitted = row.submitted_at.strftime("%Y-%m-%d %H:%M") if row.submitted_at else "-"
         hours = str(job.hours_per_week) if job else "-"
         what = (f"{job.location} ({job.workplace_name})" if job
@@ -109,14 +100,14 @@ def list_intakes(app: App, status: str | None, as_json: bool) -> None:
 @with_app
 def show_intake(app: App, intake_id: int, as_json: bool, lang: str) -> None:
     """Show one intake: the whole job description."""
-    row = IntakeStore(app.engine, app.store).intake(intake_id)
+    row = _intakes(app).intake(intake_id)
     if row is None:
         raise click.ClickException(f"no intake with id {intake_id} (see: assistant intakes list)")
     if as_json:
         echo_json(intake_json(row))
         return
     click.echo(f"Intake {row.id}: {row.status}, manager {row.manager_name}")
-    job = _job(row)
+    job = intake_job(row)
     click.echo(job_description_text(job, lang) if job else  # type: ignore[arg-type]
                f"(not submitted yet; the form is at step {(row.state or {}).get('step')})")
 
@@ -134,7 +125,7 @@ def approve_intake(app: App, intake_id: int, cpr: str, name: str, start: date,
     """Approve an intake: create the employment if the pool has room."""
     refuse_past_start(start, today, "; nothing was approved")
     with refusals():
-        employment = IntakeStore(app.engine, app.store).approve(intake_id, cpr, name, start)
+        employment = _intakes(app).approve(intake_id, cpr, name, start)
     click.echo(f"Approved intake {intake_id}: employment {employment.id}, "
                f"{employment.hours_per_week} h/week, {employment.start_date} to "
                f"{employment.end_date}. The manager is told in the chat.")
@@ -154,11 +145,11 @@ def chat(app: App, token: str | None, user: str | None, files: Path,
     """Fill in the job form in the terminal: the chat bot on stdin/stdout."""
     user_id = user or (hashlib.sha256(token.encode()).hexdigest()[:16] if token else "local")
     service = IntakeService(app.engine, app.config)
-    known = IntakeStore(app.engine).chat_user(CHANNEL, user_id) is not None
+    users = _intakes(app)
+    known = users.chat_user(CHANNEL, user_id) is not None
     if token is None and not known:
         raise click.ClickException("no invite: run 'assistant invite --cvr CVR --name NAME' "
                                    "and pass the token with --invite TOKEN")
-    users = IntakeStore(app.engine)
     session = TerminalChat(service, user_id, click.echo, documents=files)
     interrupted = False
     try:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 import click
 
@@ -21,8 +20,7 @@ from assistant.commands.common import (
     today_option,
     with_app,
 )
-from assistant.models import Employment
-from assistant.store import WorkplaceRecord
+from assistant.read_models import employment_json, pool_json, workplace_json
 from handlers.register import hours_text, peak_hours
 from parsers.identifiers import mask_cpr
 
@@ -64,7 +62,7 @@ def list_workplaces(app: App, as_json: bool) -> None:
     """
     records = app.store.workplaces()
     if as_json:
-        echo_json([_workplace_json(record) for record in records])
+        echo_json([workplace_json(record) for record in records])
         return
     if not records:
         click.echo("No workplaces. Add one with: assistant workplaces add")
@@ -72,16 +70,6 @@ def list_workplaces(app: App, as_json: bool) -> None:
     click.echo(f"{'CVR':<8}  {'NAME':<30}  SENDERS")
     for record in records:
         click.echo(f"{record.cvr:<8}  {record.name:<30}  {', '.join(record.senders)}")
-
-
-def _workplace_json(record: WorkplaceRecord) -> dict[str, Any]:
-    return {
-        "id": record.id,
-        "cvr": record.cvr,
-        "name": record.name,
-        "senders": list(record.senders),
-        "created_at": record.created_at,
-    }
 
 
 # -- employments --------------------------------------------------------------------
@@ -150,7 +138,7 @@ def list_employments(app: App, as_json: bool, show_all: bool) -> None:
     rows = [e for e in app.store.employments() if show_all or e.last_day >= today]
     places = {record.id: record for record in app.store.workplaces()}
     if as_json:
-        echo_json([_employment_json(e, places.get(e.workplace_id)) for e in rows])
+        echo_json([employment_json(e, places.get(e.workplace_id)) for e in rows])
         return
     if not rows:
         click.echo("No employments." if show_all else "No current or future employments.")
@@ -162,26 +150,6 @@ def list_employments(app: App, as_json: bool, show_all: bool) -> None:
         click.echo(f"{e.id:>4}  {mask_cpr(e.cpr):<11}  {e.citizen_name[:24]:<24}  "
                    f"{place.cvr if place else '?':<8}  {hours_text(e.hours_per_week):>5}  "
                    f"{e.start_date}  {e.last_day}  {e.status}")
-
-
-def _employment_json(e: Employment, place: WorkplaceRecord | None) -> dict[str, Any]:
-    return {
-        "id": e.id,
-        "cpr": mask_cpr(e.cpr),
-        "citizen_name": e.citizen_name,
-        "workplace_id": e.workplace_id,
-        "cvr": place.cvr if place else None,
-        "workplace": place.name if place else None,
-        "hours_per_week": e.hours_per_week,
-        "start": e.start_date,
-        "end": e.end_date,
-        "last_day": e.last_day,
-        "status": e.status,
-        "ended_on": e.ended_on,
-        "reason": e.reason,
-        "intake_id": e.intake_id,
-        "created_at": e.created_at,
-    }
 
 
 @employments.command("end")
@@ -222,13 +190,7 @@ def pool(app: App, on: date | None, as_json: bool) -> None:
     """
     status = app.store.pool_status(on or date.today())
     if as_json:
-        echo_json({
-            "on": status.on,
-            "pool_hours": status.pool_hours,
-            "approved_hours": status.approved_hours,
-            "left_hours": status.left_hours,
-            "employments": status.employments,
-        })
+        echo_json(pool_json(status))
         return
     plural = "" if status.employments == 1 else "s"
     click.echo(

@@ -38,7 +38,6 @@ from assistant.config import Config
 from assistant.db import session
 from assistant.decisions import ClaimDecisions, DecisionError, audit, problems_of
 from assistant.intakes import IntakeStore
-from assistant.store import Store, limits_from_config
 from assistant.web import views
 from assistant.web.payslip_view import PayslipPages
 from handlers import desk_texts
@@ -114,11 +113,11 @@ class SecurityHeaders:
 
 def create_app(engine: Engine, config: Config,
                today: Callable[[], date] = date.today) -> Starlette:
-    store = Store(engine, limits_from_config(config))
     jinja = Environment(loader=FileSystemLoader(HERE / "templates"),
                         autoescape=select_autoescape(default=True), auto_reload=False)
     desk = Desk(engine, config, today, ClaimDecisions(engine, config, today),
-                IntakeStore(engine, store), PayslipPages(config.web.cache_directory), jinja)
+                IntakeStore(engine, config.scheme()), PayslipPages(config.web.cache_directory),
+                jinja)
     routes = [
         Route("/healthz", healthz),
         Route("/login", login_page, methods=["GET"]),

@@ -1,196 +1,39 @@
 """Read models for the desk's pages: one function per page, plain data out.
 
-Only reads; every change goes through the use cases (``assistant.decisions``,
-``assistant.intakes``). CPR numbers leave here masked, except in :func:`export_csv`,
-the economy group's bookkeeping file.
+The rows are built in :mod:`assistant.read_models`, once for the desk and the CLI; this
+module names them for the pages and draws the pool chart. Only reads; every change goes
+through the use cases (``assistant.decisions``, ``assistant.intakes``). CPR numbers
+leave masked, except in :func:`export_csv`, the economy group's bookkeeping file.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
 from decimal import Decimal
-from email.parser import BytesHeaderParser
-from email.policy import default as default_policy
 from typing import Any
 
-from sqlalchemy import func
-from sqlmodel import Session, col, select
-
-from assistant.export import PAYABLE_STATUSES, csv_bytes, month_rows
-from assistant.models import (
-    AuditEntry,
-    Claim,
-    ClaimCorrection,
-    Employment,
-    InboundMessage,
-    Intake,
-    OutboundMessage,
-    Workplace,
+from assistant.read_models import (
+    ClaimList,
+    ClaimPage,
+    PoolView,
+    Today,
+    audit_page,
+    claim_list,
+    claim_page,
+    export_csv,
+    export_rows,
+    export_totals,
+    masked,
+    month_span,
+    pool_view,
+    submitted_intakes,
+    today_view,
 )
-from handlers import register
-from handlers.job import JobDescription
 from handlers.summary import kr
 from handlers.texts import Language
-from parsers import email
-from parsers.identifiers import mask_cpr, mask_cprs
 from parsers.labels import COMPONENTS
 
 STATUSES = ("needs_review", "validated", "paid", "rejected", "incomplete", "invalid")
-
-
-def month_span(value: str | None) -> tuple[date, date] | None:
-    """``2026-10`` -> (2026-10-01, 2026-11-01); None for no or a malformed month."""
-    if not value:
-        return None
-    try:
-        year, month = (int(part) for part in value.split("-"))
-        start = date(year, month, 1)
-    except ValueError:
-        return None
-    return start, date(year + (month == 12), month % 12 + 1, 1)
-
-
-# -- today ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Today:
-    held: list[Claim]
-    intakes: list[tuple[Intake, JobDescription | None, str]]
-    ending: list[tuple[Employment, str]]
-    no_payslip: list[tuple[Employment, str]]  # worked last month, no claim for it yet
-    last_month: date
-
-
-def today_view(db: Session, today: date, limit: int = 50) -> Today:
-    held = list(db.exec(select(Claim).where(Claim.status == "needs_review")
-                        .order_by(col(Claim.id)).limit(limit)).all())
-    names = _workplace_names(db)
-    intakes = [(i, JobDescription.from_dict(i.job) if i.job else None,
-                names.get(i.workplace_id, "?"))
-               for i in db.exec(select(Intake).where(Intake.status == "submitted")
-                                .order_by(col(Intake.submitted_at))).all()]
-    soon = today + timedelta(days=30)
-    ending = [(e, names.get(e.workplace_id, "?")) for e in db.exec(
-        select(Employment).where(Employment.status == "approved",
-                                 col(Employment.end_date) >= today,
-                                 col(Employment.end_date) <= soon)
-        .order_by(col(Employment.end_date))).all()]
-    first = today.replace(day=1)
-    last_month = (first - timedelta(days=1)).replace(day=1)
-    claimed = set(db.exec(select(Claim.employment_id).where(
-        col(Claim.employment_id).is_not(None), col(Claim.period_start) >= last_month,
-        col(Claim.period_start) < first)).all())
-    worked = db.exec(select(Employment).where(
-        col(Employment.start_date) < first, col(Employment.end_date) >= last_month)
-        .order_by(col(Employment.start_date))).all()
-    no_payslip = [(e, names.get(e.workplace_id, "?")) for e in worked
-                  if e.last_day >= last_month and e.id not in claimed]
-    return Today(held, intakes, ending, no_payslip, last_month)
-
-
-def _workplace_names(db: Session) -> dict[int, str]:
-    return {w.id or 0: w.name for w in db.exec(select(Workplace)).all()}
-
-
-# -- claims --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ClaimList:
-    rows: list[Claim]
-    count: int
-    page: int
-    pages: int
-    workplaces: list[Workplace]
-
-
-def claim_list(db: Session, *, month: str | None, status: str | None,
-               workplace_id: int | None, page: int, size: int) -> ClaimList:
-    query = select(Claim)
-    counted = select(func.count()).select_from(Claim)
-    conditions = []
-    span = month_span(month)
-    if span:
-        conditions += [col(Claim.period_start) >= span[0], col(Claim.period_start) < span[1]]
-    if status:
-        conditions.append(Claim.status == status)
-    if workplace_id:
-        conditions.append(Claim.workplace_id == workplace_id)
-    for condition in conditions:
-        query, counted = query.where(condition), counted.where(condition)
-    count = db.exec(counted).one()
-    pages = max(1, -(-count // size))
-    page = min(max(1, page), pages)
-    rows = list(db.exec(query.order_by(col(Claim.id).desc())
-                        .offset((page - 1) * size).limit(size)).all())
-    workplaces = list(db.exec(select(Workplace).order_by(col(Workplace.name))).all())
-    return ClaimList(rows, count, page, pages, workplaces)
-
-
-@dataclass(frozen=True)
-class ClaimPage:
-    claim: Claim
-    sender: str
-    subject: str
-    received: datetime | None
-    body: str
-    pdf: bytes | None
-    outbox: list[OutboundMessage]
-    corrections: list[ClaimCorrection]
-    history: list[AuditEntry]
-
-
-def claim_page(db: Session, reference: str, max_bytes: int) -> ClaimPage | None:
-    claim = db.exec(select(Claim).where(Claim.reference == reference.strip().upper())).first()
-    if claim is None:
-        return None
-    inbound = db.get(InboundMessage, claim.inbound_id)
-    sender = subject = body = ""
-    pdf = None
-    if inbound is not None:
-        headers = BytesHeaderParser(policy=default_policy).parsebytes(inbound.raw[:65536])
-        sender, subject = str(headers.get("From", "")), str(headers.get("Subject", ""))
-        message = email.read(inbound.raw, email.MailLimits(max_bytes=max_bytes))
-        if not isinstance(message, email.UnreadableMail):
-            body = message.body_text[:5000]
-            pdf = next((a.data for a in message.pdfs
-                        if (a.filename or "payslip.pdf") == claim.source), None)
-    outbox = list(db.exec(select(OutboundMessage).where(OutboundMessage.claim_id == claim.id)
-                          .order_by(col(OutboundMessage.id))).all())
-    corrections = list(db.exec(select(ClaimCorrection).where(
-        ClaimCorrection.claim_id == claim.id).order_by(col(ClaimCorrection.id))).all())
-    history = list(db.exec(select(AuditEntry).where(AuditEntry.claim_id == claim.id)
-                           .order_by(col(AuditEntry.id))).all())
-    return ClaimPage(claim, mask_cprs(sender), mask_cprs(subject),
-                     inbound.received_at if inbound else None, mask_cprs(body), pdf,
-                     outbox, corrections, history)
-
-
-# -- the pool ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PoolView:
-    now: register.PoolStatus
-    weeks: list[tuple[date, Decimal]]
-    employments: list[tuple[Employment, str]]
-
-
-def pool_view(db: Session, today: date, pool_hours: Decimal, weeks: int = 53) -> PoolView:
-    last = today + timedelta(weeks=weeks)
-    query = (select(Employment, Workplace.cvr, Workplace.name)
-             .join(Workplace, col(Workplace.id) == col(Employment.workplace_id))
-             .where(col(Employment.end_date) >= today, col(Employment.start_date) <= last)
-             .order_by(col(Employment.start_date), col(Employment.id)))
-    found = [(e, cvr, name) for e, cvr, name in db.exec(query).all() if e.last_day >= today]
-    spans = [register.Span(cpr=e.cpr, cvr=cvr, hours=e.hours_per_week, start=e.start_date,
-                           end=e.last_day, id=e.id) for e, cvr, _ in found]
-    series = [(day, register.pool_status(spans, day, pool_hours).approved_hours)
-              for day in (today + timedelta(weeks=w) for w in range(weeks))]
-    return PoolView(register.pool_status(spans, today, pool_hours), series,
-                    [(e, name) for e, _, name in found])
 
 
 def pool_chart(series: list[tuple[date, Decimal]], pool_hours: Decimal,
@@ -213,59 +56,7 @@ def pool_chart(series: list[tuple[date, Decimal]], pool_hours: Decimal,
             "bars": bars, "ticks": ticks}
 
 
-# -- intakes, audit ------------------------------------------------------------------------
-
-
-def submitted_intakes(db: Session) -> list[tuple[Intake, JobDescription | None, str]]:
-    names = _workplace_names(db)
-    return [(i, JobDescription.from_dict(i.job) if i.job else None,
-             names.get(i.workplace_id, "?"))
-            for i in db.exec(select(Intake).where(Intake.status == "submitted")
-                             .order_by(col(Intake.submitted_at), col(Intake.id))).all()]
-
-
-def audit_page(db: Session, page: int, size: int) -> tuple[list[AuditEntry], int]:
-    count = db.exec(select(func.count()).select_from(AuditEntry)).one()
-    pages = max(1, -(-count // size))
-    page = min(max(1, page), pages)
-    rows = list(db.exec(select(AuditEntry).order_by(col(AuditEntry.id).desc())
-                        .offset((page - 1) * size).limit(size)).all())
-    return rows, pages
-
-
-# -- the export ----------------------------------------------------------------------------
-
-
-def _in_export(month: str) -> list[Any]:
-    span = month_span(month)
-    if span is None:
-        return [col(Claim.id) < 0]
-    return [col(Claim.status).in_(PAYABLE_STATUSES), col(Claim.period_start) >= span[0],
-            col(Claim.period_start) < span[1]]
-
-
-def export_rows(db: Session, month: str, limit: int | None = None) -> list[Claim]:
-    query = select(Claim).where(*_in_export(month)).order_by(col(Claim.id))
-    return list(db.exec(query.limit(limit) if limit else query).all())
-
-
-def export_totals(db: Session, month: str) -> tuple[int, Decimal]:
-    """How many claims the month's file holds, and their refunds in total."""
-    count, total = db.exec(select(func.count(), func.sum(Claim.refundable_amount))
-                           .where(*_in_export(month))).one()
-    return count, Decimal(total or 0)
-
-
-def export_csv(db: Session, month: str) -> tuple[bytes, int]:
-    """The month's file, as the CLI's `export` writes it (``assistant.export``)."""
-    span = month_span(month)
-    rows = month_rows(db, *span) if span else []
-    return csv_bytes(rows), len(rows)
-
-
-def masked(cpr: str | None) -> str:
-    return mask_cpr(cpr) if cpr else "-"
-
-
-__all__ = ["COMPONENTS", "STATUSES", "claim_list", "claim_page", "export_csv", "export_rows",
-           "masked", "pool_chart", "pool_view", "submitted_intakes", "today_view"]
+__all__ = ["COMPONENTS", "STATUSES", "ClaimList", "ClaimPage", "PoolView", "Today",
+           "audit_page", "claim_list", "claim_page", "export_csv", "export_rows",
+           "export_totals", "masked", "month_span", "pool_chart", "pool_view",
+           "submitted_intakes", "today_view"]
