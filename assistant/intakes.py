@@ -218,6 +218,47 @@ class IntakeStore:
                 db.add(_approval_message(user, intake_id, job, start, employment.end_date))
             return employment
 
+    def ask(self, intake_id: int, question: str, reply_to: str) -> Intake:
+        """Send the manager a consultant's question about a submitted form, in the chat
+        the form came from; the form stays submitted (in its place in the queue).
+        ``reply_to`` is where the manager answers (the consultants' address)."""
+        question = question.strip()
+        if not question:
+            raise RegisterError(["the question is empty; write what you want to ask"])
+        with session(self.engine) as db:
+            intake, user = self._submitted(db, intake_id, "asked about")
+            if user is not None:
+                asked = db.exec(select(ChatMessage).where(col(ChatMessage.dedup_key).like(
+                    f"intake:{intake_id}:question:%"))).all()
+                db.add(_manager_message(user, intake, "question", question, reply_to,
+                                        f"intake:{intake_id}:question:{len(asked) + 1}"))
+            return intake
+
+    def decline(self, intake_id: int, reason: str, reply_to: str) -> Intake:
+        """Decline a submitted form with a reason; the manager is told in the chat the
+        form came from. The form is cancelled (it leaves the queue)."""
+        reason = reason.strip()
+        if not reason:
+            raise RegisterError(["the reason is missing; the manager is told why"])
+        with session(self.engine) as db:
+            intake, user = self._submitted(db, intake_id, "declined")
+            intake.status, intake.updated_at = "cancelled", utcnow()
+            db.add(intake)
+            if user is not None:
+                db.add(_manager_message(user, intake, "declined", reason, reply_to,
+                                        f"intake:{intake_id}:declined"))
+            return intake
+
+    def _submitted(self, db: Session, intake_id: int,
+                   verb: str) -> tuple[Intake, ChatUser | None]:
+        intake = db.exec(select(Intake).where(Intake.id == intake_id).with_for_update()).first()
+        if intake is None:
+            raise RegisterError([f"no intake with id {intake_id}"])
+        if intake.status != "submitted":
+            raise RegisterError([f"intake {intake_id} is {intake.status}; only a submitted "
+                                 f"intake can be {verb}"])
+        return intake, db.get(ChatUser, intake.chat_user_id)
+
     def _check_queue(self, db: Session, intake: Intake, job: JobDescription,
                      start: date) -> None:
         """An earlier-submitted form waiting for room goes first: refuse to approve this
@@ -286,3 +327,25 @@ def _approval_message(user: ChatUser, intake_id: int, job: JobDescription, start
                 "Virksomhedskonsulenten kontakter dig om den nye kollega.")
     return ChatMessage(channel=user.channel, user_id=user.user_id, text=text,
                        dedup_key=f"intake:{intake_id}:approved")
+
+
+def _manager_message(user: ChatUser, intake: Intake, kind: str, text: str, reply_to: str,
+                     dedup_key: str) -> ChatMessage:
+    """A consultant's question or refusal, to the manager in the chat's language."""
+    job = JobDescription.from_dict(intake.job) if intake.job else None
+    where = f" \"{job.location}\"" if job else ""
+    answer = f" {reply_to}" if reply_to else ""
+    if user.language == "en":
+        head = (f"The jobcenter has a question about the job{where} (form {intake.id}):"
+                if kind == "question" else
+                f"The jobcenter cannot approve the job{where} (form {intake.id}):")
+        tail = (f"Please answer the consultant by e-mail{answer}." if kind == "question"
+                else f"Questions: write to the consultant{answer}.")
+    else:
+        head = (f"Jobcentret har et spørgsmål til jobbet{where} (skema {intake.id}):"
+                if kind == "question" else
+                f"Jobcentret kan ikke godkende jobbet{where} (skema {intake.id}):")
+        tail = (f"Svar venligst konsulenten på e-mail{answer}." if kind == "question"
+                else f"Spørgsmål: skriv til konsulenten{answer}.")
+    return ChatMessage(channel=user.channel, user_id=user.user_id,
+                       text=f"{head}\n\n{text}\n\n{tail}", dedup_key=dedup_key)

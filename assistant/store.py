@@ -191,6 +191,10 @@ class Store:
         with session(self.engine) as db:
             return _spans(db, start, end)
 
+    def spans_in(self, db: Session, start: date, end: date) -> list[Span]:
+        """:meth:`spans` inside the caller's transaction (under its lock)."""
+        return _spans(db, start, end)
+
     def pool_status(self, on: date) -> PoolStatus:
         return register.pool_status(self.spans(on, on), on, self.limits.pool_hours)
 

@@ -14,10 +14,10 @@ from email.parser import BytesHeaderParser
 from email.policy import default as default_policy
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
-from assistant.export import PAYABLE_STATUSES, csv_bytes, month_rows
+from assistant.export import PAYABLE_STATUSES, csv_bytes, month_rows, xlsx_bytes
 from assistant.models import (
     AuditEntry,
     Claim,
@@ -27,9 +27,13 @@ from assistant.models import (
     Intake,
     OutboundMessage,
     Workplace,
+    WorkplaceSender,
 )
+from assistant.pipeline import stored_part
 from handlers import register
 from handlers.job import JobDescription
+from handlers.review import sick_days
+from handlers.scheme import DEFAULT_SCHEME
 from handlers.summary import kr
 from handlers.texts import Language
 from parsers import email
@@ -54,6 +58,12 @@ def month_span(value: str | None) -> tuple[date, date] | None:
 # -- today ---------------------------------------------------------------------------------
 
 
+# Sick days are shown on Today from this many days below the scheme's limit on.
+SICK_DAYS_WARNING = 5
+# Claims whose sick hours count in an employment (as the review counts them, and paid).
+SICK_COUNTED = ("validated", "needs_review", "paid")
+
+
 @dataclass(frozen=True)
 class Today:
     held: list[Claim]
@@ -61,9 +71,12 @@ class Today:
     ending: list[tuple[Employment, str]]
     no_payslip: list[tuple[Employment, str]]  # worked last month, no claim for it yet
     last_month: date
+    sick: list[tuple[Employment, str, int]]  # near or over the limit: (.., workplace, days)
+    max_sick_days: int
 
 
-def today_view(db: Session, today: date, limit: int = 50) -> Today:
+def today_view(db: Session, today: date, limit: int = 50,
+               max_sick_days: int = DEFAULT_SCHEME.max_sick_days) -> Today:
     held = list(db.exec(select(Claim).where(Claim.status == "needs_review")
                         .order_by(col(Claim.id)).limit(limit)).all())
     names = _workplace_names(db)
@@ -87,7 +100,27 @@ def today_view(db: Session, today: date, limit: int = 50) -> Today:
         .order_by(col(Employment.start_date))).all()
     no_payslip = [(e, names.get(e.workplace_id, "?")) for e in worked
                   if e.last_day >= last_month and e.id not in claimed]
-    return Today(held, intakes, ending, no_payslip, last_month)
+    return Today(held, intakes, ending, no_payslip, last_month,
+                 sick_days_near(db, today, max_sick_days, names), max_sick_days)
+
+
+def sick_days_near(db: Session, today: date, max_sick_days: int,
+                   names: dict[int, str]) -> list[tuple[Employment, str, int]]:
+    """Employments still running whose claims' sick hours come to at least
+    ``max_sick_days - SICK_DAYS_WARNING`` sick days (``handlers.review.sick_days``)."""
+    totals = db.exec(select(Claim.employment_id, func.sum(Claim.sick_hours)).where(
+        col(Claim.employment_id).is_not(None), col(Claim.sick_hours) > 0,
+        col(Claim.status).in_(SICK_COUNTED)).group_by(col(Claim.employment_id))).all()
+    if not totals:
+        return []
+    hours = dict(totals)
+    rows = db.exec(select(Employment).where(col(Employment.id).in_(list(hours)))).all()
+    near = []
+    for e in rows:
+        days = sick_days(Decimal(hours[e.id]), e.hours_per_week)
+        if e.last_day >= today and days >= max_sick_days - SICK_DAYS_WARNING:
+            near.append((e, names.get(e.workplace_id, "?"), days))
+    return sorted(near, key=lambda row: -row[2])
 
 
 def _workplace_names(db: Session) -> dict[int, str]:
@@ -136,7 +169,7 @@ class ClaimPage:
     subject: str
     received: datetime | None
     body: str
-    pdf: bytes | None
+    pdf: bytes | None  # the payslip as sent: a PDF, or an image (scan, photo)
     outbox: list[OutboundMessage]
     corrections: list[ClaimCorrection]
     history: list[AuditEntry]
@@ -155,8 +188,10 @@ def claim_page(db: Session, reference: str, max_bytes: int) -> ClaimPage | None:
         message = email.read(inbound.raw, email.MailLimits(max_bytes=max_bytes))
         if not isinstance(message, email.UnreadableMail):
             body = message.body_text[:5000]
-            pdf = next((a.data for a in message.pdfs
-                        if (a.filename or "payslip.pdf") == claim.source), None)
+            # The claim's own attachment (a PDF, or a scan or photo read by OCR), found
+            # by its stored position and hash as the decisions find it.
+            part = stored_part(message, claim.part, claim.payslip_sha256)
+            pdf = part.attachment.data if part.attachment else None
     outbox = list(db.exec(select(OutboundMessage).where(OutboundMessage.claim_id == claim.id)
                           .order_by(col(OutboundMessage.id))).all())
     corrections = list(db.exec(select(ClaimCorrection).where(
@@ -213,6 +248,39 @@ def pool_chart(series: list[tuple[date, Decimal]], pool_hours: Decimal,
             "bars": bars, "ticks": ticks}
 
 
+# -- workplaces -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WorkplaceRow:
+    workplace: Workplace
+    senders: list[str]
+    employments: int  # current and future ones
+    claims: int  # claims for the month shown (the one being claimed now)
+
+
+def workplaces_view(db: Session, today: date, month: date) -> list[WorkplaceRow]:
+    """Every workplace with its senders, its running employments and its claims for
+    ``month`` (its first day): three grouped counts, not one query per workplace."""
+    senders: dict[int, list[str]] = {}
+    for workplace_id, pattern in db.exec(select(WorkplaceSender.workplace_id,
+                                                WorkplaceSender.pattern)).all():
+        senders.setdefault(workplace_id, []).append(pattern)
+    employed = dict(db.exec(select(Employment.workplace_id, func.count()).where(
+        col(Employment.end_date) >= today,
+        or_(col(Employment.ended_on).is_(None), col(Employment.ended_on) >= today))
+        .group_by(col(Employment.workplace_id))).all())
+    span = month_span(month.strftime("%Y-%m"))
+    assert span is not None
+    claimed = dict(db.exec(select(Claim.workplace_id, func.count()).where(
+        col(Claim.workplace_id).is_not(None), col(Claim.period_start) >= span[0],
+        col(Claim.period_start) < span[1]).group_by(col(Claim.workplace_id))).all())
+    return [WorkplaceRow(w, sorted(senders.get(w.id or 0, [])), employed.get(w.id, 0),
+                         claimed.get(w.id, 0))
+            for w in db.exec(select(Workplace).order_by(col(Workplace.name),
+                                                        col(Workplace.cvr))).all()]
+
+
 # -- intakes, audit ------------------------------------------------------------------------
 
 
@@ -261,6 +329,13 @@ def export_csv(db: Session, month: str) -> tuple[bytes, int]:
     span = month_span(month)
     rows = month_rows(db, *span) if span else []
     return csv_bytes(rows), len(rows)
+
+
+def export_xlsx(db: Session, month: str) -> tuple[bytes, int]:
+    """The month's file as an Excel workbook: the same rows (``assistant.export``)."""
+    span = month_span(month)
+    rows = month_rows(db, *span) if span else []
+    return xlsx_bytes(rows, month), len(rows)
 
 
 def masked(cpr: str | None) -> str:
