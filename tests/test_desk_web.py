@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import pytest
 from click.testing import CliRunner
+from PIL import Image, ImageStat
 from sqlmodel import select
 from starlette.testclient import TestClient
 
@@ -25,6 +26,7 @@ from assistant.models import (
     OutboundMessage,
 )
 from assistant.pdf_reader import GuardedPdfReader
+from assistant.pipeline import Pipeline
 from assistant.web.app import SESSION_COOKIE, create_app
 from tests.desk_data import (
     FULL_CPR,
@@ -35,6 +37,9 @@ from tests.desk_data import (
     desk_config,
     seed,
 )
+from tests.fixtures.payslips import make_case
+from tests.fixtures.scans import Scan, scan
+from tests.test_pipeline import photo_mail
 
 
 @pytest.fixture(scope="module")
@@ -617,3 +622,45 @@ def test_today_shows_sick_days_nearing_the_limit(desk):
     html = log_in(app, "consultant").get("/").text
     section = html.split("Sygedage nær grænsen på 30 dage")[1].split("</section>")[0]
     assert seeded.validated_case.employee_name not in section
+
+
+@pytest.mark.parametrize("how", [
+    Scan(dpi=200, shadow=True, skew=2.0, jpeg_quality=80, form="jpeg"),
+    Scan(dpi=200, rotation=90, form="png"),
+], ids=["photo-skewed", "scan-turned"])
+def test_a_photographed_payslip_is_shown_with_boxes_where_the_ocr_read(desk, reader, how):
+    app, seeded, store = desk
+    config = app.state.desk.config
+    case = make_case("private", 0)
+    (photo,) = scan(case, how)
+    inbound_id, _ = store.save_inbound(photo_mail(photo, "IMG_2041.JPG", "application",
+                                                  "octet-stream"), "smtp", "lon@firma.dk",
+                                       ["jobcenter@kommune.example"])
+    Pipeline(store.engine, config, reader, today=lambda: TODAY).process(inbound_id)
+    with session(store.engine) as db:
+        row = db.exec(select(Claim).where(Claim.source == "IMG_2041.JPG")).one()
+    c = log_in(app, "consultant")
+    html = c.get(f"/claims/{row.reference}").text
+    assert not FULL_CPR.search(html)
+    view_w, view_h = (float(v) for v in re.search(
+        r'class="payslip" viewBox="0 0 ([\d.]+) ([\d.]+)"', html).groups())
+    boxes = {m[0]: tuple(float(v) for v in m[1:]) for m in re.findall(
+        r'class="box box-field" data-field="(\w+)" x="([\d.-]+)" y="([\d.-]+)" '
+        r'width="([\d.]+)" height="([\d.]+)"', html)}
+    assert {"cpr", "employee_name"} <= set(boxes), boxes
+    png = c.get(f"/claims/{row.reference}/page/0.png")
+    assert png.status_code == 200 and png.content.startswith(b"\x89PNG")
+    page = Image.open(io.BytesIO(png.content)).convert("L")
+    assert page.width <= 1000  # downscaled from the 200 dpi photo
+    assert page.width / page.height == pytest.approx(view_w / view_h, rel=0.01)
+    per_point = page.width / view_w
+
+    def mean(field: str) -> float:
+        x, y, w, h = boxes[field]  # drawn 2 points larger on every side
+        area = page.crop((round((x + 3) * per_point), round((y + 3) * per_point),
+                          round((x + w - 3) * per_point), round((y + h - 3) * per_point)))
+        return ImageStat.Stat(area).mean[0]
+
+    assert mean("cpr") == pytest.approx(120, abs=12)  # the grey bar: found, and covered
+    assert mean("employee_name") < 235  # ink where the name was read, not blank paper
+    assert c.get(f"/claims/{row.reference}/page/1.png").status_code == 404
