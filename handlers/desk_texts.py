@@ -157,7 +157,7 @@ UI: dict[str, dict[Language, str]] = {
     "extend_employment": {"da": "Forlæng (tillæg)", "en": "Extend (addendum)"},
     "new_end": {"da": "Ny slutdato", "en": "New end date"},
     "addendum_reason": {"da": "Begrundelse for tillægget", "en": "The addendum's reason"},
-    "ended_on": {"da": "afsluttet {day}", "en": "ended {day}"},
+    "ended_early": {"da": "afsluttet før tid", "en": "ended early"},
     "done_approve_intake": {"da": "Jobbeskrivelsen er godkendt, og ansættelsen er oprettet; "
                                   "lederen får besked i chatten.",
                             "en": "The intake is approved and the employment created; the "
@@ -392,3 +392,15 @@ def _danish_value(name: str, value: str) -> str:
     if _NUMBER.match(value):
         return value.replace(".", ",")
     return value
+
+
+_SUBJECTS = {"employment": {"da": "ansættelse", "en": "employment"},
+             "intake": {"da": "jobbeskrivelse", "en": "intake"}}
+
+
+def audit_subject(subject: str, lang: Language = "da") -> str:
+    """An audit row's subject (``employment 3``, ``intake 2``) in the desk's language."""
+    kind, _, number = subject.partition(" ")
+    if kind in _SUBJECTS and number.isdigit():
+        return f"{_SUBJECTS[kind][lang]} {number}"
+    return subject

@@ -491,6 +491,8 @@ def test_a_consultant_adds_ends_and_extends_employments_on_the_pool_page(desk):
     assert no_reason.status_code == 409 and "Begrundelsen for tillægget" in no_reason.text
     too_long = post(c, extend, {"end": "2027-12-01", "reason": "Mere arkiv."}, "/pool")
     assert "må senest slutte 30.11.2027 (fik 01.12.2027)" in too_long.text
+    assert "Mette Sørensen (010190-xxxx): " in too_long.text  # which one was refused
+    assert 'value="Mere arkiv."' not in too_long.text  # the add form is not refilled
     bad_date = post(c, extend, {"end": "31-05-2027x", "reason": "Mere arkiv."}, "/pool")
     assert bad_date.status_code == 409 and "er ikke en dato" in bad_date.text
     done = post(c, extend, {"end": "31.05.2027", "reason": "Arkivet er større end ventet."},

@@ -495,7 +495,8 @@ def _form_hours(ctx: Ctx, name: str) -> Decimal:
     return hours
 
 
-def pool_page(desk: Desk, ctx: Ctx, error: str | None = None, status: int = 200) -> Response:
+def pool_page(desk: Desk, ctx: Ctx, error: str | None = None, status: int = 200,
+              refill: bool = False) -> Response:
     pool_hours = Decimal(desk.config.jobcenter.pool_hours_per_week)
     today = desk.today()
     with session(desk.engine) as db:
@@ -505,15 +506,21 @@ def pool_page(desk: Desk, ctx: Ctx, error: str | None = None, status: int = 200)
     return render(desk, ctx, "pool.html", status, view=view, chart=chart,
                   pool_hours=pool_hours, masked=views.masked, workplaces=workplaces,
                   error=error, done=_done(ctx, POOL_DONE), today=today.isoformat(),
-                  form=ctx.form if error else None)
+                  form=ctx.form if refill else None)
 
 
-def _register(desk: Desk, ctx: Ctx, done: str, change: Callable[[], Any]) -> Response:
-    """Run a register change; refused: the pool page again with the reasons (409)."""
+def _register(desk: Desk, ctx: Ctx, done: str, change: Callable[[], Any],
+              employment_id: int | None = None) -> Response:
+    """Run a register change; refused: the pool page again with the reasons (409), said
+    of the employment it was about, and the add form refilled when it was that one."""
     try:
         change()
     except RegisterError as exc:
-        return pool_page(desk, ctx, error=_refusal(exc, ctx.lang), status=409)
+        error = _refusal(exc, ctx.lang)
+        about = desk.register.store.employment(employment_id) if employment_id else None
+        if about is not None:
+            error = f"{about.citizen_name} ({views.masked(about.cpr)}): {error}"
+        return pool_page(desk, ctx, error=error, status=409, refill=employment_id is None)
     return _back("/pool", done=done)
 
 
@@ -525,15 +532,17 @@ def add_employment(desk: Desk, ctx: Ctx) -> Response:
 
 
 def end_employment(desk: Desk, ctx: Ctx) -> Response:
+    employment_id = ctx.request.path_params["employment_id"]
     return _register(desk, ctx, "end_employment", lambda: desk.register.end_employment(
-        ctx.member.email, ctx.request.path_params["employment_id"], _form_date(ctx, "on"),
-        ctx.field("reason").strip()))
+        ctx.member.email, employment_id, _form_date(ctx, "on"), ctx.field("reason").strip()),
+        employment_id)
 
 
 def extend_employment(desk: Desk, ctx: Ctx) -> Response:
+    employment_id = ctx.request.path_params["employment_id"]
     return _register(desk, ctx, "extend_employment", lambda: desk.register.extend_employment(
-        ctx.member.email, ctx.request.path_params["employment_id"], _form_date(ctx, "end"),
-        ctx.field("reason")))
+        ctx.member.email, employment_id, _form_date(ctx, "end"), ctx.field("reason")),
+        employment_id)
 
 
 def intakes_page(desk: Desk, ctx: Ctx, error: str | None = None, status: int = 200) -> Response:
@@ -654,4 +663,4 @@ def audit_page_route(desk: Desk, ctx: Ctx) -> Response:
     actions = {k: desk_texts.text(k, ctx.lang, desk_texts.AUDIT_ACTIONS)
                for k in desk_texts.AUDIT_ACTIONS}
     return render(desk, ctx, "audit.html", rows=rows, pages=pages, page_no=page_no,
-                  actions=actions)
+                  actions=actions, subject=lambda s: desk_texts.audit_subject(s, ctx.lang))
