@@ -78,25 +78,30 @@ def csv_bytes(rows: Sequence[Row]) -> bytes:
 
 def xlsx_bytes(rows: Sequence[Row], month: str = "") -> bytes:
     """The same rows and headers as an Excel workbook: amounts are numbers (two
-    decimals shown), dates are dates, so the economy group can sum and sort at once."""
+    decimals shown), dates are dates, so the economy group can sum and sort at once.
+    Written in openpyxl's streaming mode (half the time of the in-memory one)."""
     from openpyxl import Workbook  # only the export needs it
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.utils import get_column_letter
 
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = f"Refusion {month}".strip()[:31]
-    sheet.append(list(EXPORT_COLUMNS.values()))
-    for row in rows:
-        sheet.append([float(v) if isinstance(v, Decimal) else v for v in cells(row)])
-    for index, key in enumerate(EXPORT_COLUMNS, start=1):
-        letter = get_column_letter(index)
-        style = _XLSX_FORMATS.get(key) or ("#,##0.00" if key in _AMOUNTS else None)
-        if style:
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
-                cell.number_format = style
-        sheet.column_dimensions[letter].width = max(10, len(EXPORT_COLUMNS[key]) + 2)
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(f"Refusion {month}".strip()[:31])
+    for index, header in enumerate(EXPORT_COLUMNS.values(), start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = max(10, len(header) + 2)
     sheet.freeze_panes = "A2"
+    sheet.append(list(EXPORT_COLUMNS.values()))
+    formats = [_XLSX_FORMATS.get(key) or ("#,##0.00" if key in _AMOUNTS else None)
+               for key in EXPORT_COLUMNS]
+    for row in rows:
+        line: list[Any] = []
+        for value, style in zip(cells(row), formats, strict=True):
+            if style is None or value is None:
+                line.append(value)
+                continue
+            cell = WriteOnlyCell(sheet, float(value) if isinstance(value, Decimal) else value)
+            cell.number_format = style
+            line.append(cell)
+        sheet.append(line)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
