@@ -149,7 +149,11 @@ def approve_intake(app: App, intake_id: int, cpr: str, name: str, start: date,
 @by_option
 @with_app
 def ask_intake(app: App, intake_id: int, question: str, by: str | None) -> None:
-    """Ask the manager a question about a submitted intake (it stays in the queue)."""
+    """Ask the manager about a submitted intake.
+
+    The question goes to the chat the form came from; the form keeps its place in the
+    queue.
+    """
     with refusals():
         IntakeStore(app.engine, app.store).ask(intake_id, question,
                                                app.config.jobcenter.consultants)
@@ -164,7 +168,10 @@ def ask_intake(app: App, intake_id: int, question: str, by: str | None) -> None:
 @by_option
 @with_app
 def decline_intake(app: App, intake_id: int, reason: str, by: str | None) -> None:
-    """Decline a submitted intake; the manager is told the reason in the chat."""
+    """Decline an intake; the manager is told why.
+
+    The reason goes to the chat the form came from; the form is cancelled.
+    """
     with refusals():
         IntakeStore(app.engine, app.store).decline(intake_id, reason,
                                                    app.config.jobcenter.consultants)

@@ -84,7 +84,10 @@ def list_workplaces(app: App, as_json: bool) -> None:
 @by_option
 @with_app
 def remove_sender(app: App, cvr: str, sender: str, by: str | None) -> None:
-    """Stop accepting claims from a sender address or domain for a workplace."""
+    """Remove a sender (address or domain).
+
+    Claims from it are no longer matched to the workplace.
+    """
     with refusals():
         record = RegisterChanges(app.store).remove_sender(by or os_user(), cvr, sender)
     click.echo(f"Removed {sender.strip().lower()} from {record.cvr} {record.name}")
@@ -239,7 +242,7 @@ def end_employment(app: App, employment_id: int, on: date | None, reason: str,
 @with_app
 def extend_employment(app: App, employment_id: int, new_end: date, reason: str,
                       by: str | None) -> None:
-    """Extend an approved employment (an addendum, tillæg).
+    """Extend an employment (an addendum, tillæg).
 
     Refused (exit code 1) when the whole employment would last more than 12 months, the
     pool has no room for its hours in the added weeks, or it has ended.
