@@ -28,7 +28,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from handlers.catalogue import AREAS, COMPETENCES, FREQUENCIES, area
+from handlers.catalogue import AREAS, COMPETENCES, FREQUENCIES, Area, area
 from handlers.i18n import Language, render
 from handlers.job import CRITERIA, REQUIREMENTS, JobDescription, Task
 from handlers.job_texts import (
@@ -228,7 +228,7 @@ def _task_area(draft: Draft, given: Answer, _ctx: Context) -> str | None:
 
 
 def _task_title(draft: Draft, given: Answer, _ctx: Context) -> str | None:
-    found = area(draft.answers.get("_task", {}).get("area") or "")
+    found = _task_area_found(draft)
     index = _index(given.choice, "ex:", len(found.examples) if found else 0)
     title = found.examples[index] if found and index is not None else _text(given.text,
                                                                             draft.lang)
@@ -407,7 +407,8 @@ def _task_area_buttons(draft: Draft, _ctx: Context) -> Rows:
                   + [Choice("own", say(lang, "own_task"))])
 
 
-def _task_area_found(draft: Draft) -> Any:
+def _task_area_found(draft: Draft) -> Area | None:
+    """The area the task being written was picked from (None: the manager's own)."""
     return area(draft.answers.get("_task", {}).get("area") or "")
 
 
