@@ -38,7 +38,7 @@ from assistant.outbox import compose, enqueue
 from assistant.pdf_reader import GuardedReader, ReadFailed
 from handlers import routing, texts
 from handlers.claims import Claim, Evaluation, evaluate
-from handlers.i18n import language, render
+from handlers.i18n import Language, language, render
 from handlers.locale.pipeline import PIPELINE
 from handlers.problems import Problem
 from handlers.register import sender_allowed
@@ -356,7 +356,7 @@ class Pipeline:
                          message: email.MailMessage) -> None:
         """A message that is not a claim goes to the consultants as an enquiry: its text
         with CPR numbers masked, never the raw mail (which would carry them in full)."""
-        lang: texts.Language = "da"  # the consultants' notices are Danish
+        lang: Language = "da"  # the consultants' notices are Danish
         subject = _say(lang, "enquiry.subject",
                        subject=message.subject or _say(lang, "no_subject"))
         names = [a.filename or _say(lang, "no_name") for a in message.pdfs] + \
@@ -606,7 +606,7 @@ def _claim_heading(claim: Claim, row: ClaimRow, count: int, lang: str) -> str:
     return _say(lang, "heading.payslip", name=mask_cprs(claim.source), reference=row.reference)
 
 
-def _say(lang: texts.Language, key: str, **values: object) -> str:
+def _say(lang: Language, key: str, **values: object) -> str:
     """A text of the pipeline's catalogue section (handlers.locale.pipeline)."""
     return render(PIPELINE, key, lang, **values)
 
