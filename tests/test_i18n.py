@@ -58,6 +58,21 @@ def test_the_desk_helper_is_a_thin_wrapper_over_the_same_catalogue() -> None:
     assert text("claim_status.paid", "en") == desk_texts.text("paid", "en", desk_texts.STATUS)
 
 
+def test_the_chat_texts_that_were_danish_only_have_english() -> None:
+    from assistant.bot.telegram import COMMANDS, PRIVATE_ONLY, commands
+    from assistant.bot.terminal import end_text
+
+    assert COMMANDS[0] == ("start", "Start eller fortsæt")
+    assert commands("en")[:3] == [("start", "Start or continue"), ("help", "Help"),
+                                  ("back", "Previous question")]
+    assert PRIVATE_ONLY == ("Skriv til mig i en privat chat, så hjælper jeg dig dér.\n"
+                            "Please write to me in a private chat.")
+    assert end_text("en", "7", interrupted=True) == (
+        "(stopped - the form is saved; continue with: assistant chat --user 7)")
+    assert end_text("da", "7") == (
+        "(slut på input - skemaet er gemt; fortsæt med: assistant chat --user 7)")
+
+
 def test_language_reads_a_stored_choice() -> None:
     assert i18n.language("en") == "en"
     assert i18n.language("da") == "da"
