@@ -23,8 +23,12 @@ from assistant.db import exclusive, session
 from assistant.models import ChatMessage, ChatUser, Employment, Intake, Invite, Workplace
 from assistant.outbox import enqueue
 from assistant.store import REGISTER_LOCK, Store
+from handlers.i18n import language, render
 from handlers.job import JobDescription
+from handlers.job_texts import hours
+from handlers.locale.bot import BOT
 from handlers.register import RegisterError, hours_text, latest_end
+from handlers.summary import day
 
 
 def token_hash(token: str) -> str:
@@ -316,15 +320,10 @@ def _user(db: Any, channel: str, user_id: str) -> ChatUser | None:
 def _approval_message(user: ChatUser, intake_id: int, job: JobDescription, start: date,
                       end: date) -> ChatMessage:
     # No citizen's name or CPR: the manager hears it from the consultant.
-    if user.language == "en":
-        text = (f"Good news: the job \"{job.location}\" (form {intake_id}) is approved, "
-                f"{hours_text(job.hours_per_week)} hours a week from {start.isoformat()} to "
-                f"{end.isoformat()}. The consultant will contact you about the new colleague.")
-    else:
-        text = (f"Godt nyt: jobbet \"{job.location}\" (skema {intake_id}) er godkendt, "
-                f"{hours_text(job.hours_per_week).replace('.', ',')} timer om ugen fra "
-                f"{start.strftime('%d.%m.%Y')} til {end.strftime('%d.%m.%Y')}. "
-                "Virksomhedskonsulenten kontakter dig om den nye kollega.")
+    lang = language(user.language)
+    text = render(BOT, "approved", lang, location=job.location, number=intake_id,
+                  hours=hours(job.hours_per_week, lang), start=day(start, lang),
+                  end=day(end, lang))
     return ChatMessage(channel=user.channel, user_id=user.user_id, text=text,
                        dedup_key=f"intake:{intake_id}:approved")
 

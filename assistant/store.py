@@ -239,7 +239,7 @@ class Store:
             imap_folder=imap_folder, imap_uidvalidity=imap_uidvalidity, imap_uid=imap_uid,
         )
         try:
-            with session(self.engine) as db:
+            with session(self.engine, durable=True) as db:  # on disk before the 250
                 db.add(message)
                 db.flush()
                 assert message.id is not None

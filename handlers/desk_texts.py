@@ -1,13 +1,15 @@
 """The desk's words, Danish and English, in the shape of ``handlers.texts``: one
 catalogue, ``key -> {language: text}``; :func:`text` looks a key up (Danish if a key
 has no English yet, the key itself if it is unknown, so a gap shows and never fails).
+These tables are sections of the one catalogue (``handlers.i18n``: ``desk.*``,
+``claim_status.*``, ...), so they are checked with every other text.
 """
 
 from __future__ import annotations
 
 import re
 
-from handlers.texts import Language
+from handlers.i18n import Language, render
 
 UI: dict[str, dict[Language, str]] = {
     "app": {"da": "Jobcenterets skrivebord", "en": "Jobcenter desk"},
@@ -285,11 +287,7 @@ AUDIT_ACTIONS: dict[str, dict[Language, str]] = {
 
 def text(key: str, lang: Language = "da", catalogue: dict[str, dict[Language, str]] = UI,
          **values: object) -> str:
-    entry = catalogue.get(key)
-    if entry is None:
-        return key
-    template = entry.get(lang) or entry["da"]
-    return template.format(**values) if values else template
+    return render(catalogue, key, lang, **values)
 
 
 # The register's refusals (``handlers.register``, ``assistant.store``, ``assistant.intakes``,
