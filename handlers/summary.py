@@ -52,6 +52,10 @@ CHECK_NAMES: Catalogue = {
     "pension": {"da": "pension", "en": "pension"},
     "hours": {"da": "timer", "en": "hours"},
     "employer_cost": {"da": "samlet lønudgift", "en": "total employer cost"},
+    "other": {"da": "andre poster højst en fjerdedel af lønnen",
+              "en": "other items at most a quarter of the wage"},
+    "unread_items": {"da": "ingen ulæste arbejdsgiverposter",
+                     "en": "no unread employer items"},
 }
 
 

@@ -236,3 +236,16 @@ def test_labelled_claim_fields_and_the_claim_statement_are_read_from_a_body() ->
 def test_a_body_without_claim_fields_has_none() -> None:
     found = claim_text.read("Hej, hvordan går det?")
     assert found == claim_text.ClaimText() and not found.has_claim_fields
+
+
+def test_every_check_the_reader_makes_has_a_name_in_both_languages() -> None:
+    # The desk and the summaries name each check; a missing name showed the code
+    # ("unread_items: holder") in the Danish claim page.
+    from handlers.summary import CHECK_NAMES
+    from parsers.payslip import read
+    from tests.fixtures.payslips import make_case, render
+    slip = read(render(make_case("municipal", 7)))
+    made = {check.check for check in slip.checks}
+    assert {"gross", "net", "other", "unread_items"} <= made
+    assert made <= set(CHECK_NAMES)
+    assert all(CHECK_NAMES[name]["da"] and CHECK_NAMES[name]["en"] for name in made)
