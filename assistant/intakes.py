@@ -23,9 +23,13 @@ from assistant.db import session
 from assistant.models import ChatMessage, ChatUser, Employment, Intake, Workplace
 from assistant.outbox import enqueue
 from assistant.repository import Repository, queued_form
+from handlers.i18n import language, render
 from handlers.intake_queue import queue_refusal, waiting_before
 from handlers.job import JobDescription
-from handlers.register import Limits, PoolStatus, RegisterError, hours_text, latest_end
+from handlers.job_texts import hours
+from handlers.locale.bot import BOT
+from handlers.register import Limits, PoolStatus, RegisterError, latest_end
+from handlers.summary import day
 
 
 def token_hash(token: str) -> str:
@@ -209,6 +213,37 @@ class IntakeStore:
                 db.add(_approval_message(user, intake_id, job, start, employment.end_date))
             return employment
 
+    def ask(self, intake_id: int, question: str, reply_to: str) -> Intake:
+        """Send the manager a consultant's question about a submitted form, in the chat
+        the form came from; the form stays submitted (in its place in the queue).
+        ``reply_to`` is where the manager answers (the consultants' address)."""
+        question = question.strip()
+        if not question:
+            raise RegisterError(["the question is empty; write what you want to ask"])
+        with session(self.engine) as db:
+            repo = self._repo(db)
+            intake, user = _submitted(repo, intake_id, "asked about")
+            if user is not None:
+                asked = repo.chat_messages_keyed(f"intake:{intake_id}:question:")
+                db.add(_manager_message(user, intake, "question", question, reply_to,
+                                        f"intake:{intake_id}:question:{len(asked) + 1}"))
+            return intake
+
+    def decline(self, intake_id: int, reason: str, reply_to: str) -> Intake:
+        """Decline a submitted form with a reason; the manager is told in the chat the
+        form came from. The form is cancelled (it leaves the queue)."""
+        reason = reason.strip()
+        if not reason:
+            raise RegisterError(["the reason is missing; the manager is told why"])
+        with session(self.engine) as db:
+            intake, user = _submitted(self._repo(db), intake_id, "declined")
+            intake.status, intake.updated_at = "cancelled", utcnow()
+            db.add(intake)
+            if user is not None:
+                db.add(_manager_message(user, intake, "declined", reason, reply_to,
+                                        f"intake:{intake_id}:declined"))
+            return intake
+
     # -- the chat outbox ----------------------------------------------------------
 
     def pending_chat(self, channel: str, limit: int = 50) -> list[ChatMessage]:
@@ -221,6 +256,17 @@ class IntakeStore:
             if row is not None and row.status == "pending":
                 row.status, row.sent_at = "sent", utcnow()
                 db.add(row)
+
+
+def _submitted(repo: Repository, intake_id: int,
+               verb: str) -> tuple[Intake, ChatUser | None]:
+    intake = repo.intake(intake_id, for_update=True)
+    if intake is None:
+        raise RegisterError([f"no intake with id {intake_id}"])
+    if intake.status != "submitted":
+        raise RegisterError([f"intake {intake_id} is {intake.status}; only a submitted "
+                             f"intake can be {verb}"])
+    return intake, repo.chat_user_by_id(intake.chat_user_id)
 
 
 def _check_queue(repo: Repository, intake: Intake, start: date) -> None:
@@ -237,14 +283,31 @@ def _check_queue(repo: Repository, intake: Intake, start: date) -> None:
 def _approval_message(user: ChatUser, intake_id: int, job: JobDescription, start: date,
                       end: date) -> ChatMessage:
     # No citizen's name or CPR: the manager hears it from the consultant.
-    if user.language == "en":
-        text = (f"Good news: the job \"{job.location}\" (form {intake_id}) is approved, "
-                f"{hours_text(job.hours_per_week)} hours a week from {start.isoformat()} to "
-                f"{end.isoformat()}. The consultant will contact you about the new colleague.")
-    else:
-        text = (f"Godt nyt: jobbet \"{job.location}\" (skema {intake_id}) er godkendt, "
-                f"{hours_text(job.hours_per_week).replace('.', ',')} timer om ugen fra "
-                f"{start.strftime('%d.%m.%Y')} til {end.strftime('%d.%m.%Y')}. "
-                "Virksomhedskonsulenten kontakter dig om den nye kollega.")
+    lang = language(user.language)
+    text = render(BOT, "approved", lang, location=job.location, number=intake_id,
+                  hours=hours(job.hours_per_week, lang), start=day(start, lang),
+                  end=day(end, lang))
     return ChatMessage(channel=user.channel, user_id=user.user_id, text=text,
                        dedup_key=f"intake:{intake_id}:approved")
+
+
+def _manager_message(user: ChatUser, intake: Intake, kind: str, text: str, reply_to: str,
+                     dedup_key: str) -> ChatMessage:
+    """A consultant's question or refusal, to the manager in the chat's language."""
+    job = JobDescription.from_dict(intake.job) if intake.job else None
+    where = f" \"{job.location}\"" if job else ""
+    answer = f" {reply_to}" if reply_to else ""
+    if user.language == "en":
+        head = (f"The jobcenter has a question about the job{where} (form {intake.id}):"
+                if kind == "question" else
+                f"The jobcenter cannot approve the job{where} (form {intake.id}):")
+        tail = (f"Please answer the consultant by e-mail{answer}." if kind == "question"
+                else f"Questions: write to the consultant{answer}.")
+    else:
+        head = (f"Jobcentret har et spørgsmål til jobbet{where} (skema {intake.id}):"
+                if kind == "question" else
+                f"Jobcentret kan ikke godkende jobbet{where} (skema {intake.id}):")
+        tail = (f"Svar venligst konsulenten på e-mail{answer}." if kind == "question"
+                else f"Spørgsmål: skriv til konsulenten{answer}.")
+    return ChatMessage(channel=user.channel, user_id=user.user_id,
+                       text=f"{head}\n\n{text}\n\n{tail}", dedup_key=dedup_key)

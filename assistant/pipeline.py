@@ -32,6 +32,8 @@ from assistant.pdf_reader import GuardedReader, ReadFailed
 from assistant.repository import REGISTER_LOCK, Repository
 from handlers import routing
 from handlers.claims import Claim, Evaluation, evaluate
+from handlers.i18n import Language, language, render
+from handlers.locale.pipeline import PIPELINE
 from handlers.parts import part_of, payslip_attachment
 from handlers.problems import Problem
 from handlers.review import Decision, review
@@ -299,7 +301,7 @@ class Pipeline:
         assert message.sender
         subject, body = sender_reply(
             message.subject,
-            [(_claim_heading(c, r, len(rows)), c.missing,
+            [(_claim_heading(c, r, len(rows), lang), c.missing,
               [p for p in c.problems if p.severity == "error"]) for c, _, r in to_fix],
             notices,
             self.config.jobcenter.address, lang, accepted=bool(rows) and not to_fix)
@@ -346,16 +348,17 @@ class Pipeline:
                          message: email.MailMessage) -> None:
         """A message that is not a claim goes to the consultants as an enquiry: its text
         with CPR numbers masked, never the raw mail (which would carry them in full)."""
-        subject = f"Henvendelse: {message.subject or '(intet emne)'}"
-        names = [a.filename or "(uden navn)" for a in message.pdfs] + \
+        lang: Language = "da"  # the consultants' notices are Danish
+        subject = _say(lang, "enquiry.subject",
+                       subject=message.subject or _say(lang, "no_subject"))
+        names = [a.filename or _say(lang, "no_name") for a in message.pdfs] + \
             list(message.other_attachments)
         listed = "".join(f"- {name}\n" for name in names)
-        body = (f"En mail til jobcentret var ikke et refusionskrav og videresendes.\n\n"
-                f"Fra: {message.sender or inbound.envelope_from}\n"
-                f"Emne: {message.subject}\n"
-                + (f"Vedhæftet (ikke videresendt; mailen er gemt som indgående besked "
-                   f"{inbound.id}):\n"
-                   f"{listed}" if listed else "")
+        body = (_say(lang, "enquiry.intro") + "\n\n"
+                + _say(lang, "enquiry.from", sender=message.sender or inbound.envelope_from)
+                + "\n" + _say(lang, "enquiry.subject_line", subject=message.subject) + "\n"
+                + (_say(lang, "enquiry.attached", number=inbound.id) + f"\n{listed}"
+                   if listed else "")
                 + f"\n{_masked_body(message.body_text)}")
         self._enqueue(db, "enquiry", self.config.jobcenter.consultants, subject, body, inbound)
 
@@ -384,9 +387,9 @@ class Pipeline:
         with session(self.engine) as db:
             inbound = Repository(db).inbound(inbound_id)
             assert inbound is not None
-            subject = "Ulæselig mail til jobcentret"
-            body = (f"En mail fra {envelope_from or 'ukendt afsender'} kunne ikke læses: "
-                    f"{reason}\n")
+            subject = _say("da", "unreadable.subject")
+            body = _say("da", "unreadable.body", reason=reason,
+                        sender=envelope_from or _say("da", "unknown_sender")) + "\n"
             self._enqueue(db, "enquiry", self.config.jobcenter.consultants, subject, body,
                           inbound)
             inbound.status, inbound.processed_at, inbound.error = "processed", _now(), reason
@@ -433,10 +436,16 @@ def _summary(claim: Claim, decision: Decision, row: ClaimRow, message: email.Mai
     )
 
 
-def _claim_heading(claim: Claim, row: ClaimRow, count: int) -> str:
+def _claim_heading(claim: Claim, row: ClaimRow, count: int, lang: str) -> str:
+    lang = language(lang)
     if claim.source == "body":
-        return f"Kravet ({row.reference})" if count > 1 else ""
-    return f"Lønseddel \"{mask_cprs(claim.source)}\" ({row.reference})"
+        return _say(lang, "heading.body", reference=row.reference) if count > 1 else ""
+    return _say(lang, "heading.payslip", name=mask_cprs(claim.source), reference=row.reference)
+
+
+def _say(lang: Language, key: str, **values: object) -> str:
+    """A text of the pipeline's catalogue section (handlers.locale.pipeline)."""
+    return render(PIPELINE, key, lang, **values)
 
 
 def _masked_body(text: str) -> str:

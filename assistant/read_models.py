@@ -20,7 +20,7 @@ from email.parser import BytesHeaderParser
 from email.policy import default as default_policy
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from assistant.claim_json import number
@@ -33,11 +33,14 @@ from assistant.models import (
     Intake,
     OutboundMessage,
     Workplace,
+    WorkplaceSender,
 )
 from assistant.repository import Repository, WorkplaceRecord
 from handlers import register
 from handlers.job import JobDescription
 from handlers.parts import stored_part
+from handlers.review import sick_days
+from handlers.scheme import DEFAULT_SCHEME
 from parsers import email
 from parsers.identifiers import mask_cpr, mask_cprs
 from parsers.labels import COMPONENTS
@@ -122,8 +125,12 @@ def claim_list(db: Session, *, month: str | None, status: str | None,
     pages = max(1, -(-count // size))
     page = min(max(1, page), pages)
     rows = repo.claims(**where, newest_first=True, offset=(page - 1) * size, limit=size)
-    workplaces = list(db.exec(select(Workplace).order_by(col(Workplace.name))).all())
-    return ClaimList(rows, count, page, pages, workplaces)
+    return ClaimList(rows, count, page, pages, workplace_choices(db))
+
+
+def workplace_choices(db: Session) -> list[Workplace]:
+    """The workplaces to choose from in a filter or a form, by name."""
+    return list(db.exec(select(Workplace).order_by(col(Workplace.name))).all())
 
 
 @dataclass(frozen=True)
@@ -136,7 +143,7 @@ class ClaimPage:
     subject: str
     received: datetime | None  # None: the inbound message is gone
     body: str
-    pdf: bytes | None
+    pdf: bytes | None  # the payslip as sent: a PDF, or an image (scan, photo)
     outbox: list[OutboundMessage]
     corrections: list[ClaimCorrection]
     history: list[AuditEntry]
@@ -167,16 +174,11 @@ def claim_page(db: Session, reference: str, max_bytes: int) -> ClaimPage | None:
 
 
 def _payslip_pdf(message: email.MailMessage, claim: Claim) -> bytes | None:
-    """The claim's own PDF: by its stored position and hash, as the decisions find it
-    (two payslips in one mail may share a file name); a claim stored before migration
-    0003 has no position, only its file name."""
+    """The claim's own attachment (a PDF, or a scan or photo read by OCR), found by its
+    stored position and hash as the decisions find it (two payslips in one mail may
+    share a file name)."""
     part = stored_part(message, claim.part, claim.payslip_sha256)
-    if part.attachment is not None:
-        return part.attachment.data
-    if claim.part.startswith("legacy:"):
-        return next((a.data for a in message.pdfs
-                     if (a.filename or "payslip.pdf") == claim.source), None)
-    return None
+    return part.attachment.data if part.attachment else None
 
 
 def claim_show_json(page: ClaimPage) -> dict[str, Any]:
@@ -194,6 +196,12 @@ def claim_show_json(page: ClaimPage) -> dict[str, Any]:
 # -- today ---------------------------------------------------------------------------------
 
 
+# Sick days are shown on Today from this many days below the scheme's limit on.
+SICK_DAYS_WARNING = 5
+# Claims whose sick hours count in an employment (as the review counts them, and paid).
+SICK_COUNTED = ("validated", "needs_review", "paid")
+
+
 @dataclass(frozen=True)
 class Today:
     held: list[Claim]
@@ -201,9 +209,12 @@ class Today:
     ending: list[tuple[Employment, str]]
     no_payslip: list[tuple[Employment, str]]  # worked last month, no claim for it yet
     last_month: date
+    sick: list[tuple[Employment, str, int]]  # near or over the limit: (.., workplace, days)
+    max_sick_days: int
 
 
-def today_view(db: Session, today: date, limit: int = 50) -> Today:
+def today_view(db: Session, today: date, limit: int = 50,
+               max_sick_days: int = DEFAULT_SCHEME.max_sick_days) -> Today:
     repo = Repository(db)
     held = repo.claims(status="needs_review", limit=limit)
     names = repo.workplace_names()
@@ -223,7 +234,27 @@ def today_view(db: Session, today: date, limit: int = 50) -> Today:
         .order_by(col(Employment.start_date))).all()
     no_payslip = [(e, names.get(e.workplace_id, "?")) for e in worked
                   if e.last_day >= last_month and e.id not in claimed]
-    return Today(held, submitted_intakes(db), ending, no_payslip, last_month)
+    return Today(held, submitted_intakes(db), ending, no_payslip, last_month,
+                 sick_days_near(db, today, max_sick_days, names), max_sick_days)
+
+
+def sick_days_near(db: Session, today: date, max_sick_days: int,
+                   names: dict[int, str]) -> list[tuple[Employment, str, int]]:
+    """Employments still running whose claims' sick hours come to at least
+    ``max_sick_days - SICK_DAYS_WARNING`` sick days (``handlers.review.sick_days``)."""
+    totals = db.exec(select(Claim.employment_id, func.sum(Claim.sick_hours)).where(
+        col(Claim.employment_id).is_not(None), col(Claim.sick_hours) > 0,
+        col(Claim.status).in_(SICK_COUNTED)).group_by(col(Claim.employment_id))).all()
+    if not totals:
+        return []
+    hours = dict(totals)
+    rows = db.exec(select(Employment).where(col(Employment.id).in_(list(hours)))).all()
+    near = []
+    for e in rows:
+        days = sick_days(Decimal(hours[e.id]), e.hours_per_week)
+        if e.last_day >= today and days >= max_sick_days - SICK_DAYS_WARNING:
+            near.append((e, names.get(e.workplace_id, "?"), days))
+    return sorted(near, key=lambda row: -row[2])
 
 
 # -- intakes -------------------------------------------------------------------------------
@@ -291,6 +322,36 @@ def pool_view(db: Session, today: date, pool_hours: Decimal, weeks: int = 53) ->
               for day in (today + timedelta(weeks=w) for w in range(weeks))]
     return PoolView(register.pool_status(spans, today, pool_hours), series,
                     [(e, name) for e, _, name in found])
+
+
+@dataclass(frozen=True)
+class WorkplaceRow:
+    workplace: Workplace
+    senders: list[str]
+    employments: int  # current and future ones
+    claims: int  # claims for the month shown (the one being claimed now)
+
+
+def workplaces_view(db: Session, today: date, month: date) -> list[WorkplaceRow]:
+    """Every workplace with its senders, its running employments and its claims for
+    ``month`` (its first day): three grouped counts, not one query per workplace."""
+    senders: dict[int, list[str]] = {}
+    for workplace_id, pattern in db.exec(select(WorkplaceSender.workplace_id,
+                                                WorkplaceSender.pattern)).all():
+        senders.setdefault(workplace_id, []).append(pattern)
+    employed = dict(db.exec(select(Employment.workplace_id, func.count()).where(
+        col(Employment.end_date) >= today,
+        or_(col(Employment.ended_on).is_(None), col(Employment.ended_on) >= today))
+        .group_by(col(Employment.workplace_id))).all())
+    span = month_span(month.strftime("%Y-%m"))
+    assert span is not None
+    claimed = dict(db.exec(select(Claim.workplace_id, func.count()).where(
+        col(Claim.workplace_id).is_not(None), col(Claim.period_start) >= span[0],
+        col(Claim.period_start) < span[1]).group_by(col(Claim.workplace_id))).all())
+    return [WorkplaceRow(w, sorted(senders.get(w.id or 0, [])), employed.get(w.id, 0),
+                         claimed.get(w.id, 0))
+            for w in db.exec(select(Workplace).order_by(col(Workplace.name),
+                                                        col(Workplace.cvr))).all()]
 
 
 def workplace_json(record: WorkplaceRecord) -> dict[str, Any]:
@@ -371,5 +432,6 @@ __all__ = ["ClaimList", "ClaimPage", "PoolView", "Today", "audit_page", "claim_j
            "claim_list", "claim_page", "claim_rows", "claim_show_json", "employment_json",
            "export_csv", "export_rows", "export_totals", "intake_json", "intake_rows",
            "masked", "month_span", "one_line", "pool_json", "pool_view", "submitted_intakes",
-           "today_view", "workplace_json"]
+           "today_view", "workplace_choices", "workplace_json",
+           "workplaces_view"]
 

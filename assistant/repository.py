@@ -22,7 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, update
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, delete, select
 
 from assistant.db import exclusive
 from assistant.models import (
@@ -130,6 +130,13 @@ class Repository:
             self.db.add(WorkplaceSender(workplace_id=workplace.id, pattern=pattern))
         self.db.flush()
         return self.workplace_record(workplace)
+
+    def remove_sender(self, workplace_id: int, pattern: str) -> bool:
+        """Stop accepting ``pattern`` for a workplace; False if it was not a sender."""
+        gone = self.db.execute(delete(WorkplaceSender).where(
+            col(WorkplaceSender.workplace_id) == workplace_id,
+            col(WorkplaceSender.pattern) == pattern)).rowcount
+        return bool(gone)
 
     # -- employments ----------------------------------------------------------------------
 
@@ -423,6 +430,11 @@ class Repository:
 
     def chat_message(self, message_id: int) -> ChatMessage | None:
         return self.db.get(ChatMessage, message_id)
+
+    def chat_messages_keyed(self, prefix: str) -> list[ChatMessage]:
+        """Chat messages whose dedup key starts with ``prefix`` (a form's questions)."""
+        return list(self.db.exec(select(ChatMessage).where(
+            col(ChatMessage.dedup_key).startswith(prefix))).all())
 
     # -- intakes ------------------------------------------------------------------------------
 

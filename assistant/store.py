@@ -123,7 +123,7 @@ class Store:
             imap_folder=imap_folder, imap_uidvalidity=imap_uidvalidity, imap_uid=imap_uid,
         )
         try:
-            with session(self.engine) as db:
+            with session(self.engine, durable=True) as db:  # on disk before the 250
                 return self._repo(db).add_inbound(message), True
         except IntegrityError:
             # The same bytes arrived concurrently and the other delivery won the insert.

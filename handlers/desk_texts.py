@@ -1,11 +1,15 @@
 """The desk's words, Danish and English, in the shape of ``handlers.texts``: one
 catalogue, ``key -> {language: text}``; :func:`text` looks a key up (Danish if a key
 has no English yet, the key itself if it is unknown, so a gap shows and never fails).
+These tables are sections of the one catalogue (``handlers.i18n``: ``desk.*``,
+``claim_status.*``, ...), so they are checked with every other text.
 """
 
 from __future__ import annotations
 
-from handlers.texts import Language
+import re
+
+from handlers.i18n import Language, render
 
 UI: dict[str, dict[Language, str]] = {
     "app": {"da": "Jobcenterets skrivebord", "en": "Jobcenter desk"},
@@ -122,10 +126,12 @@ UI: dict[str, dict[Language, str]] = {
     "approve_intake": {"da": "Godkend og opret ansættelsen",
                        "en": "Approve and create the employment"},
     "export_intro": {"da": "Månedens validerede og udbetalte krav som CSV til Excel "
-                           "(semikolon, decimalkomma). Filen har fulde CPR-numre; "
-                           "hentningen logges.",
+                           "(semikolon, decimalkomma) eller som Excel-fil (beløb som tal, "
+                           "datoer som datoer). Filerne har fulde CPR-numre; hentningen "
+                           "logges.",
                      "en": "The month's validated and paid claims as CSV for Excel "
-                           "(semicolon, decimal comma). The file holds full CPR numbers; "
+                           "(semicolon, decimal comma) or as an Excel file (amounts as "
+                           "numbers, dates as dates). The files hold full CPR numbers; "
                            "the download is logged."},
     "download": {"da": "Hent CSV", "en": "Download CSV"},
     "more_in_file": {"da": "Her vises de første {shown} af {count} krav; filen har dem alle.",
@@ -137,6 +143,79 @@ UI: dict[str, dict[Language, str]] = {
     "what": {"da": "Hvad", "en": "What"},
     "why": {"da": "Hvorfor", "en": "Why"},
     "signed_in_as": {"da": "Logget ind som", "en": "Signed in as"},
+    # -- the pool's changes
+    "add_employment": {"da": "Opret en ansættelse", "en": "Add an employment"},
+    "add_employment_button": {"da": "Godkend ansættelsen", "en": "Approve the employment"},
+    "past_start": {"da": "Allerede begyndt (godkendt før assistenten blev brugt)",
+                   "en": "Already began (approved before the assistant was used)"},
+    "temporary_reason": {"da": "Hvorfor ansættelsen er midlertidig",
+                         "en": "Why the employment is temporary"},
+    "temporary_template": {"da": "Ansættelsen er midlertidig, fordi opgaven er afgrænset til "
+                                 "...", "en": "Ansættelsen er midlertidig, fordi ..."},
+    "change": {"da": "Afslut eller forlæng", "en": "End or extend"},
+    "end_employment": {"da": "Afslut ansættelsen", "en": "End the employment"},
+    "last_day": {"da": "Sidste arbejdsdag", "en": "Last day"},
+    "end_reason": {"da": "Hvorfor (valgfri, til loggen)", "en": "Why (optional, for the log)"},
+    "extend_employment": {"da": "Forlæng (tillæg)", "en": "Extend (addendum)"},
+    "new_end": {"da": "Ny slutdato", "en": "New end date"},
+    "addendum_reason": {"da": "Begrundelse for tillægget", "en": "The addendum's reason"},
+    "ended_early": {"da": "afsluttet før tid", "en": "ended early"},
+    "done_approve_intake": {"da": "Jobbeskrivelsen er godkendt, og ansættelsen er oprettet; "
+                                  "lederen får besked i chatten.",
+                            "en": "The intake is approved and the employment created; the "
+                                  "manager is told in the chat."},
+    "done_add_employment": {"da": "Ansættelsen er godkendt og tæller nu i puljen.",
+                            "en": "The employment is approved and now counts in the pool."},
+    "done_end_employment": {"da": "Ansættelsen er afsluttet; timerne går tilbage til puljen "
+                                  "dagen efter den sidste arbejdsdag.",
+                            "en": "The employment is ended; its hours return to the pool the "
+                                  "day after its last day."},
+    "done_extend_employment": {"da": "Ansættelsen er forlænget.",
+                               "en": "The employment is extended."},
+    "bad_date": {"da": "»{value}« er ikke en dato; skriv den som 04.01.2027 eller 2027-01-04.",
+                 "en": "{value!r} is not a date; write it like 2027-01-04."},
+    "bad_hours": {"da": "»{value}« er ikke et antal timer; skriv fx 7,5.",
+                  "en": "{value!r} is not a number of hours; write e.g. 7.5."},
+    "bad_id": {"da": "Ansættelsen findes ikke.", "en": "No such employment."},
+    # -- intakes
+    "ask_manager": {"da": "Spørg lederen", "en": "Ask the manager"},
+    "question": {"da": "Spørgsmål (sendes i chatten)", "en": "Question (sent in the chat)"},
+    "send_question": {"da": "Send spørgsmålet", "en": "Send the question"},
+    "decline_intake": {"da": "Afvis jobbeskrivelsen", "en": "Decline the intake"},
+    "decline_reason": {"da": "Begrundelse (sendes til lederen)",
+                       "en": "Reason (sent to the manager)"},
+    "decline": {"da": "Afvis", "en": "Decline"},
+    "done_ask_intake": {"da": "Spørgsmålet er sendt til lederen i chatten.",
+                        "en": "The question is sent to the manager in the chat."},
+    "done_decline_intake": {"da": "Jobbeskrivelsen er afvist; lederen får begrundelsen i "
+                                  "chatten.",
+                            "en": "The intake is declined; the manager is told why in the "
+                                  "chat."},
+    # -- workplaces
+    "workplaces": {"da": "Arbejdspladser", "en": "Workplaces"},
+    "workplaces_intro": {"da": "Krav bliver kun behandlet, når de kommer fra en godkendt "
+                               "afsender (en adresse som lon@firma.dk eller et helt domæne "
+                               "som firma.dk).",
+                         "en": "Claims are only handled when they come from an approved "
+                               "sender (an address like lon@firma.dk or a whole domain like "
+                               "firma.dk)."},
+    "cvr": {"da": "CVR-nr.", "en": "CVR"},
+    "senders": {"da": "Godkendte afsendere", "en": "Approved senders"},
+    "no_senders": {"da": "Ingen: krav kan ikke kobles til arbejdspladsen.",
+                   "en": "None: claims cannot be matched to the workplace."},
+    "active_employments": {"da": "Aktive ansættelser", "en": "Active employments"},
+    "claims_for": {"da": "Krav for {month}", "en": "Claims for {month}"},
+    "add_sender": {"da": "Tilføj afsender", "en": "Add sender"},
+    "new_sender": {"da": "Adresse eller domæne", "en": "Address or domain"},
+    "remove": {"da": "Fjern", "en": "Remove"},
+    "remove_sender_title": {"da": "Fjern {sender} som afsender", "en": "Remove {sender}"},
+    "done_add_sender": {"da": "Afsenderen er godkendt.", "en": "The sender is approved."},
+    "done_remove_sender": {"da": "Afsenderen er fjernet.", "en": "The sender is removed."},
+    # -- today, export
+    "sick_days": {"da": "Sygedage nær grænsen på {max} dage",
+                  "en": "Sick days nearing the limit of {max} days"},
+    "sick_days_col": {"da": "Sygedage", "en": "Sick days"},
+    "download_xlsx": {"da": "Hent Excel-fil", "en": "Download Excel file"},
 }
 
 ROLES: dict[str, dict[Language, str]] = {
@@ -192,6 +271,13 @@ AUDIT_ACTIONS: dict[str, dict[Language, str]] = {
     "paid": {"da": "markerede udbetalt", "en": "marked paid"},
     "reveal_cpr": {"da": "så fuldt CPR-nummer", "en": "revealed the CPR number"},
     "approve_intake": {"da": "godkendte jobbeskrivelse", "en": "approved intake"},
+    "ask_intake": {"da": "spurgte lederen", "en": "asked the manager"},
+    "decline_intake": {"da": "afviste jobbeskrivelse", "en": "declined intake"},
+    "add_employment": {"da": "godkendte ansættelse", "en": "added employment"},
+    "end_employment": {"da": "afsluttede ansættelse", "en": "ended employment"},
+    "extend_employment": {"da": "forlængede ansættelse", "en": "extended employment"},
+    "add_sender": {"da": "godkendte afsender", "en": "added sender"},
+    "remove_sender": {"da": "fjernede afsender", "en": "removed sender"},
     "export": {"da": "hentede eksport", "en": "downloaded the export"},
     "staff_add": {"da": "oprettede medarbejder", "en": "added staff member"},
     "staff_disable": {"da": "spærrede medarbejder", "en": "disabled staff member"},
@@ -201,8 +287,118 @@ AUDIT_ACTIONS: dict[str, dict[Language, str]] = {
 
 def text(key: str, lang: Language = "da", catalogue: dict[str, dict[Language, str]] = UI,
          **values: object) -> str:
-    entry = catalogue.get(key)
-    if entry is None:
-        return key
-    template = entry.get(lang) or entry["da"]
-    return template.format(**values) if values else template
+    return render(catalogue, key, lang, **values)
+
+
+# The register's refusals (``handlers.register``, ``assistant.store``, ``assistant.intakes``,
+# ``assistant.register_changes``) are English sentences; the desk shows them in Danish by
+# these patterns. A sentence no pattern knows is shown as it is (a gap shows, never fails).
+_DATE = r"\d{4}-\d{2}-\d{2}"
+_INTAKE_STATUS = {"draft": "en kladde", "approved": "allerede godkendt",
+                  "cancelled": "annulleret", "submitted": "indsendt"}
+REGISTER_REASONS: list[tuple[re.Pattern[str], str]] = [(re.compile(p), da) for p, da in [
+    (r"hours per week must be more than 0 \(got (?P<got>.+)\)",
+     "Timer om ugen skal være mere end 0 (fik {got})."),
+    (r"an employment may have at most (?P<max>\S+) hours per week \(got (?P<got>\S+)\)",
+     "En ansættelse må højst have {max} timer om ugen (fik {got})."),
+    (r"hours per week have at most two decimals \(got (?P<got>.+)\)",
+     "Timer om ugen må højst have to decimaler (fik {got})."),
+    (rf"the employment ends \((?P<end>{_DATE})\) before it starts \((?P<start>{_DATE})\)",
+     "Ansættelsen slutter ({end}), før den begynder ({start})."),
+    (rf"an employment may last at most (?P<months>\d+) months: one starting (?P<start>{_DATE})"
+     rf" may end (?P<latest>{_DATE}) at the latest \(got (?P<got>{_DATE})\)",
+     "En ansættelse må højst vare {months} måneder: en, der begynder {start}, må senest "
+     "slutte {latest} (fik {got})."),
+    (rf"the pool has (?P<left>\S+) hours left per week in (?P<start>{_DATE}) to "
+     rf"(?P<end>{_DATE}) \((?P<used>\S+) of (?P<pool>\S+) approved\); (?P<asked>\S+) hours "
+     "were asked for",
+     "Puljen har kun {left} ledige timer om ugen i perioden {start} til {end} ({used} af "
+     "{pool} er godkendt); der blev søgt om {asked} timer."),
+    (rf"CPR (?P<cpr>\S+) already has an employment at CVR (?P<cvr>\d+) from "
+     rf"(?P<start>{_DATE}) to (?P<end>{_DATE})",
+     "CPR {cpr} har allerede en ansættelse hos CVR {cvr} fra {start} til {end}."),
+    (rf"the start date (?P<start>{_DATE}) is in the past \(today is (?P<today>{_DATE})\)",
+     "Startdatoen {start} ligger før i dag ({today}); tjek årstallet. En ansættelse, der "
+     "allerede er begyndt, registreres med »Allerede begyndt«."),
+    (r"the citizen's name is missing", "Borgerens navn mangler."),
+    (r"the reason why the employment is temporary is missing",
+     "Begrundelsen for, at ansættelsen er midlertidig, mangler."),
+    (r"no workplace with CVR (?P<cvr>\d+)", "Der er ingen arbejdsplads med CVR {cvr}."),
+    (r"CVR '(?P<cvr>[^']*)': a CVR number has 8 digits, found (?P<n>\d+)",
+     "CVR-nummeret »{cvr}« skal have 8 cifre (har {n})."),
+    (r"CVR '(?P<cvr>[^']*)': .*", "CVR-nummeret »{cvr}« er ikke gyldigt; tjek for tastefejl."),
+    (r"CPR (?P<cpr>\S+): a CPR number has 10 digits, found (?P<n>\d+)",
+     "CPR-nummeret skal have 10 cifre (har {n})."),
+    (r"CPR (?P<cpr>\S+): the first six digits .* are not a real date",
+     "CPR-nummerets første seks cifre er ikke en rigtig dato (DDMMÅÅ)."),
+    (r"CPR (?P<cpr>\S+): the birth date .* is in the future",
+     "CPR-nummerets fødselsdato ligger i fremtiden."),
+    (r"the CPR number is missing", "CPR-nummeret mangler."),
+    (r"no employment with id (?P<id>\d+)", "Der er ingen ansættelse nr. {id}."),
+    (rf"employment (?P<id>\d+) already ended on (?P<day>{_DATE})",
+     "Ansættelse nr. {id} er allerede afsluttet ({day})."),
+    (rf"employment (?P<id>\d+) ends on (?P<end>{_DATE}) already; it cannot be ended later "
+     rf"\((?P<on>{_DATE})\)",
+     "Ansættelse nr. {id} slutter allerede {end}; den kan ikke afsluttes senere ({on}). "
+     "Brug »Forlæng« for at forlænge den."),
+    (rf"employment (?P<id>\d+) ended on (?P<day>{_DATE}); an ended employment cannot be "
+     "extended", "Ansættelse nr. {id} sluttede {day}; en afsluttet ansættelse kan ikke "
+     "forlænges."),
+    (r"the addendum's reason \(why the employment is extended\) is missing",
+     "Begrundelsen for tillægget (hvorfor ansættelsen forlænges) mangler."),
+    (rf"the new end (?P<new>{_DATE}) is not after the current end (?P<end>{_DATE})",
+     "Den nye slutdato {new} ligger ikke efter den nuværende slutdato {end}."),
+    (r"'(?P<s>.*)' is neither an e-mail address \(lon@firma.dk\) nor a domain \(firma.dk\)",
+     "»{s}« er hverken en e-mailadresse (lon@firma.dk) eller et domæne (firma.dk)."),
+    (r"(?P<p>\S+) is not a sender of CVR (?P<cvr>\d+)",
+     "{p} er ikke en godkendt afsender for CVR {cvr}."),
+    (r"the question is empty", "Spørgsmålet er tomt; skriv, hvad du vil spørge lederen om."),
+    (r"the reason is missing; the manager is told why",
+     "Begrundelsen mangler; lederen får den at vide."),
+    (r"no intake with id (?P<id>\d+)", "Der er ingen jobbeskrivelse nr. {id}."),
+    (r"intake (?P<id>\d+) is (?P<status>\w+); only a submitted intake can be",
+     "Jobbeskrivelse nr. {id} er {status}; kun en indsendt jobbeskrivelse kan behandles."),
+    (rf"first come, first served: intake\(s\) (?P<ids>[\d, ]+) were submitted earlier and "
+     rf"wait for (?P<waiting>\S+) hours/week; the pool has (?P<left>\S+) left on "
+     rf"(?P<on>{_DATE}), not enough for those and (?P<hours>\S+) more",
+     "Først til mølle: jobbeskrivelse {ids} blev indsendt før og venter på {waiting} timer "
+     "om ugen; puljen har {left} ledige den {on} – ikke nok til dem og {hours} mere. "
+     "Godkend eller afvis de tidligere først."),
+]]
+_NUMBER = re.compile(r"^-?\d+\.\d+$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+def register_reason(reason: str, lang: Language = "da") -> str:
+    """One refusal of a register change in the desk's language (Danish dates and
+    decimal commas in Danish)."""
+    if lang == "en":
+        return reason[:1].upper() + reason[1:]
+    for pattern, danish in REGISTER_REASONS:
+        found = pattern.match(reason)
+        if found:
+            return danish.format(**{k: _danish_value(k, v or "")
+                                    for k, v in found.groupdict().items()})
+    return reason
+
+
+def _danish_value(name: str, value: str) -> str:
+    if name == "status":
+        return _INTAKE_STATUS.get(value, value)
+    if (date := _ISO_DATE.match(value)) is not None:
+        return f"{date.group(3)}.{date.group(2)}.{date.group(1)}"
+    if _NUMBER.match(value):
+        return value.replace(".", ",")
+    return value
+
+
+_SUBJECTS = {"employment": {"da": "ansættelse", "en": "employment"},
+             "intake": {"da": "jobbeskrivelse", "en": "intake"}}
+
+
+def audit_subject(subject: str, lang: Language = "da") -> str:
+    """An audit row's subject (``employment 3``, ``intake 2``) in the desk's language."""
+    kind, _, number = subject.partition(" ")
+    if kind in _SUBJECTS and number.isdigit():
+        return f"{_SUBJECTS[kind][lang]} {number}"
+    return subject

@@ -7,22 +7,29 @@ The service in ``assistant/bot`` stores the draft after every answer, so a form
 survives restarts and can be resumed days later, and turns :class:`Prompt` choices
 into buttons.
 
-Steps run in the order of :data:`STEPS`. Tasks loop (``task_more``) until the
-manager says no. From the review, any group of answers (:data:`GROUPS`) can be
-changed; after that group the form returns to the review, not to the next step.
-``/back`` pops :attr:`Draft.history`. Optional steps (:data:`OPTIONAL`) accept
-``/skip``. The form is about the job: it never asks for a CPR number.
+The form is one table, :data:`FORM_STEPS`: each :class:`Step` names its question (a
+key of the ``form`` catalogue, ``handlers.locale.form``), the parser that takes its
+answer, its buttons, whether ``/skip`` may leave it empty, and the group of answers it
+belongs to. The engine walks the table in order; the scheme (``Context.scheme``)
+feeds the most hours and months into the questions and the parsers. Tasks loop
+(``task_more``) until the manager says no. From the review, any group of answers
+(:data:`GROUPS`, :data:`GROUP_TABLE`) can be changed; after that group the form
+returns to the review, not to the next step. ``/back`` pops :attr:`Draft.history`.
+The form is about the job: it never asks for a CPR number.
 """
 
 from __future__ import annotations
 
+import copy
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from handlers.catalogue import AREAS, COMPETENCES, FREQUENCIES, area
+from handlers.catalogue import AREAS, COMPETENCES, FREQUENCIES, Area, area
+from handlers.i18n import Language, render
 from handlers.job import CRITERIA, REQUIREMENTS, JobDescription, Task
 from handlers.job_texts import (
     CRITERION_NAMES,
@@ -32,45 +39,14 @@ from handlers.job_texts import (
     months_text,
     weekday_date,
 )
+from handlers.locale.form import FORM, GROUP_NAMES
 from handlers.scheme import DEFAULT_SCHEME, Scheme
-from handlers.texts import Language
 from parsers.dates import parse_date
 from parsers.identifiers import CPR_RE, IdentifierError, parse_cpr
 
 MAX_TEXT = 300
 MIN_HOURS = Decimal(1)  # the most hours and months come from the scheme (Context.scheme)
-TEMPLATE = {
-    "da": "Ansættelsen er midlertidig, fordi opgaven er afgrænset til xxx og skal løses "
-          "indenfor en bestemt tidshorisont xxx",
-    "en": "Ansættelsen er midlertidig, fordi opgaven er afgrænset til xxx og skal løses "
-          "indenfor en bestemt tidshorisont xxx",
-}
-
-CRITERION_STEPS = tuple(f"crit_{key}" for key in CRITERIA)
-STEPS: tuple[str, ...] = (
-    "location", "contact_name", "contact",
-    "task_area", "task_title", "task_frequency", "task_more",
-    *CRITERION_STEPS,
-    "competences", "hours", "working_times", "start", "duration", "reason",
-    "internship", "requirements", "review",
-)
-# Groups the manager can change from the review: (first step, last step).
-GROUPS: dict[str, tuple[str, str]] = {
-    "location": ("location", "location"),
-    "contact": ("contact_name", "contact"),
-    "tasks": ("task_area", "task_more"),
-    "criteria": (CRITERION_STEPS[0], CRITERION_STEPS[-1]),
-    "competences": ("competences", "competences"),
-    "hours": ("hours", "hours"),
-    "working_times": ("working_times", "working_times"),
-    "start": ("start", "start"),
-    "duration": ("duration", "duration"),
-    "reason": ("reason", "reason"),
-    "internship": ("internship", "internship"),
-    "requirements": ("requirements", "requirements"),
-}
-GROUP_ENDS = {last for _first, last in GROUPS.values()}
-OPTIONAL = {"working_times", "internship", "requirements"}
+TEMPLATE = FORM["template"]
 
 _YES = {"ja", "j", "yes", "y", "jo"}
 _NO = {"nej", "n", "no"}
@@ -78,8 +54,9 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+?[\d\s-]{8,20}$")
 
 
-def t(lang: Language, da: str, en: str) -> str:
-    return da if lang == "da" else en
+def say(lang: Language, key: str, **values: object) -> str:
+    """A text of the form's catalogue section."""
+    return render(FORM, key, lang, **values)
 
 
 @dataclass(frozen=True)
@@ -88,11 +65,14 @@ class Choice:
     label: str
 
 
+Rows = tuple[tuple[Choice, ...], ...]
+
+
 @dataclass(frozen=True)
 class Prompt:
     step: str
     text: str
-    choices: tuple[tuple[Choice, ...], ...] = ()
+    choices: Rows = ()
 
 
 @dataclass(frozen=True)
@@ -109,7 +89,7 @@ class Context:
 
 @dataclass
 class Draft:
-    step: str = STEPS[0]
+    step: str = "location"
     lang: Language = "da"
     answers: dict[str, Any] = field(default_factory=dict)
     history: list[str] = field(default_factory=list)
@@ -135,13 +115,456 @@ class _Refused(Exception):
     """An answer that cannot be taken; the message says what to fix."""
 
 
+STAY = "stay"  # a parser's answer for multi-select steps: ask the same step again
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the manager gave at a step: typed ``text`` or a pressed ``choice``."""
+
+    text: str
+    choice: str | None
+    notes: list[str]  # shown before the next prompt (e.g. why a "no" matters)
+
+
+# A parser stores the answer in the draft and returns None (the next step), STAY, or the
+# step to go to; it raises _Refused for an answer it cannot take.
+Parser = Callable[[Draft, Answer, Context], str | None]
+Question = Callable[[Draft, Context], tuple[str, dict[str, object]]]
+Buttons = Callable[[Draft, Context], Rows]
+
+
+def _no_buttons(_draft: Draft, _ctx: Context) -> Rows:
+    return ()
+
+
+@dataclass(frozen=True)
+class Step:
+    """One question of the form."""
+
+    key: str  # the step's name, stored in Draft.step (and in button data)
+    question: Question  # (form catalogue key, values to fill in)
+    parse: Parser
+    group: str  # the group of answers it is changed in from the review
+    buttons: Buttons = _no_buttons
+    optional: bool = False  # /skip stores ``empty``
+    empty: Any = None
+
+
+@dataclass(frozen=True)
+class Group:
+    """A group of answers: a line of the review, and a "Ret ..." button."""
+
+    key: str  # its heading is ``group.<key>`` in the catalogue (handlers.locale.form)
+    show: Callable[[dict[str, Any], Language], str]  # the answers as the review shows them
+
+
+def _asks(key: str) -> Question:
+    """A question with nothing to fill in."""
+    return lambda _draft, _ctx: (key, {})
+
+
+# -- the parsers -------------------------------------------------------------------------
+
+
+def _index(choice: str | None, prefix: str, size: int) -> int | None:
+    """The list index in a choice like ``f:2``; None for anything else. Button data
+    comes back from the client, so a forged or garbled value must not crash."""
+    if not choice or not choice.startswith(prefix):
+        return None
+    raw = choice[len(prefix):]
+    return int(raw) if raw.isdigit() and int(raw) < size else None
+
+
+def _text(text: str, lang: Language) -> str:
+    if not text:
+        raise _Refused(say(lang, "empty"))
+    if text.startswith("/"):
+        raise _Refused(say(lang, "unknown_command", command=text.split()[0]))
+    if len(text) > MAX_TEXT:
+        raise _Refused(say(lang, "too_long", most=MAX_TEXT))
+    if _has_cpr(text):
+        # The form is about the job; a CPR typed by mistake must not be stored or shown.
+        raise _Refused(say(lang, "cpr"))
+    return text
+
+
+def _has_cpr(text: str) -> bool:
+    """A CPR-shaped number whose first six digits are a real date (not a phone number)."""
+    for match in CPR_RE.finditer(text):
+        try:
+            parse_cpr(match.group(0))
+        except IdentifierError:
+            continue
+        return True
+    return False
+
+
+def _stores_text(key: str) -> Parser:
+    """A free-text answer stored under ``key``."""
+    def parse(draft: Draft, given: Answer, _ctx: Context) -> str | None:
+        draft.answers[key] = _text(given.text, draft.lang)
+        return None
+    return parse
+
+
+def _contact(draft: Draft, given: Answer, _ctx: Context) -> str | None:
+    text = _text(given.text, draft.lang)
+    digits = re.sub(r"\D", "", text)
+    if not (_EMAIL.match(text) or (_PHONE.match(text) and len(digits) >= 8)):
+        raise _Refused(say(draft.lang, "contact_invalid"))
+    draft.answers["contact"] = text
+    return None
+
+
+def _task_area(draft: Draft, given: Answer, _ctx: Context) -> str | None:
+    if given.choice is None:  # typed a task straight away
+        draft.answers["_task"] = {"title": _text(given.text, draft.lang), "area": None}
+        return "task_frequency"
+    if given.choice != "own" and area(given.choice) is None:
+        raise _Refused(say(draft.lang, "pick_area"))
+    draft.answers["_task"] = {"area": None if given.choice == "own" else given.choice}
+    return None
+
+
+def _task_title(draft: Draft, given: Answer, _ctx: Context) -> str | None:
+    found = _task_area_found(draft)
+    index = _index(given.choice, "ex:", len(found.examples) if found else 0)
+    title = found.examples[index] if found and index is not None else _text(given.text,
+                                                                            draft.lang)
+    draft.answers.setdefault("_task", {})["title"] = title
+    return None
+
+
+def _task_frequency(draft: Draft, given: Answer, _ctx: Context) -> str | None:
+    lang, answers = draft.lang, draft.answers
+    picked = _index(given.choice, "f:", len(FREQUENCIES))
+    frequency = FREQUENCIES[picked][lang] if picked is not None else _text(given.text, lang)
+    task = dict(answers.pop("_task", {}))
+    answers.setdefault("tasks", []).append(
+        {"title": task.get("title", ""), "frequency": frequency, "area": task.get("area")})
+    return None
+
+
+def _yes_no(given: Answer, lang: Language) -> bool:
+    word = (given.choice or given.text).strip().lower()
+    if word in _YES:
+        return True
+    if word in _NO:
+        return False
+    raise _Refused(say(lang, "yes_or_no"))
+
+
+def _task_more(draft: Draft, given: Answer, _ctx: Context) -> str | None:
+    more = draft.answers["_more"] = _yes_no(given, draft.lang)
+    if more:
+        return "task_area"
+    return "review" if draft.editing else CRITERION_STEPS[0]
+
+
+def _criterion(key: str) -> Parser:
+    def parse(draft: Draft, given: Answer, _ctx: Context) -> str | None:
+        yes = _yes_no(given, draft.lang)
+        draft.answers.setdefault("criteria", {})[key] = yes
+        if not yes:
+            given.notes.append(say(draft.lang, "criterion_no", why=CRITERION_WHY[key][draft.lang]))
+        return None
+    return parse
+
+
+def _competences(draft: Draft, given: Answer, _ctx: Context) -> str | None:
+    lang, chosen = draft.lang, draft.answers.setdefault("competences", [])
+    if given.choice == "done":
+        if not chosen:
+            raise _Refused(say(lang, "pick_competence"))
+        return None
+    picked = _index(given.choice, "c:", len(COMPETENCES))
+    if picked is not None:
+        name = COMPETENCES[picked][lang]
+        if name in chosen:
+            chosen.remove(name)
+        else:
+            chosen.append(name)
+        return STAY
+    for name in (part.strip() for part in _text(given.text, lang).split(",")):
+        if name and name not in chosen:
+            chosen.append(name)
+    return STAY
+
+
+def _hours(draft: Draft, given: Answer, ctx: Context) -> str | None:
+    lang, raw = draft.lang, given.choice or given.text
+    try:
+        value = Decimal(raw.replace(",", ".").strip())
+    except InvalidOperation:
+        value = Decimal("NaN")
+    most = ctx.scheme.max_hours
+    if not value.is_finite() or not MIN_HOURS <= value <= most:
+        raise _Refused(say(lang, "hours_range", most=hours(most, lang),
+                           wrote=given.text or given.choice))
+    if value != value.quantize(Decimal("0.5")):
+        raise _Refused(say(lang, "half_hours"))
+    if value > ctx.pool_left:
+        given.notes.append(say(lang, "pool_short", left=hours(ctx.pool_left, lang)))
+    whole = Decimal(int(value)) if value == value.to_integral_value() else value
+    draft.answers["hours"] = str(whole)
+    return None
+
+
+def _start(draft: Draft, given: Answer, ctx: Context) -> str | None:
+    lang, day = draft.lang, parse_date(given.text)
+    if day is None:
+        raise _Refused(say(lang, "date_unreadable"))
+    if day < ctx.today:
+        raise _Refused(say(lang, "date_passed", day=weekday_date(day, lang)))
+    draft.answers["start"] = day.isoformat()
+    return None
+
+
+def _duration(draft: Draft, given: Answer, ctx: Context) -> str | None:
+    most = ctx.scheme.max_months
+    raw = (given.choice or given.text).lower().replace("måneder", "").replace("months", "")
+    if not (raw.strip().isdigit() and 1 <= int(raw) <= most):
+        raise _Refused(say(draft.lang, "duration_range", most=most,
+                           wrote=given.text or given.choice))
+    draft.answers["duration"] = int(raw)
+    return None
+
+
+def _reason(draft: Draft, given: Answer, _ctx: Context) -> str | None:
+    lang = draft.lang
+    if given.choice == "template":
+        raise _Refused(say(lang, "complete_template", template=TEMPLATE[lang]))
+    text = _text(given.text, lang)
+    if "xxx" in text.lower():
+        raise _Refused(say(lang, "replace_xxx"))
+    if len(text) < 15:
+        raise _Refused(say(lang, "whole_sentence"))
+    draft.answers["reason"] = text
+    return None
+
+
+def _internship(draft: Draft, given: Answer, _ctx: Context) -> str | None:
+    raw = (given.choice or given.text).lower().replace("uger", "").replace("weeks", "").strip()
+    if raw in ("0", "nej", "no", "ingen", "none"):
+        draft.answers["internship"] = 0
+    elif raw.isdigit() and 2 <= int(raw) <= 4:
+        draft.answers["internship"] = int(raw)
+    else:
+        raise _Refused(say(draft.lang, "internship_range"))
+    return None
+
+
+def _requirements(draft: Draft, given: Answer, _ctx: Context) -> str | None:
+    chosen, choice = draft.answers.setdefault("requirements", []), given.choice
+    if choice == "done":
+        return None
+    if choice and choice.startswith("r:") and choice[2:] in REQUIREMENTS:
+        key = choice[2:]
+        if key in chosen:
+            chosen.remove(key)
+        else:
+            chosen.append(key)
+        return STAY
+    raise _Refused(say(draft.lang, "pick_requirements"))
+
+
+# -- the questions and buttons -------------------------------------------------------------
+
+
+def _suggestions(most: int) -> tuple[str, ...]:
+    """Four buttons up to the scheme's most: 4, 6, 8, 10 hours and 3, 6, 9, 12 months
+    for the defaults; 2, 4, 6, 8 for 8 hours."""
+    picks = sorted({max(1, round(most * part / 10)) for part in (4, 6, 8, 10)}
+                   if most % 4 else {most * part // 4 for part in (1, 2, 3, 4)})
+    return tuple(str(pick) for pick in picks)
+
+
+def _pairs(choices: list[Choice]) -> Rows:
+    return tuple(tuple(choices[i:i + 2]) for i in range(0, len(choices), 2))
+
+
+def _done(lang: Language) -> Rows:
+    return ((Choice("done", say(lang, "done")),),)
+
+
+def _yes_no_buttons(draft: Draft, _ctx: Context) -> Rows:
+    return ((Choice("ja", say(draft.lang, "yes")), Choice("nej", say(draft.lang, "no"))),)
+
+
+def _contact_question(draft: Draft, _ctx: Context) -> tuple[str, dict[str, object]]:
+    return "contact", {"name": draft.answers.get("contact_name", "")}
+
+
+def _task_area_question(draft: Draft, _ctx: Context) -> tuple[str, dict[str, object]]:
+    count = len(draft.answers.get("tasks", []))
+    return ("task_area.first", {}) if count == 0 else ("task_area.next", {"number": count + 1})
+
+
+def _task_area_buttons(draft: Draft, _ctx: Context) -> Rows:
+    lang = draft.lang
+    return _pairs([Choice(a.key, a.name[lang]) for a in AREAS]
+                  + [Choice("own", say(lang, "own_task"))])
+
+
+def _task_area_found(draft: Draft) -> Area | None:
+    """The area the task being written was picked from (None: the manager's own)."""
+    return area(draft.answers.get("_task", {}).get("area") or "")
+
+
+def _task_title_question(draft: Draft, _ctx: Context) -> tuple[str, dict[str, object]]:
+    return ("task_title.suggestions" if _task_area_found(draft) else "task_title"), {}
+
+
+def _task_title_buttons(draft: Draft, _ctx: Context) -> Rows:
+    found = _task_area_found(draft)
+    return tuple((Choice(f"ex:{i}", ex),) for i, ex in enumerate(found.examples)) if found else ()
+
+
+def _task_frequency_question(draft: Draft, _ctx: Context) -> tuple[str, dict[str, object]]:
+    return "task_frequency", {"title": draft.answers.get("_task", {}).get("title", "")}
+
+
+def _task_frequency_buttons(draft: Draft, _ctx: Context) -> Rows:
+    return _pairs([Choice(f"f:{i}", f[draft.lang]) for i, f in enumerate(FREQUENCIES)])
+
+
+def _criterion_question(key: str) -> Question:
+    number = CRITERIA.index(key) + 1
+
+    def question(draft: Draft, _ctx: Context) -> tuple[str, dict[str, object]]:
+        return ("criterion.first" if number == 1 else "criterion.next",
+                {"number": number, "of": len(CRITERIA),
+                 "question": CRITERION_NAMES[key][draft.lang]})
+    return question
+
+
+def _competences_question(draft: Draft, _ctx: Context) -> tuple[str, dict[str, object]]:
+    chosen = draft.answers.get("competences", [])
+    return ("competences.chosen", {"chosen": ", ".join(chosen)}) if chosen else (
+        "competences", {})
+
+
+def _competences_buttons(draft: Draft, _ctx: Context) -> Rows:
+    lang, chosen = draft.lang, draft.answers.get("competences", [])
+    return _pairs([Choice(f"c:{i}", ("✓ " if c[lang] in chosen else "") + c[lang])
+                   for i, c in enumerate(COMPETENCES)]) + _done(lang)
+
+
+def _hours_question(draft: Draft, ctx: Context) -> tuple[str, dict[str, object]]:
+    return "hours", {"most": hours(ctx.scheme.max_hours, draft.lang),
+                     "left": hours(ctx.pool_left, draft.lang)}
+
+
+def _hours_buttons(_draft: Draft, ctx: Context) -> Rows:
+    return (tuple(Choice(h, h) for h in _suggestions(int(ctx.scheme.max_hours))),)
+
+
+def _duration_question(_draft: Draft, ctx: Context) -> tuple[str, dict[str, object]]:
+    return "duration", {"most": ctx.scheme.max_months}
+
+
+def _duration_buttons(_draft: Draft, ctx: Context) -> Rows:
+    return (tuple(Choice(m, m) for m in _suggestions(ctx.scheme.max_months)),)
+
+
+def _reason_question(draft: Draft, _ctx: Context) -> tuple[str, dict[str, object]]:
+    return "reason", {"template": TEMPLATE[draft.lang]}
+
+
+def _reason_buttons(draft: Draft, _ctx: Context) -> Rows:
+    return ((Choice("template", say(draft.lang, "use_template")),),)
+
+
+def _internship_buttons(draft: Draft, _ctx: Context) -> Rows:
+    lang = draft.lang
+    return ((Choice("0", say(lang, "no")),
+             *(Choice(str(w), say(lang, "weeks", weeks=w)) for w in (2, 3, 4))),)
+
+
+def _requirements_buttons(draft: Draft, _ctx: Context) -> Rows:
+    lang, chosen = draft.lang, draft.answers.get("requirements", [])
+    return _pairs([Choice(f"r:{key}", ("✓ " if key in chosen else "") +
+                          REQUIREMENT_NAMES[key][lang]) for key in REQUIREMENTS]) + _done(lang)
+
+
+# -- the form ------------------------------------------------------------------------------
+
+CRITERION_STEPS = tuple(f"crit_{key}" for key in CRITERIA)
+FORM_STEPS: tuple[Step, ...] = (
+    Step("location", _asks("location"), _stores_text("location"), "location"),
+    Step("contact_name", _asks("contact_name"), _stores_text("contact_name"), "contact"),
+    Step("contact", _contact_question, _contact, "contact"),
+    Step("task_area", _task_area_question, _task_area, "tasks", _task_area_buttons),
+    Step("task_title", _task_title_question, _task_title, "tasks", _task_title_buttons),
+    Step("task_frequency", _task_frequency_question, _task_frequency, "tasks",
+         _task_frequency_buttons),
+    Step("task_more", _asks("task_more"), _task_more, "tasks", _yes_no_buttons),
+    *(Step(f"crit_{key}", _criterion_question(key), _criterion(key), "criteria",
+           _yes_no_buttons) for key in CRITERIA),
+    Step("competences", _competences_question, _competences, "competences",
+         _competences_buttons),
+    Step("hours", _hours_question, _hours, "hours", _hours_buttons),
+    Step("working_times", _asks("working_times"), _stores_text("working_times"),
+         "working_times", optional=True, empty=""),
+    Step("start", _asks("start"), _start, "start"),
+    Step("duration", _duration_question, _duration, "duration", _duration_buttons),
+    Step("reason", _reason_question, _reason, "reason", _reason_buttons),
+    Step("internship", _asks("internship"), _internship, "internship", _internship_buttons,
+         optional=True, empty=0),
+    Step("requirements", _asks("requirements"), _requirements, "requirements",
+         _requirements_buttons, optional=True, empty=[]),
+)
+STEP = {step.key: step for step in FORM_STEPS}
+STEPS: tuple[str, ...] = (*STEP, "review")
+
+
+def _yes_word(value: object, lang: Language) -> str:
+    return say(lang, "answer.yes" if value else "answer.no")
+
+
+def _none_or(text: str, lang: Language) -> str:
+    return text or say(lang, "none")
+
+
+GROUP_TABLE: tuple[Group, ...] = (
+    Group("location", lambda a, _lang: a.get("location", "")),
+    Group("contact", lambda a, _lang: f"{a.get('contact_name', '')} ({a.get('contact', '')})"),
+    Group("tasks", lambda a, _lang: "; ".join(f"{x['title']} ({x['frequency']})"
+                                              for x in a.get("tasks", []))),
+    Group("criteria", lambda a, lang: ", ".join(
+        f"{i}: {_yes_word(a.get('criteria', {}).get(k), lang)}"
+        for i, k in enumerate(CRITERIA, 1))),
+    Group("competences", lambda a, _lang: ", ".join(a.get("competences", []))),
+    Group("hours", lambda a, lang: hours(Decimal(a.get("hours", "0")), lang)),
+    Group("working_times", lambda a, lang: a.get("working_times") or say(lang, "by_agreement")),
+    Group("start", lambda a, lang: weekday_date(date.fromisoformat(a["start"]), lang)
+          if a.get("start") else ""),
+    Group("duration", lambda a, lang: months_text(int(a.get("duration", 0)), lang)),
+    Group("reason", lambda a, _lang: a.get("reason", "")),
+    Group("internship", lambda a, lang: say(lang, "weeks", weeks=a["internship"])
+          if a.get("internship") else say(lang, "none")),
+    Group("requirements", lambda a, lang: _none_or(
+        ", ".join(REQUIREMENT_NAMES[k][lang] for k in a.get("requirements", [])), lang)),
+)
+# Groups the manager can change from the review: (first step, last step), from the table.
+GROUPS: dict[str, tuple[str, str]] = {
+    group.key: (next(s.key for s in FORM_STEPS if s.group == group.key),
+                [s.key for s in FORM_STEPS if s.group == group.key][-1])
+    for group in GROUP_TABLE}
+GROUP_ENDS = {last for _first, last in GROUPS.values()}
+OPTIONAL = {step.key for step in FORM_STEPS if step.optional}
+
+REQUIRED = ("location", "contact_name", "contact", "tasks", "competences", "hours", "start",
+            "duration", "reason")
+# The group each required answer is changed in, for a form that cannot be submitted yet.
+_GROUP_OF = {"contact_name": "contact", "contact": "contact"}
+
+
 # -- moving between steps --------------------------------------------------------------
 
 
 def _next_step(draft: Draft, step: str) -> str:
-    if step == "task_more":
-        return "task_area" if draft.answers.get("_more") else (
-            "review" if draft.editing else CRITERION_STEPS[0])
     if draft.editing and step in GROUP_ENDS:
         return "review"
     return STEPS[STEPS.index(step) + 1]
@@ -196,7 +619,7 @@ def answer(draft: Draft, ctx: Context, text: str | None = None,
     try:
         if step == "review":
             return _review_answer(draft, text, choice, ctx)
-        goto = _take(draft, step, (text or "").strip(), choice, ctx, result.notes)
+        goto = STEP[step].parse(draft, Answer((text or "").strip(), choice, result.notes), ctx)
     except _Refused as refused:
         result.notes.append(str(refused))
         result.error = True
@@ -208,258 +631,12 @@ def answer(draft: Draft, ctx: Context, text: str | None = None,
 
 def skip(draft: Draft, ctx: Context) -> Result:
     """``/skip``: leave an optional step empty."""
-    if draft.step not in OPTIONAL:
-        return Result(draft, [t(draft.lang, "Dette spørgsmål skal besvares; det kan ikke "
-                                "springes over.", "This question must be answered; it "
-                                "cannot be skipped.")], error=True)
-    default: Any = {"working_times": "", "internship": 0, "requirements": []}[draft.step]
-    draft.answers[draft.step] = default
-    _go(draft, _next_step(draft, draft.step))
+    step = STEP.get(draft.step)
+    if step is None or not step.optional:
+        return Result(draft, [say(draft.lang, "no_skip")], error=True)
+    draft.answers[step.key] = copy.deepcopy(step.empty)
+    _go(draft, _next_step(draft, step.key))
     return Result(draft)
-
-
-STAY = "stay"
-
-
-def _take(draft: Draft, step: str, text: str, choice: str | None, ctx: Context,
-          notes: list[str]) -> str | None:
-    """Store the answer to ``step``; returns :data:`STAY` (multi-select steps), the step
-    to go to, or None for the next one."""
-    lang, answers = draft.lang, draft.answers
-    if step in ("location", "contact_name", "working_times"):
-        answers[step] = _text(text, lang)
-    elif step == "contact":
-        answers["contact"] = _contact(text, lang)
-    elif step == "task_area":
-        if choice is None:  # typed a task straight away
-            answers["_task"] = {"title": _text(text, lang), "area": None}
-            return "task_frequency"
-        answers["_task"] = {"area": None if choice == "own" else _area_key(choice, lang)}
-    elif step == "task_title":
-        answers.setdefault("_task", {})["title"] = _task_title(draft, text, choice)
-    elif step == "task_frequency":
-        picked = _index(choice, "f:", len(FREQUENCIES))
-        frequency = FREQUENCIES[picked][lang] if picked is not None else _text(text, lang)
-        task = dict(answers.pop("_task", {}))
-        task["frequency"] = frequency
-        answers.setdefault("tasks", []).append(
-            {"title": task.get("title", ""), "frequency": frequency, "area": task.get("area")})
-    elif step == "task_more":
-        answers["_more"] = _yes_no(text, choice, lang)
-    elif step in CRITERION_STEPS:
-        key = step.removeprefix("crit_")
-        yes = _yes_no(text, choice, lang)
-        answers.setdefault("criteria", {})[key] = yes
-        if not yes:
-            notes.append(t(lang, "Godt at vide - det er ikke afgørende, men virksomheds"
-                           "konsulenten vil tale med dig om det. Baggrunden: ",
-                           "Good to know - it does not rule the job out, but the consultant "
-                           "will talk it over with you. The reason: ")
-                         + CRITERION_WHY[key][lang])
-    elif step == "competences":
-        return _competences(draft, text, choice)
-    elif step == "hours":
-        answers["hours"] = str(_hours(text, choice, ctx, lang, notes))
-    elif step == "start":
-        answers["start"] = _start(text, ctx, lang).isoformat()
-    elif step == "duration":
-        answers["duration"] = _duration(text, choice, ctx.scheme.max_months, lang)
-    elif step == "reason":
-        if choice == "template":
-            raise _Refused(t(lang, "Skriv sætningen færdig og send den, med xxx erstattet:\n",
-                             "Complete the sentence and send it, with xxx replaced:\n")
-                           + TEMPLATE[lang])
-        answers["reason"] = _reason(text, lang)
-    elif step == "internship":
-        answers["internship"] = _internship(text, choice, lang)
-    elif step == "requirements":
-        return _requirements(draft, choice, lang)
-    return None
-
-
-def _index(choice: str | None, prefix: str, size: int) -> int | None:
-    """The list index in a choice like ``f:2``; None for anything else. Button data
-    comes back from the client, so a forged or garbled value must not crash."""
-    if not choice or not choice.startswith(prefix):
-        return None
-    raw = choice[len(prefix):]
-    return int(raw) if raw.isdigit() and int(raw) < size else None
-
-
-def _text(text: str, lang: Language) -> str:
-    if not text:
-        raise _Refused(t(lang, "Svaret er tomt. Skriv venligst et svar.",
-                         "The answer is empty. Please write an answer."))
-    if text.startswith("/"):
-        raise _Refused(t(lang, f"{text.split()[0]} kender jeg ikke. /help viser kommandoerne.",
-                         f"I do not know {text.split()[0]}. /help lists the commands."))
-    if len(text) > MAX_TEXT:
-        raise _Refused(t(lang, f"Svaret er for langt (højst {MAX_TEXT} tegn).",
-                         f"The answer is too long (at most {MAX_TEXT} characters)."))
-    if _has_cpr(text):
-        # The form is about the job; a CPR typed by mistake must not be stored or shown.
-        raise _Refused(t(lang, "Svaret ser ud til at indeholde et cpr-nummer. Skemaet handler "
-                         "om jobbet, så skriv venligst svaret uden cpr-nummer.",
-                         "The answer seems to contain a CPR number. The form is about the "
-                         "job, so please write the answer without it."))
-    return text
-
-
-def _has_cpr(text: str) -> bool:
-    """A CPR-shaped number whose first six digits are a real date (not a phone number)."""
-    for match in CPR_RE.finditer(text):
-        try:
-            parse_cpr(match.group(0))
-        except IdentifierError:
-            continue
-        return True
-    return False
-
-
-def _contact(text: str, lang: Language) -> str:
-    text = _text(text, lang)
-    digits = re.sub(r"\D", "", text)
-    if _EMAIL.match(text) or (_PHONE.match(text) and len(digits) >= 8):
-        return text
-    raise _Refused(t(lang, "Skriv et telefonnummer (8 cifre) eller en e-mailadresse, fx "
-                     "12 34 56 78 eller navn@arbejdsplads.dk.",
-                     "Write a phone number (8 digits) or an e-mail address, e.g. "
-                     "12 34 56 78 or name@workplace.dk."))
-
-
-def _area_key(choice: str, lang: Language) -> str:
-    if area(choice) is None:
-        raise _Refused(t(lang, "Vælg et område med knapperne.", "Pick an area with the buttons."))
-    return choice
-
-
-def _task_title(draft: Draft, text: str, choice: str | None) -> str:
-    found = area(draft.answers.get("_task", {}).get("area") or "")
-    index = _index(choice, "ex:", len(found.examples) if found else 0)
-    if found and index is not None:
-        return found.examples[index]
-    return _text(text, draft.lang)
-
-
-def _yes_no(text: str, choice: str | None, lang: Language) -> bool:
-    word = (choice or text).strip().lower()
-    if word in _YES:
-        return True
-    if word in _NO:
-        return False
-    raise _Refused(t(lang, "Svar ja eller nej.", "Answer yes or no."))
-
-
-def _competences(draft: Draft, text: str, choice: str | None) -> str | None:
-    lang, chosen = draft.lang, draft.answers.setdefault("competences", [])
-    if choice == "done":
-        if not chosen:
-            raise _Refused(t(lang, "Vælg mindst én kompetence, eller skriv din egen.",
-                             "Pick at least one competence, or write your own."))
-        return None
-    picked = _index(choice, "c:", len(COMPETENCES))
-    if picked is not None:
-        name = COMPETENCES[picked][lang]
-        if name in chosen:
-            chosen.remove(name)
-        else:
-            chosen.append(name)
-        return STAY
-    for name in (part.strip() for part in _text(text, lang).split(",")):
-        if name and name not in chosen:
-            chosen.append(name)
-    return STAY
-
-
-def _hours(text: str, choice: str | None, ctx: Context, lang: Language,
-           notes: list[str]) -> Decimal:
-    try:
-        value = Decimal((choice or text).replace(",", ".").strip())
-    except InvalidOperation:
-        value = Decimal("NaN")
-    most = ctx.scheme.max_hours
-    if not value.is_finite() or not MIN_HOURS <= value <= most:
-        raise _Refused(t(lang, f"Timer pr. uge skal være et tal fra 1 til {hours(most, lang)} "
-                         f"(du skrev {text or choice}). Ordningen dækker højst "
-                         f"{hours(most, lang)} timer om ugen.",
-                         f"Hours per week must be a number from 1 to {hours(most, lang)} "
-                         f"(you wrote {text or choice}). The scheme covers at most "
-                         f"{hours(most, lang)} hours a week."))
-    if value != value.quantize(Decimal("0.5")):
-        raise _Refused(t(lang, "Skriv timerne i hele eller halve timer, fx 7,5.",
-                         "Write the hours in whole or half hours, e.g. 7.5."))
-    if value > ctx.pool_left:
-        notes.append(t(lang, f"Bemærk: puljen har lige nu {hours(ctx.pool_left, lang)} timer "
-                       "tilbage om ugen. Pladserne gives efter først til mølle, så jobbet kan "
-                       "komme til at vente på plads.",
-                       f"Note: the pool has {hours(ctx.pool_left, lang)} hours a week left "
-                       "right now. Places go first come, first served, so the job may have to "
-                       "wait for room."))
-    return Decimal(int(value)) if value == value.to_integral_value() else value
-
-
-def _start(text: str, ctx: Context, lang: Language) -> date:
-    day = parse_date(text)
-    if day is None:
-        raise _Refused(t(lang, "Det kunne jeg ikke læse som en dato. Skriv fx 01.02.2027.",
-                         "I could not read that as a date. Write e.g. 2027-02-01."))
-    if day < ctx.today:
-        raise _Refused(t(lang, f"Datoen {weekday_date(day, lang)} er overstået. Vælg en dato "
-                         "fra i dag og frem.",
-                         f"{weekday_date(day, lang)} has passed. Pick a date from today on."))
-    return day
-
-
-def _duration(text: str, choice: str | None, most: int, lang: Language) -> int:
-    raw = (choice or text).lower().replace("måneder", "").replace("months", "").strip()
-    if raw.isdigit() and 1 <= int(raw) <= most:
-        return int(raw)
-    raise _Refused(t(lang, f"Varigheden skal være 1 til {most} måneder (du skrev "
-                     f"{text or choice}). Ansættelsen kan forlænges senere.",
-                     f"The duration must be 1 to {most} months (you wrote "
-                     f"{text or choice}). The employment can be extended later."))
-
-
-def _reason(text: str, lang: Language) -> str:
-    text = _text(text, lang)
-    if "xxx" in text.lower():
-        raise _Refused(t(lang, "Erstat xxx i sætningen med jeres egne ord.",
-                         "Replace the xxx in the sentence with your own words."))
-    if len(text) < 15:
-        raise _Refused(t(lang, "Skriv en hel sætning om, hvorfor jobbet er midlertidigt.",
-                         "Write a whole sentence on why the job is temporary."))
-    return text
-
-
-def _internship(text: str, choice: str | None, lang: Language) -> int:
-    raw = (choice or text).lower().replace("uger", "").replace("weeks", "").strip()
-    if raw in ("0", "nej", "no", "ingen", "none"):
-        return 0
-    if raw.isdigit() and 2 <= int(raw) <= 4:
-        return int(raw)
-    raise _Refused(t(lang, "Praktik først er enten ingen eller 2-4 uger.",
-                     "An internship first is either none or 2-4 weeks."))
-
-
-def _requirements(draft: Draft, choice: str | None, lang: Language) -> str | None:
-    chosen = draft.answers.setdefault("requirements", [])
-    if choice == "done":
-        return None
-    if choice and choice.startswith("r:") and choice[2:] in REQUIREMENTS:
-        key = choice[2:]
-        if key in chosen:
-            chosen.remove(key)
-        else:
-            chosen.append(key)
-        return STAY
-    raise _Refused(t(lang, "Vælg kravene med knapperne, og tryk Færdig.",
-                     "Pick the requirements with the buttons, then press Done."))
-
-
-REQUIRED = ("location", "contact_name", "contact", "tasks", "competences", "hours", "start",
-            "duration", "reason")
-# The group each required answer is changed in, for a form that cannot be submitted yet.
-_GROUP_OF = {"contact_name": "contact", "contact": "contact"}
 
 
 def _review_answer(draft: Draft, text: str | None, choice: str | None,
@@ -469,9 +646,7 @@ def _review_answer(draft: Draft, text: str | None, choice: str | None,
         return _submit(draft, ctx)
     if word.startswith("edit:") and word[5:] in GROUPS:
         return Result(edit(draft, word[5:]))
-    return Result(draft, [t(draft.lang, "Tryk Indsend for at sende skemaet, eller vælg det "
-                            "svar, du vil ændre.", "Press Submit to send the form, or pick "
-                            "the answer you want to change.")], error=True)
+    return Result(draft, [say(draft.lang, "submit_or_change")], error=True)
 
 
 def _submit(draft: Draft, ctx: Context) -> Result:
@@ -482,188 +657,42 @@ def _submit(draft: Draft, ctx: Context) -> Result:
     missing = next((key for key in REQUIRED if not answers.get(key)), None)
     if missing is not None:
         edit(draft, _GROUP_OF.get(missing, missing))
-        return Result(draft, [t(lang, "Der mangler et svar, før skemaet kan sendes:",
-                                "An answer is missing before the form can be sent:")],
-                      error=True)
+        return Result(draft, [say(lang, "missing_answer")], error=True)
     if date.fromisoformat(answers["start"]) < ctx.today:
         edit(draft, "start")
-        return Result(draft, [t(lang, "Den forventede opstart er overstået. Skriv en ny dato.",
-                                "The expected start has passed. Write a new date.")],
-                      error=True)
+        return Result(draft, [say(lang, "start_passed")], error=True)
     return Result(draft, submitted=True)
 
 
 # -- prompts -----------------------------------------------------------------------------
 
 
-def _suggestions(most: int) -> tuple[str, ...]:
-    """Four buttons up to the scheme's most: 4, 6, 8, 10 hours and 3, 6, 9, 12 months
-    for the defaults; 2, 4, 6, 8 for 8 hours."""
-    picks = sorted({max(1, round(most * part / 10)) for part in (4, 6, 8, 10)}
-                   if most % 4 else {most * part // 4 for part in (1, 2, 3, 4)})
-    return tuple(str(pick) for pick in picks)
-
-
-def _row(*choices: Choice) -> tuple[Choice, ...]:
-    return tuple(choices)
-
-
-def _yes_no_row(lang: Language) -> tuple[tuple[Choice, ...], ...]:
-    return (_row(Choice("ja", t(lang, "Ja", "Yes")), Choice("nej", t(lang, "Nej", "No"))),)
-
-
-def _pairs(choices: list[Choice]) -> tuple[tuple[Choice, ...], ...]:
-    return tuple(tuple(choices[i:i + 2]) for i in range(0, len(choices), 2))
-
-
 def prompt(draft: Draft, ctx: Context) -> Prompt:
     """What to ask at the current step."""
-    lang, step, answers = draft.lang, draft.step, draft.answers
-    done = t(lang, "Færdig", "Done")
-    if step == "location":
-        return Prompt(step, t(lang, "Hvor skal jobbet være? Skriv den lokale arbejdsplads "
-                              "(fx afdeling, institution eller adresse).",
-                              "Where will the job be? Write the local workplace (e.g. unit, "
-                              "institution or address)."))
-    if step == "contact_name":
-        return Prompt(step, t(lang, "Hvem bliver fast kontaktperson for den nye kollega? "
-                              "Skriv navnet.", "Who will be the new colleague's contact person? "
-                              "Write the name."))
-    if step == "contact":
-        return Prompt(step, t(lang, f"Hvordan kontakter vi {answers.get('contact_name', '')}? "
-                              "Skriv telefonnummer eller e-mail.",
-                              f"How do we reach {answers.get('contact_name', '')}? "
-                              "Write a phone number or e-mail."))
-    if step == "task_area":
-        count = len(answers.get("tasks", []))
-        lead = (t(lang, "Hvilken opgave skal den nye kollega løse?",
-                  "Which task will the new colleague do?") if count == 0 else
-                t(lang, f"Opgave {count + 1}:", f"Task {count + 1}:"))
-        return Prompt(step, lead + " " + t(lang, "Vælg et område for forslag, eller skriv "
-                                           "opgaven selv.", "Pick an area for suggestions, or "
-                                           "write the task yourself."),
-                      _pairs([Choice(a.key, a.name[lang]) for a in AREAS]
-                             + [Choice("own", t(lang, "Min egen opgave", "My own task"))]))
-    if step == "task_title":
-        found = area(answers.get("_task", {}).get("area") or "")
-        choices = [Choice(f"ex:{i}", ex) for i, ex in enumerate(found.examples)] if found else []
-        return Prompt(step, t(lang, "Skriv opgaven kort og konkret" +
-                              (", eller vælg et forslag." if found else "."),
-                              "Describe the task briefly and concretely" +
-                              (", or pick a suggestion." if found else ".")),
-                      tuple((c,) for c in choices))
-    if step == "task_frequency":
-        title = answers.get("_task", {}).get("title", "")
-        return Prompt(step, t(lang, f"Hvornår eller hvor ofte skal \"{title}\" løses?",
-                              f"When or how often is \"{title}\" done?"),
-                      _pairs([Choice(f"f:{i}", f[lang]) for i, f in enumerate(FREQUENCIES)]))
-    if step == "task_more":
-        return Prompt(step, t(lang, "Vil du tilføje en opgave mere?", "Add another task?"),
-                      _yes_no_row(lang))
-    if step in CRITERION_STEPS:
-        number = CRITERION_STEPS.index(step) + 1
-        lead = t(lang, "Nu fem hurtige spørgsmål om opgaverne. ", "Now five quick questions "
-                 "about the tasks. ") if number == 1 else ""
-        return Prompt(step, f"{lead}({number}/5) " + CRITERION_NAMES[step[5:]][lang],
-                      _yes_no_row(lang))
-    if step == "competences":
-        chosen = answers.get("competences", [])
-        picked = (t(lang, "\nValgt: ", "\nChosen: ") + ", ".join(chosen)) if chosen else ""
-        buttons = [Choice(f"c:{i}", ("✓ " if c[lang] in chosen else "") + c[lang])
-                   for i, c in enumerate(COMPETENCES)]
-        return Prompt(step, t(lang, "Hvilke personlige kompetencer skal den nye kollega have? "
-                              "Tryk for at vælge, skriv selv flere, og tryk Færdig.",
-                              "Which personal competences should the new colleague have? "
-                              "Tap to pick, write your own, then press Done.") + picked,
-                      _pairs(buttons) + ((Choice("done", done),),))
-    if step == "hours":
-        most = hours(ctx.scheme.max_hours, lang)
-        return Prompt(step, t(lang, f"Hvor mange timer om ugen (1-{most})? Puljen har lige "
-                              f"nu {hours(ctx.pool_left, lang)} timer tilbage om ugen - først "
-                              f"til mølle.", f"How many hours a week (1-{most})? The pool has "
-                              f"{hours(ctx.pool_left, lang)} hours a week left right now - "
-                              "first come, first served."),
-                      (tuple(Choice(h, h) for h in _suggestions(int(ctx.scheme.max_hours))),))
-    if step == "working_times":
-        return Prompt(step, t(lang, "Hvornår skal der arbejdes? Fx \"tirsdag og torsdag "
-                              "9-13\". (/skip: efter aftale)", "When are the working times? "
-                              "E.g. \"Tuesday and Thursday 9-13\". (/skip: by agreement)"))
-    if step == "start":
-        return Prompt(step, t(lang, "Hvornår forventer I opstart? Skriv en dato, fx 01.02.2027.",
-                              "When do you expect the job to start? Write a date, e.g. "
-                              "2027-02-01."))
-    if step == "duration":
-        months = ctx.scheme.max_months
-        return Prompt(step, t(lang, f"Hvor mange måneder skal ansættelsen vare (1-{months})?",
-                              f"How many months will the employment last (1-{months})?"),
-                      (tuple(Choice(m, m) for m in _suggestions(months)),))
-    if step == "reason":
-        return Prompt(step, t(lang, "Hvorfor er jobbet midlertidigt? Du kan bruge skabelonen:\n",
-                              "Why is the job temporary? You can use the template:\n")
-                      + TEMPLATE[lang],
-                      ((Choice("template", t(lang, "Brug skabelonen", "Use the template")),),))
-    if step == "internship":
-        return Prompt(step, t(lang, "Skal ansættelsen starte med en ulønnet praktik (2-4 uger)?",
-                              "Should the employment start with an unpaid internship "
-                              "(2-4 weeks)?"),
-                      (_row(Choice("0", t(lang, "Nej", "No")), Choice("2", t(lang, "2 uger",
-                            "2 weeks")), Choice("3", t(lang, "3 uger", "3 weeks")),
-                            Choice("4", t(lang, "4 uger", "4 weeks"))),))
-    if step == "requirements":
-        chosen = answers.get("requirements", [])
-        buttons = [Choice(f"r:{key}", ("✓ " if key in chosen else "") +
-                          REQUIREMENT_NAMES[key][lang]) for key in REQUIREMENTS]
-        return Prompt(step, t(lang, "Er der krav til jobbet? Tryk for at vælge, og tryk Færdig.",
-                              "Does the job have requirements? Tap to pick, then press Done."),
-                      _pairs(buttons) + ((Choice("done", done),),))
-    return Prompt("review", review_text(draft, ctx), _review_buttons(lang))
+    step = STEP.get(draft.step)
+    if step is None:
+        return Prompt("review", review_text(draft, ctx), _review_buttons(draft.lang))
+    key, values = step.question(draft, ctx)
+    return Prompt(step.key, say(draft.lang, key, **values), step.buttons(draft, ctx))
 
 
-GROUP_NAMES: dict[str, dict[Language, str]] = {
-    "location": {"da": "Arbejdssted", "en": "Workplace"},
-    "contact": {"da": "Kontaktperson", "en": "Contact person"},
-    "tasks": {"da": "Opgaver", "en": "Tasks"},
-    "criteria": {"da": "Opgavekriterier", "en": "Task criteria"},
-    "competences": {"da": "Kompetencer", "en": "Competences"},
-    "hours": {"da": "Timer pr. uge", "en": "Hours per week"},
-    "working_times": {"da": "Arbejdstider", "en": "Working times"},
-    "start": {"da": "Forventet opstart", "en": "Expected start"},
-    "duration": {"da": "Varighed", "en": "Duration"},
-    "reason": {"da": "Midlertidig fordi", "en": "Temporary because"},
-    "internship": {"da": "Praktik først", "en": "Internship first"},
-    "requirements": {"da": "Krav", "en": "Requirements"},
-}
+def group_name(group: str, lang: Language) -> str:
+    """A group's heading in the review."""
+    return render(GROUP_NAMES, group, lang)
 
 
-def _review_buttons(lang: Language) -> tuple[tuple[Choice, ...], ...]:
-    edits = [Choice(f"edit:{g}", t(lang, "Ret ", "Change ") + GROUP_NAMES[g][lang].lower())
+def _review_buttons(lang: Language) -> Rows:
+    edits = [Choice(f"edit:{g}", say(lang, "change", group=group_name(g, lang).lower()))
              for g in GROUPS]
-    return _pairs(edits) + ((Choice("submit", t(lang, "Indsend", "Submit")),),)
+    return _pairs(edits) + ((Choice("submit", say(lang, "submit")),),)
 
 
 def review_text(draft: Draft, ctx: Context) -> str:
     """All answers, numbered, for the manager to check before submitting."""
     lang, a = draft.lang, draft.answers
-    yes, no = t(lang, "ja", "yes"), t(lang, "nej", "no")
-    values = {
-        "location": a.get("location", ""),
-        "contact": f"{a.get('contact_name', '')} ({a.get('contact', '')})",
-        "tasks": "; ".join(f"{x['title']} ({x['frequency']})" for x in a.get("tasks", [])),
-        "criteria": ", ".join(f"{i}: {yes if a.get('criteria', {}).get(k) else no}"
-                              for i, k in enumerate(CRITERIA, 1)),
-        "competences": ", ".join(a.get("competences", [])),
-        "hours": hours(Decimal(a.get("hours", "0")), lang),
-        "working_times": a.get("working_times") or t(lang, "efter aftale", "by agreement"),
-        "start": weekday_date(date.fromisoformat(a["start"]), lang) if a.get("start") else "",
-        "duration": months_text(int(a.get("duration", 0)), lang),
-        "reason": a.get("reason", ""),
-        "internship": (t(lang, f"{a['internship']} uger", f"{a['internship']} weeks")
-                       if a.get("internship") else t(lang, "ingen", "none")),
-        "requirements": ", ".join(REQUIREMENT_NAMES[k][lang] for k in a.get("requirements", []))
-                        or t(lang, "ingen", "none"),
-    }
-    lines = [t(lang, "Tjek svarene, før du indsender:", "Check the answers before you submit:")]
-    lines += [f"{i}. {GROUP_NAMES[g][lang]}: {values[g]}" for i, g in enumerate(GROUPS, 1)]
+    lines = [say(lang, "review")]
+    lines += [f"{i}. {group_name(g.key, lang)}: {g.show(a, lang)}"
+              for i, g in enumerate(GROUP_TABLE, 1)]
     return "\n".join(lines)
 
 

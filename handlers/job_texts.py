@@ -15,13 +15,108 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from handlers.i18n import Catalogue, Language, render
 from handlers.job import CRITERIA, REQUIREMENTS, JobDescription
 from handlers.register import hours_text, latest_end
 from handlers.summary import day
-from handlers.texts import Language
+
+# The job description's and the consultants' mail's words (section ``job``).
+JOB: Catalogue = {
+    "not_given": {"da": "ikke angivet", "en": "not given"},
+    "none": {"da": "Ingen", "en": "None"},
+    "none_given": {"da": "ingen angivet", "en": "none given"},
+    "months.one": {"da": "{count} måned", "en": "{count} month"},
+    "months.many": {"da": "{count} måneder", "en": "{count} months"},
+    "weeks.one": {"da": "{count} uge", "en": "{count} week"},
+    "weeks.many": {"da": "{count} uger", "en": "{count} weeks"},
+    "label.workplace": {"da": "Arbejdsplads", "en": "Workplace"},
+    "label.manager": {"da": "Leder", "en": "Manager"},
+    "label.location": {"da": "Lokal arbejdsplads", "en": "Location"},
+    "label.contact": {"da": "Kontaktperson", "en": "Contact person"},
+    "label.competences": {"da": "Kompetencer", "en": "Competences"},
+    "label.hours": {"da": "Timer pr. uge", "en": "Hours per week"},
+    "label.working_times": {"da": "Arbejdstider", "en": "Working times"},
+    "label.start": {"da": "Forventet opstart", "en": "Expected start"},
+    "label.duration": {"da": "Varighed", "en": "Duration"},
+    "label.reason": {"da": "Midlertidig fordi", "en": "Temporary because"},
+    "label.internship": {"da": "Praktik først", "en": "Internship first"},
+    "label.requirements": {"da": "Krav", "en": "Requirements"},
+    "tasks": {"da": "Opgaver (hvornår/frekvens):", "en": "Tasks (when/how often):"},
+    "no_tasks": {"da": "- ingen opgaver angivet", "en": "- no tasks given"},
+    "criteria": {"da": "Opgavekriterier (lederens svar):",
+                 "en": "Task criteria (the manager's answers):"},
+    # Three characters wide each: the boxes line up.
+    "mark.yes": {"da": "Ja ", "en": "Yes"},
+    "mark.no": {"da": "NEJ", "en": "NO "},
+    "follow_up": {"da": "  <-- følg op", "en": "  <-- follow up"},
+    "criteria.unmet": {"da": "  Ikke besvaret med ja: {count} af {of} kriterier - følg op med "
+                             "lederen.",
+                       "en": "  Not answered yes: {count} of {of} criteria - follow up with "
+                             "the manager."},
+    "criteria.all_yes": {"da": "  Alle kriterier er besvaret med ja.",
+                         "en": "  All criteria were answered yes."},
+    "reason.missing": {"da": "ikke angivet - følg op", "en": "not given - follow up"},
+    "reason.template_left": {"da": " (skabelonteksten er ikke udfyldt helt - følg op)",
+                             "en": " (the template text is not completely filled in - "
+                                   "follow up)"},
+    "internship": {"da": "{weeks} i praktik før ansættelsen (aftales og godkendes af "
+                         "virksomhedskonsulenten)",
+                   "en": "{weeks} of internship before the employment (agreed and approved "
+                         "by the consultant)"},
+    "duration": {"da": "{months}, planlagt slut {end}", "en": "{months}, planned end {end}"},
+    "mail.subject": {"da": "Ny jobbeskrivelse til godkendelse: {location} ({workplace}), "
+                           "{hours} t/uge",
+                     "en": "New job description for approval: {location} ({workplace}), "
+                           "{hours} h/week"},
+    "mail.intro": {"da": "{manager} fra {workplace} har udfyldt skemaet til opgaver og "
+                         "kompetencer for et job på få lønnede timer (jobbeskrivelse "
+                         "{number}).",
+                   "en": "{manager} of {workplace} has filled in the task-and-competence form "
+                         "for a job in a few paid hours (job description {number})."},
+    "mail.next_steps": {"da": "Næste skridt:", "en": "Next steps:"},
+    "mail.step_pool": {"da": "1. Tjek om der er plads i puljen til {hours} timer pr. uge: "
+                             "assistant pool --on {start}",
+                       "en": "1. Check that the pool has room for {hours} hours per week: "
+                             "assistant pool --on {start}"},
+    "mail.step_candidate": {"da": "2. Find en mulig kandidat, forventningsafstem med "
+                                  "arbejdspladsen og book samtale med kandidaten på "
+                                  "arbejdspladsen.",
+                            "en": "2. Find a possible candidate, align expectations with the "
+                                  "workplace and book an interview at the workplace."},
+    "mail.step_approve": {"da": "3. Ved match: aftal startdato, periode og arbejdstid (evt. "
+                                "praktik), og godkend ansættelsen:",
+                          "en": "3. If it is a match: agree on start date, period and working "
+                                "times (maybe an internship), and approve the employment:"},
+    "mail.approve_command": {"da": "assistant intakes approve {number} --cpr <CPR-nr.> "
+                                   "--name \"<borgerens navn>\" --start {start}",
+                             "en": "assistant intakes approve {number} --cpr <CPR number> "
+                                   "--name \"<citizen's name>\" --start {start}"},
+    "mail.start_note": {"da": "   (--start er den forventede opstart; ret den, hvis I aftaler "
+                              "en anden dato.)",
+                        "en": "   (--start is the expected start; change it if you agree on "
+                              "another date.)"},
+    "mail.step_follow_up": {"da": "4. Følg op med lederen på de kriterier, der ikke er "
+                                  "besvaret med ja.",
+                            "en": "4. Follow up with the manager on the criteria not answered "
+                                  "yes."},
+    "mail.plan_attached": {"da": "Udkastet til onboardingplan for de første 2 uger er "
+                                 "vedhæftet; arbejdspladsen retter det til før opstart.",
+                           "en": "The draft onboarding plan for the first 2 weeks is "
+                                 "attached; the workplace edits it before the start."},
+    "mail.show_again": {"da": "Se jobbeskrivelsen igen med: assistant intakes show {number}",
+                        "en": "Show the job description again: assistant intakes show "
+                              "{number}"},
+    "mail.automatic": {"da": "(automatisk besked)", "en": "(automatic message)"},
+}
+
+
+def say(lang: Language, key: str, **values: object) -> str:
+    """A text of the job section of the catalogue."""
+    return render(JOB, key, lang, **values)
+
 
 # Each task criterion (opgavekriterie) as the yes/no question a manager answers.
-CRITERION_NAMES: dict[str, dict[Language, str]] = {
+CRITERION_NAMES: Catalogue = {
     "concrete": {"da": "Er opgaven konkret og afgrænset?",
                  "en": "Is the task concrete and well defined?"},
     "recurring": {"da": "Gentages opgaven hver gang eller i faste intervaller?",
@@ -38,7 +133,7 @@ CRITERION_NAMES: dict[str, dict[Language, str]] = {
 }
 
 # Why each criterion matters (from the pamphlet, sections 1 and 3).
-CRITERION_WHY: dict[str, dict[Language, str]] = {
+CRITERION_WHY: Catalogue = {
     "concrete": {"da": "Ansættelsen er tidsbegrænset og gælder en afgrænset opgave, som "
                        "arbejdspladsen har identificeret, og som kan løses inden for en "
                        "afgrænset periode.",
@@ -71,7 +166,7 @@ CRITERION_WHY: dict[str, dict[Language, str]] = {
 }
 
 # The requirements (krav) a workplace may have, by name.
-REQUIREMENT_NAMES: dict[str, dict[Language, str]] = {
+REQUIREMENT_NAMES: Catalogue = {
     "child_certificate": {"da": "Børneattest",
                           "en": "Child-protection certificate (børneattest)"},
     "criminal_record": {"da": "Straffeattest",
@@ -103,15 +198,11 @@ def weekday_date(value: date, lang: Language = "da") -> str:
 
 
 def months_text(months: int, lang: Language = "da") -> str:
-    if lang == "da":
-        return f"{months} {'måned' if months == 1 else 'måneder'}"
-    return f"{months} {'month' if months == 1 else 'months'}"
+    return say(lang, "months.one" if months == 1 else "months.many", count=months)
 
 
 def weeks_text(weeks: int, lang: Language = "da") -> str:
-    if lang == "da":
-        return f"{weeks} {'uge' if weeks == 1 else 'uger'}"
-    return f"{weeks} {'week' if weeks == 1 else 'weeks'}"
+    return say(lang, "weeks.one" if weeks == 1 else "weeks.many", count=weeks)
 
 
 def planned_end(job: JobDescription) -> date:
@@ -131,84 +222,67 @@ def unmet_criteria(job: JobDescription) -> list[str]:
 
 def _value(text: str | None, lang: Language) -> str:
     text = (text or "").strip()
-    return text if text else ("ikke angivet" if lang == "da" else "not given")
+    return text if text else say(lang, "not_given")
 
 
 def _row(label: str, value: str) -> str:
     return f"{label + ':':<{_WIDTH}}{value}"
 
 
+def _mark(answer: bool | None, lang: Language) -> tuple[str, str]:
+    """A criterion's box and follow-up note in the job description."""
+    if answer is True:
+        return say(lang, "mark.yes"), ""
+    return say(lang, "mark.no") if answer is False else " ? ", say(lang, "follow_up")
+
+
 def job_description_text(job: JobDescription, lang: Language = "da") -> str:
     """The complete job description as plain text, for a consultant's e-mail."""
-    da = lang == "da"
+    contact = f" ({job.contact.strip()})" if job.contact and job.contact.strip() else ""
     lines = [
-        _row("Arbejdsplads" if da else "Workplace", f"{_value(job.workplace_name, lang)} "
-             f"(CVR {_value(job.cvr, lang)})"),
-        _row("Leder" if da else "Manager", _value(job.manager_name, lang)),
-        _row("Lokal arbejdsplads" if da else "Location", _value(job.location, lang)),
-        _row("Kontaktperson" if da else "Contact person", _value(job.contact_name, lang)
-             + (f" ({job.contact.strip()})" if job.contact and job.contact.strip() else "")),
+        _row(say(lang, "label.workplace"),
+             f"{_value(job.workplace_name, lang)} (CVR {_value(job.cvr, lang)})"),
+        _row(say(lang, "label.manager"), _value(job.manager_name, lang)),
+        _row(say(lang, "label.location"), _value(job.location, lang)),
+        _row(say(lang, "label.contact"), _value(job.contact_name, lang) + contact),
         "",
-        "Opgaver (hvornår/frekvens):" if da else "Tasks (when/how often):",
+        say(lang, "tasks"),
     ]
     if job.tasks:
         lines += [f"- {_value(t.title, lang)}: {_value(t.frequency, lang)}" for t in job.tasks]
     else:
-        lines.append("- ingen opgaver angivet" if da else "- no tasks given")
+        lines.append(say(lang, "no_tasks"))
 
-    lines += ["", "Opgavekriterier (lederens svar):" if da else
-              "Task criteria (the manager's answers):"]
+    lines += ["", say(lang, "criteria")]
     for key in CRITERIA:
-        answer = job.criteria.get(key)
-        if answer is True:
-            mark = "Ja " if da else "Yes"
-        elif answer is False:
-            mark = "NEJ" if da else "NO "
-        else:
-            mark = " ? "
-        follow = "" if answer is True else ("  <-- følg op" if da else "  <-- follow up")
+        mark, follow = _mark(job.criteria.get(key), lang)
         lines.append(f"  [{mark}] {CRITERION_NAMES[key][lang]}{follow}")
     unmet = unmet_criteria(job)
-    if unmet:
-        lines.append(
-            f"  Ikke besvaret med ja: {len(unmet)} af {len(CRITERIA)} kriterier - følg op "
-            "med lederen." if da else
-            f"  Not answered yes: {len(unmet)} of {len(CRITERIA)} criteria - follow up "
-            "with the manager.")
-    else:
-        lines.append("  Alle kriterier er besvaret med ja." if da else
-                     "  All criteria were answered yes.")
+    lines.append(say(lang, "criteria.unmet", count=len(unmet), of=len(CRITERIA)) if unmet
+                 else say(lang, "criteria.all_yes"))
 
     competences = ", ".join(c.strip() for c in job.competences if c.strip())
     end = planned_end(job)
     reason = (job.temporary_reason or "").strip()
     if not reason:
-        reason = "ikke angivet - følg op" if da else "not given - follow up"
+        reason = say(lang, "reason.missing")
     elif _TEMPLATE_PLACEHOLDER in reason.lower():
-        reason += (" (skabelonteksten er ikke udfyldt helt - følg op)" if da else
-                   " (the template text is not completely filled in - follow up)")
-    if job.internship_weeks > 0:
-        internship = (f"{weeks_text(job.internship_weeks, lang)} i praktik før ansættelsen "
-                      "(aftales og godkendes af virksomhedskonsulenten)" if da else
-                      f"{weeks_text(job.internship_weeks, lang)} of internship before the "
-                      "employment (agreed and approved by the consultant)")
-    else:
-        internship = "Ingen" if da else "None"
-    requirements = ", ".join(requirement_list(job, lang)) or ("Ingen" if da else "None")
+        reason += say(lang, "reason.template_left")
+    internship = (say(lang, "internship", weeks=weeks_text(job.internship_weeks, lang))
+                  if job.internship_weeks > 0 else say(lang, "none"))
+    requirements = ", ".join(requirement_list(job, lang)) or say(lang, "none")
 
     lines += [
         "",
-        _row("Kompetencer" if da else "Competences",
-             competences or ("ingen angivet" if da else "none given")),
-        _row("Timer pr. uge" if da else "Hours per week", hours(job.hours_per_week, lang)),
-        _row("Arbejdstider" if da else "Working times", _value(job.working_times, lang)),
-        _row("Forventet opstart" if da else "Expected start", weekday_date(job.start, lang)),
-        _row("Varighed" if da else "Duration",
-             f"{months_text(job.duration_months, lang)}, "
-             + (f"planlagt slut {day(end, lang)}" if da else f"planned end {day(end, lang)}")),
-        _row("Midlertidig fordi" if da else "Temporary because", reason),
-        _row("Praktik først" if da else "Internship first", internship),
-        _row("Krav" if da else "Requirements", requirements),
+        _row(say(lang, "label.competences"), competences or say(lang, "none_given")),
+        _row(say(lang, "label.hours"), hours(job.hours_per_week, lang)),
+        _row(say(lang, "label.working_times"), _value(job.working_times, lang)),
+        _row(say(lang, "label.start"), weekday_date(job.start, lang)),
+        _row(say(lang, "label.duration"), say(lang, "duration", months=months_text(
+            job.duration_months, lang), end=day(end, lang))),
+        _row(say(lang, "label.reason"), reason),
+        _row(say(lang, "label.internship"), internship),
+        _row(say(lang, "label.requirements"), requirements),
     ]
     return "\n".join(lines) + "\n"
 
@@ -216,57 +290,31 @@ def job_description_text(job: JobDescription, lang: Language = "da") -> str:
 def consultant_mail(job: JobDescription, intake_id: int,
                     lang: Language = "da") -> tuple[str, str]:
     """(subject, body) of the e-mail to the consultants about a completed form."""
-    da = lang == "da"
     h = hours(job.hours_per_week, lang)
-    subject = (f"Ny jobbeskrivelse til godkendelse: {job.location} ({job.workplace_name}), "
-               f"{h} t/uge" if da else
-               f"New job description for approval: {job.location} ({job.workplace_name}), "
-               f"{h} h/week")
+    subject = say(lang, "mail.subject", location=job.location, workplace=job.workplace_name,
+                  hours=h)
     start = job.start.isoformat()
-    approve = (f"assistant intakes approve {intake_id} --cpr <CPR-nr.> "
-               f"--name \"<borgerens navn>\" --start {start}" if da else
-               f"assistant intakes approve {intake_id} --cpr <CPR number> "
-               f"--name \"<citizen's name>\" --start {start}")
     lines = [
-        (f"{_value(job.manager_name, lang)} fra {_value(job.workplace_name, lang)} har udfyldt "
-         "skemaet til opgaver og kompetencer for et job på få lønnede timer "
-         f"(jobbeskrivelse {intake_id})." if da else
-         f"{_value(job.manager_name, lang)} of {_value(job.workplace_name, lang)} has filled "
-         "in the task-and-competence form for a job in a few paid hours "
-         f"(job description {intake_id})."),
+        say(lang, "mail.intro", manager=_value(job.manager_name, lang),
+            workplace=_value(job.workplace_name, lang), number=intake_id),
         "",
         job_description_text(job, lang).rstrip("\n"),
         "",
-        "Næste skridt:" if da else "Next steps:",
-        (f"1. Tjek om der er plads i puljen til {h} timer pr. uge: "
-         f"assistant pool --on {start}" if da else
-         f"1. Check that the pool has room for {h} hours per week: "
-         f"assistant pool --on {start}"),
-        ("2. Find en mulig kandidat, forventningsafstem med arbejdspladsen og book samtale "
-         "med kandidaten på arbejdspladsen." if da else
-         "2. Find a possible candidate, align expectations with the workplace and book an "
-         "interview at the workplace."),
-        ("3. Ved match: aftal startdato, periode og arbejdstid (evt. praktik), og godkend "
-         "ansættelsen:" if da else
-         "3. If it is a match: agree on start date, period and working times (maybe an "
-         "internship), and approve the employment:"),
-        f"   {approve}",
-        ("   (--start er den forventede opstart; ret den, hvis I aftaler en anden dato.)" if da
-         else "   (--start is the expected start; change it if you agree on another date.)"),
+        say(lang, "mail.next_steps"),
+        say(lang, "mail.step_pool", hours=h, start=start),
+        say(lang, "mail.step_candidate"),
+        say(lang, "mail.step_approve"),
+        "   " + say(lang, "mail.approve_command", number=intake_id, start=start),
+        say(lang, "mail.start_note"),
     ]
     if unmet_criteria(job):
-        lines.append("4. Følg op med lederen på de kriterier, der ikke er besvaret med ja." if da
-                     else "4. Follow up with the manager on the criteria not answered yes.")
+        lines.append(say(lang, "mail.step_follow_up"))
     lines += [
         "",
-        ("Udkastet til onboardingplan for de første 2 uger er vedhæftet; arbejdspladsen "
-         "retter det til før opstart." if da else
-         "The draft onboarding plan for the first 2 weeks is attached; the workplace edits "
-         "it before the start."),
+        say(lang, "mail.plan_attached"),
         "",
-        (f"Se jobbeskrivelsen igen med: assistant intakes show {intake_id}" if da else
-         f"Show the job description again: assistant intakes show {intake_id}"),
+        say(lang, "mail.show_again", number=intake_id),
         "",
-        "(automatisk besked)" if da else "(automatic message)",
+        say(lang, "mail.automatic"),
     ]
     return subject, "\n".join(lines) + "\n"

@@ -236,3 +236,38 @@ def sender_allowed(sender_address: str, patterns: Iterable[str]) -> bool:
         if wanted == (address if "@" in wanted else domain):
             return True
     return False
+
+
+def check_extension(
+    employment: Span,
+    new_end: date,
+    others: Sequence[Span],
+    reason: str,
+    pool_hours: Decimal = POOL_HOURS,
+    max_months: int = MAX_MONTHS,
+) -> list[str]:
+    """Why an approved employment cannot be extended to ``new_end``; empty: it can.
+
+    An extension is an addendum (tillæg) with its own reason; the whole employment still
+    lasts at most ``max_months`` from its first day, and the added days
+    ``(employment.end, new_end]`` must fit in the pool beside ``others`` (the other
+    approved employments: the pool check is the one a new employment meets) and must not
+    overlap another employment of the same citizen at the same workplace.
+    """
+    reasons = []
+    if not reason.strip():
+        reasons.append("the addendum's reason (why the employment is extended) is missing")
+    if new_end <= employment.end:
+        return reasons + [f"the new end {new_end.isoformat()} is not after the current end "
+                          f"{employment.end.isoformat()}"]
+    latest = latest_end(employment.start, max_months)
+    if new_end > latest:
+        reasons.append(f"an employment may last at most {max_months} months: one starting "
+                       f"{employment.start.isoformat()} may end {latest.isoformat()} at the "
+                       f"latest (got {new_end.isoformat()})")
+        return reasons
+    added = employment.end + timedelta(days=1)
+    rest = [s for s in others if s.id is None or s.id != employment.id]
+    reasons += _check_pool(employment.hours, added, new_end, rest, pool_hours)
+    reasons += _check_duplicate(employment.cpr, employment.cvr, added, new_end, rest)
+    return reasons

@@ -28,7 +28,7 @@ from typing import Literal
 
 from handlers.problems import Problem
 from handlers.register import sender_allowed
-from handlers.texts import Language
+from handlers.i18n import Language
 from parsers.email import AuthResult, MailMessage
 
 RouteKind = Literal["normal", "automated", "auto_reply", "bounce", "internal", "own"]

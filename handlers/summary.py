@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from handlers.i18n import Catalogue, render
+from handlers.locale.summary import SUMMARY
 from handlers.problems import Problem
 from handlers.texts import (
     CANNOT_PROCESS,
@@ -24,7 +26,7 @@ from handlers.texts import (
 )
 from parsers.labels import COMPONENTS
 
-COMPONENT_NAMES: dict[str, dict[Language, str]] = {
+COMPONENT_NAMES: Catalogue = {
     "salary": {"da": "Løn (inkl. sygeløn)", "en": "Wage (incl. sick pay)"},
     "atp": {"da": "ATP (arbejdsgiverandel)", "en": "ATP (employer's share)"},
     "pension": {"da": "Pension (arbejdsgiverandel)", "en": "Pension (employer's share)"},
@@ -39,7 +41,7 @@ COMPONENT_NAMES: dict[str, dict[Language, str]] = {
 
 
 # The payslip's own arithmetic checks (parsers/payslip/verify.py), as the summary names them.
-CHECK_NAMES: dict[str, dict[Language, str]] = {
+CHECK_NAMES: Catalogue = {
     "gross": {"da": "bruttoløn", "en": "gross pay"},
     "net": {"da": "udbetaling", "en": "net pay"},
     "am_contribution": {"da": "AM-bidrag 8 %", "en": "AM contribution 8 %"},
@@ -50,6 +52,10 @@ CHECK_NAMES: dict[str, dict[Language, str]] = {
     "pension": {"da": "pension", "en": "pension"},
     "hours": {"da": "timer", "en": "hours"},
     "employer_cost": {"da": "samlet lønudgift", "en": "total employer cost"},
+    "other": {"da": "andre poster højst en fjerdedel af lønnen",
+              "en": "other items at most a quarter of the wage"},
+    "unread_items": {"da": "ingen ulæste arbejdsgiverposter",
+                     "en": "no unread employer items"},
 }
 
 
@@ -102,63 +108,62 @@ class ClaimSummary:
     sender_check: str = ""
 
 
+def say(lang: Language, key: str, **values: object) -> str:
+    """A text of the summary section of the catalogue (handlers.locale.summary)."""
+    return render(SUMMARY, key, lang, **values)
+
+
+def _label(lang: Language, key: str, width: int = 16) -> str:
+    return f"{say(lang, f'label.{key}'):<{width}}"
+
+
 def economy_summary(s: ClaimSummary, lang: Language = "da") -> tuple[str, str]:
     """One validated claim, as the economy group pays from it."""
-    da = lang == "da"
-    subject = (f"Refusion {s.reference}: {s.workplace} - {s.employee_name} - "
-               f"{day(s.period_start, lang)}-{day(s.period_end, lang)} - kr. "
-               f"{kr(s.refundable_amount, lang)}")
+    subject = say(lang, "subject", reference=s.reference, workplace=s.workplace,
+                  employee=s.employee_name, start=day(s.period_start, lang),
+                  end=day(s.period_end, lang), amount=kr(s.refundable_amount, lang))
     width = 44
     rows = [f"  {COMPONENT_NAMES[k][lang]:<{width}}{kr(s.components.get(k), lang):>14}"
             for k in COMPONENTS if k != "am_contribution"]
     claimed = ", ".join(_in_sentence(COMPONENT_NAMES[k][lang].split(" (")[0])
                         for k in s.claimed)
-    capped = ((f"Ja: {kr(s.hours, lang)} timer > loft {kr(s.cap_hours, lang)} timer; "
-               "beløbet er nedsat forholdsmæssigt") if da else
-              (f"Yes: {kr(s.hours, lang)} hours > cap {kr(s.cap_hours, lang)} hours; "
-               "the amount is reduced pro rata")) if s.capped else ("Nej" if da else "No")
+    capped = (say(lang, "capped.yes", hours=kr(s.hours, lang), cap=kr(s.cap_hours, lang))
+              if s.capped else say(lang, "capped.no"))
+    sick = say(lang, "of_which_sick", hours=kr(s.sick_hours, lang)) if s.sick_hours else ""
     head = [
-        (f"Refusionskrav {s.reference} er valideret og kan udbetales." if da else
-         f"Refund claim {s.reference} is validated and can be paid."),
+        say(lang, "validated", reference=s.reference),
         "",
-        f"{'Arbejdsplads' if da else 'Workplace':<16}{s.workplace} (CVR {s.cvr})",
-        f"{'Medarbejder' if da else 'Employee':<16}{s.employee_name}, CPR {s.cpr_masked}",
-        f"{'Periode' if da else 'Period':<16}{day(s.period_start, lang)} - "
-        f"{day(s.period_end, lang)}",
-        f"{'Timer' if da else 'Hours':<16}{kr(s.hours, lang)}"
-        + (f" ({'heraf syg' if da else 'of which sick'} {kr(s.sick_hours, lang)})"
-           if s.sick_hours else ""),
-        f"{'Godkendt' if da else 'Approved':<16}{kr(s.approved_hours_per_week, lang)} "
-        f"{'timer/uge; loft' if da else 'hours/week; cap'} {kr(s.cap_hours, lang)} "
-        f"{'timer i perioden' if da else 'hours in the period'}",
+        f"{_label(lang, 'workplace')}{s.workplace} (CVR {s.cvr})",
+        f"{_label(lang, 'employee')}{s.employee_name}, CPR {s.cpr_masked}",
+        f"{_label(lang, 'period')}{day(s.period_start, lang)} - {day(s.period_end, lang)}",
+        f"{_label(lang, 'hours')}{kr(s.hours, lang)}{sick}",
+        _label(lang, "approved") + say(lang, "approved", per_week=kr(
+            s.approved_hours_per_week, lang), cap=kr(s.cap_hours, lang)),
         "",
-        f"{'Lønudgifter' if da else 'Wage costs':<{width + 2}}{'kr.':>14}",
+        f"{_label(lang, 'costs', width + 2)}{'kr.':>14}",
         *rows,
         f"  {'-' * (width + 14)}",
-        f"  {('Arbejdsgiverens lønudgift i alt' if da else 'Employer cost, total'):<{width}}"
-        f"{kr(s.employer_cost, lang):>14}",
+        f"  {_label(lang, 'employer_cost', width)}{kr(s.employer_cost, lang):>14}",
         f"  {COMPONENT_NAMES['am_contribution'][lang]:<{width}}"
         f"{kr(s.components.get('am_contribution'), lang):>14}",
         "",
-        f"{'Søgt dækning af' if da else 'Claimed':<16}{claimed}: kr. "
-        f"{kr(s.claimed_cost, lang)}",
-        f"{'Nedsat (loft)' if da else 'Capped':<16}{capped}",
-        f"{'Refusion' if da else 'Refund':<16}kr. {kr(s.refundable_amount, lang)}",
+        f"{_label(lang, 'claimed')}{claimed}: kr. {kr(s.claimed_cost, lang)}",
+        f"{_label(lang, 'capped')}{capped}",
+        f"{_label(lang, 'refund')}kr. {kr(s.refundable_amount, lang)}",
         "",
-        f"{'Afsender' if da else 'Sender':<16}{s.sender}",
-        f"{'Modtaget' if da else 'Received':<16}{s.received}",
-        f"{'Message-ID' if da else 'Message-ID':<16}{s.message_id or '-'}",
+        f"{_label(lang, 'sender')}{s.sender}",
+        f"{_label(lang, 'received')}{s.received}",
+        f"{_label(lang, 'message_id')}{s.message_id or '-'}",
     ]
     if s.checks_held:
-        held = ", ".join(CHECK_NAMES.get(c, {}).get(lang, c) for c in s.checks_held)
-        head += ["", (f"Aflæsningen er afstemt med lønsedlens egne tal: {held}." if da else
-                      f"The reading reconciles with the payslip's own figures: {held}.")]
+        held = ", ".join(render(CHECK_NAMES, c, lang) for c in s.checks_held)
+        head += ["", say(lang, "checks_held", checks=held)]
     if s.sender_check:
-        head.append(f"{'Afsenderkontrol' if da else 'Sender check':<16}{s.sender_check}")
+        head.append(f"{_label(lang, 'sender_check')}{s.sender_check}")
     if s.problems:
-        head += ["", "Bemærk:" if da else "Note:"]
+        head += ["", say(lang, "note")]
         head += [f"- {problem_text(p, lang)}" for p in s.problems]
-    head += ["", "Lønsedlen er vedhæftet." if da else "The payslip is attached."]
+    head += ["", say(lang, "payslip_attached")]
     return subject, "\n".join(head) + "\n"
 
 
@@ -196,20 +201,16 @@ def review_notice(
     problems: list[Problem], lang: Language = "da",
 ) -> tuple[str, str]:
     """To the consultants and the economy group: a claim people must look at."""
-    da = lang == "da"
-    subject = (f"Til vurdering: refusionskrav {reference} ({workplace})" if da else
-               f"For review: refund claim {reference} ({workplace})")
+    subject = say(lang, "review.subject", reference=reference, workplace=workplace)
     lines = [
-        (f"Refusionskrav {reference} er ikke godkendt automatisk og skal vurderes:" if da else
-         f"Refund claim {reference} was not approved automatically and needs review:"),
+        say(lang, "review.intro", reference=reference),
         "",
         *[f"- {problem_text(p, lang)}" for p in problems],
         "",
-        f"{'Arbejdsplads' if da else 'Workplace'}: {workplace}",
-        f"{'Medarbejder' if da else 'Employee'}: {employee_name}, CPR {cpr_masked}",
+        f"{say(lang, 'label.workplace')}: {workplace}",
+        f"{say(lang, 'label.employee')}: {employee_name}, CPR {cpr_masked}",
         "",
-        (f"Se detaljer med: assistant claims show {reference}" if da else
-         f"Details: assistant claims show {reference}"),
+        say(lang, "review.details", reference=reference),
     ]
     return subject, "\n".join(lines) + "\n"
 
@@ -222,34 +223,22 @@ def failed_notice(
 
     ``sender`` and ``subject`` are given already CPR-masked (the caller read them from
     the raw message, which may be the one that defeated the mail parser)."""
-    da = lang == "da"
-    title = (f"Mail kunne ikke behandles (indgående nr. {inbound_id})" if da else
-             f"Mail could not be processed (inbound no. {inbound_id})")
+    title = say(lang, "failed.subject", number=inbound_id)
     lines = [
-        (f"En mail til jobcentret kunne ikke læses efter {attempts} forsøg og er opgivet. "
-         "Afsenderen har ikke fået svar; tag kontakt, hvis mailen skal behandles." if da else
-         f"A mail to the jobcenter could not be read after {attempts} attempts and was given "
-         "up. The sender has not been answered; contact them if the mail matters."),
+        say(lang, "failed.intro", attempts=attempts),
         "",
-        f"{'Indgående nr.' if da else 'Inbound no.'}: {inbound_id}",
-        f"{'Fra' if da else 'From'}: {sender or '?'}",
-        f"{'Emne' if da else 'Subject'}: {subject or ('(intet emne)' if da else '(no subject)')}",
-        f"{'Årsag' if da else 'Reason'}: {reason}",
+        f"{say(lang, 'failed.inbound')}: {inbound_id}",
+        f"{say(lang, 'from')}: {sender or '?'}",
+        f"{say(lang, 'subject_label')}: {subject or say(lang, 'no_subject')}",
+        f"{say(lang, 'failed.reason')}: {reason}",
         "",
-        (f"Læs den igen efter en rettelse med: assistant reprocess {inbound_id}" if da else
-         f"Read it again after a fix: assistant reprocess {inbound_id}"),
+        say(lang, "failed.again", number=inbound_id),
     ]
     return title, "\n".join(lines) + "\n"
-HELD_WHY: dict[str, str] = {
-    "bounce": "Mailen er en returmail (bounce) eller en leveringsrapport.",
-    "auto_reply": "Mailen er et automatisk svar (fx et fraværssvar).",
-    "automated": "Mailen er sendt automatisk eller til en liste, og automatisk post "
-                 "besvares ikke automatisk (RFC 3834).",
-    "forged": "Jobcentrets mailsystem melder, at afsenderen ikke kunne bekræftes "
-              "(SPF/DKIM/DMARC fejl); afsenderen kan være forfalsket.",
-    "rate_limited": "Afsenderen har allerede fået det højeste antal automatiske svar i "
-                    "denne time.",
-}
+
+
+# Why a mail was stored but not answered (the kinds routing gives), for the consultants.
+HELD_KINDS = ("bounce", "auto_reply", "automated", "forged", "rate_limited")
 
 
 def held_notice(
@@ -258,22 +247,16 @@ def held_notice(
 ) -> tuple[str, str]:
     """To the consultants: a mail that was stored but not answered, and why. At most one
     an hour per sender (the caller's key), so it names the latest mail only."""
-    da = lang == "da"
-    subject_line = (f"Ikke besvaret: mail fra {sender}" if da else
-                    f"Not answered: mail from {sender}")
     lines = [
-        (HELD_WHY.get(kind, "Mailen besvares ikke automatisk.") if da else
-         "The mail was stored but not answered automatically."),
+        say(lang, f"held.{kind}" if kind in HELD_KINDS else "held.other"),
         f"({reason})",
         "",
-        f"{'Fra' if da else 'From'}: {sender}",
-        f"{'Konvolut-afsender' if da else 'Envelope sender'}: <{envelope_from}>",
-        f"{'Emne' if da else 'Subject'}: {subject}",
+        f"{say(lang, 'from')}: {sender}",
+        f"{say(lang, 'held.envelope')}: <{envelope_from}>",
+        f"{say(lang, 'subject_label')}: {subject}",
     ]
     if claims:
-        lines += ["", "Krav i mailen:" if da else "Claims in the mail:"]
+        lines += ["", say(lang, "held.claims")]
         lines += [f"- {reference} ({status})" for reference, status in claims]
-    lines += ["", ("Flere mails af samme slags fra denne afsender i denne time giver ingen "
-                   "ny besked." if da else
-                   "Further such mail from this sender this hour gives no new notice.")]
-    return subject_line, "\n".join(lines) + "\n"
+    lines += ["", say(lang, "held.once")]
+    return say(lang, "held.subject", sender=sender), "\n".join(lines) + "\n"

@@ -8,13 +8,13 @@ cannot reach a reply or a summary from here.
 from __future__ import annotations
 
 import re
-from typing import Literal
 
+from handlers.i18n import Catalogue, Language, render
 from handlers.problems import Problem
 
-Language = Literal["da", "en"]
+__all__ = ["Language"]  # re-exported: other modules import the language type from here
 
-FIELD_NAMES: dict[str, dict[Language, str]] = {
+FIELD_NAMES: Catalogue = {
     "employee_name": {"da": "den ansattes navn", "en": "the employee's name"},
     "cpr": {"da": "den ansattes CPR-nummer (DDMMÅÅ-XXXX)",
             "en": "the employee's CPR number (DDMMYY-XXXX)"},
@@ -34,7 +34,7 @@ FIELD_NAMES: dict[str, dict[Language, str]] = {
     "payslip": {"da": "den ansattes lønseddel som PDF", "en": "the employee's payslip as a PDF"},
 }
 
-PROBLEM_TEXTS: dict[str, dict[Language, str]] = {
+PROBLEM_TEXTS: Catalogue = {
     "cpr_invalid": {"da": "CPR-nummeret {cpr} er ikke gyldigt: de første seks cifre skal være en "
                           "rigtig dato (DDMMÅÅ), og der skal være 10 cifre.",
                     "en": "The CPR number {cpr} is not valid: the first six digits must be a real "
@@ -148,12 +148,14 @@ PROBLEM_TEXTS: dict[str, dict[Language, str]] = {
 
 
 def field_name(name: str, lang: Language = "da") -> str:
-    return FIELD_NAMES.get(name, {}).get(lang, name.replace("_", " "))
+    if name not in FIELD_NAMES:
+        return name.replace("_", " ")
+    return render(FIELD_NAMES, name, lang)
 
 
 # Why an attachment could not be read, in the sender's language (the reader's own reason
 # is English, for logs and the command line).
-UNREADABLE_REASONS: dict[str, dict[Language, str]] = {
+UNREADABLE_REASONS: Catalogue = {
     "no_text": {"da": "PDF-filen har ingen læsbar tekst (en scanning?), og den kunne ikke "
                       "læses sikkert. Send lønsedlen som PDF direkte fra lønsystemet.",
                 "en": "the PDF has no readable text (a scan?) and could not be read reliably. "
@@ -203,53 +205,81 @@ def _date_for(value: str, lang: Language) -> str:
     return f"{match[3]}.{match[2]}.{match[1]}" if match else value
 
 
+# A field as a sentence names it ("Mailen og lønsedlen er ikke enige om {field}").
+SHORT_FIELD_NAMES: Catalogue = {
+    "employee_name": {"da": "navnet", "en": "the name"},
+    "cpr": {"da": "CPR-nummeret", "en": "the CPR number"},
+    "employer_name": {"da": "arbejdsgiverens navn", "en": "the employer's name"},
+    "cvr": {"da": "CVR-nummeret", "en": "the CVR number"},
+    "period": {"da": "perioden", "en": "the period"},
+    "hours": {"da": "timerne", "en": "the hours"},
+    "amount": {"da": "beløbet", "en": "the amount"},
+}
+
+
 def _short_field(name: str, lang: Language) -> str:
-    short = {
-        "employee_name": {"da": "navnet", "en": "the name"},
-        "cpr": {"da": "CPR-nummeret", "en": "the CPR number"},
-        "employer_name": {"da": "arbejdsgiverens navn", "en": "the employer's name"},
-        "cvr": {"da": "CVR-nummeret", "en": "the CVR number"},
-        "period": {"da": "perioden", "en": "the period"},
-        "hours": {"da": "timerne", "en": "the hours"},
-        "amount": {"da": "beløbet", "en": "the amount"},
-    }
-    return short.get(name, {}).get(lang, name)
+    return render(SHORT_FIELD_NAMES, name, lang) if name in SHORT_FIELD_NAMES else name
 
 
-GREETING: dict[Language, str] = {
-    "da": "Tak for din mail om refusion for job på få lønnede timer.",
-    "en": "Thank you for your e-mail about a refund for a job in a few paid hours.",
+# The claim replies' fixed sentences.
+MAIL: Catalogue = {
+    "greeting": {
+        "da": "Tak for din mail om refusion for job på få lønnede timer.",
+        "en": "Thank you for your e-mail about a refund for a job in a few paid hours.",
+    },
+    "cannot_process": {
+        "da": "Vi kan ikke behandle kravet endnu:",
+        "en": "We cannot process the claim yet:",
+    },
+    "partly_read": {
+        "da": "Vi har modtaget kravet og behandler det, men ikke alt i mailen kunne bruges:",
+        "en": "We have received the claim and are processing it, but not all of the e-mail "
+              "could be used:",
+    },
+    "missing_head": {"da": "Mangler:", "en": "Missing:"},
+    "wrong_head": {"da": "Skal rettes:", "en": "To correct:"},
+    "how_to_send": {
+        "da": "Send venligst en ny mail til {address} (ATT: Økonomigruppe) med den ansattes "
+              "lønseddel som PDF, og skriv i mailen hvad der søges dækning af (fx løn, ATP, "
+              "pension, feriepenge). Husk den ansattes navn og CPR-nummer, arbejdsgiverens navn og "
+              "CVR-nummer, perioden og beløbet.",
+        "en": "Please send a new e-mail to {address} (ATT: Economy group) with the employee's "
+              "payslip as a PDF, and write in the e-mail what you claim (e.g. wage, ATP, "
+              "pension, holiday pay). Include the employee's name and CPR number, the "
+              "employer's name and CVR number, the period and the amount.",
+    },
+    "signature": {
+        "da": "Venlig hilsen\nJobcentret, Økonomigruppen\n(automatisk svar)",
+        "en": "Kind regards\nThe jobcenter, Economy group\n(automatic reply)",
+    },
+    "subject_fallback": {"da": "Refusion", "en": "Refund"},
+    # A claim a person rejected (handlers.decisions).
+    "rejection_head": {
+        "da": "Jobcentret har behandlet refusionskravet {reference} og kan ikke udbetale "
+              "refusion for det. Begrundelse:",
+        "en": "The jobcenter has processed refund claim {reference} and cannot pay a refund "
+              "for it. Reason:",
+    },
+    "rejection_tail": {
+        "da": "Har du spørgsmål, så svar på denne mail og oplys referencen.",
+        "en": "If you have questions, reply to this e-mail and quote the reference.",
+    },
 }
-CANNOT_PROCESS: dict[Language, str] = {
-    "da": "Vi kan ikke behandle kravet endnu:",
-    "en": "We cannot process the claim yet:",
-}
-PARTLY_READ: dict[Language, str] = {
-    "da": "Vi har modtaget kravet og behandler det, men ikke alt i mailen kunne bruges:",
-    "en": "We have received the claim and are processing it, but not all of the e-mail "
-          "could be used:",
-}
-MISSING_HEAD: dict[Language, str] = {"da": "Mangler:", "en": "Missing:"}
-WRONG_HEAD: dict[Language, str] = {"da": "Skal rettes:", "en": "To correct:"}
-HOW_TO_SEND: dict[Language, str] = {
-    "da": "Send venligst en ny mail til {address} (ATT: Økonomigruppe) med den ansattes lønseddel "
-          "som PDF, og skriv i mailen hvad der søges dækning af (fx løn, ATP, pension, "
-          "feriepenge). Husk den ansattes navn og CPR-nummer, arbejdsgiverens navn og "
-          "CVR-nummer, perioden og beløbet.",
-    "en": "Please send a new e-mail to {address} (ATT: Economy group) with the employee's payslip "
-          "as a PDF, and write in the e-mail what you claim (e.g. wage, ATP, pension, holiday "
-          "pay). Include the employee's name and CPR number, the employer's name and CVR number, "
-          "the period and the amount.",
-}
-SIGNATURE: dict[Language, str] = {
-    "da": "Venlig hilsen\nJobcentret, Økonomigruppen\n(automatisk svar)",
-    "en": "Kind regards\nThe jobcenter, Economy group\n(automatic reply)",
-}
+# Kept by name for the modules that use them.
+GREETING = MAIL["greeting"]
+CANNOT_PROCESS = MAIL["cannot_process"]
+PARTLY_READ = MAIL["partly_read"]
+MISSING_HEAD = MAIL["missing_head"]
+WRONG_HEAD = MAIL["wrong_head"]
+HOW_TO_SEND = MAIL["how_to_send"]
+SIGNATURE = MAIL["signature"]
+REJECTION_HEAD = MAIL["rejection_head"]
+REJECTION_TAIL = MAIL["rejection_tail"]
 
 
 def reply_subject(original: str, lang: Language = "da") -> str:
     prefix = "Re: " if not original.lower().startswith(("re:", "sv:")) else ""
-    fallback = "Refusion" if lang == "da" else "Refund"
+    fallback = render(MAIL, "subject_fallback", lang)
     return f"{prefix}{original or fallback}"
 
 
@@ -263,16 +293,3 @@ def fix_list(missing: list[str], problems: list[Problem], lang: Language = "da")
         lines.append(WRONG_HEAD[lang])
         lines.extend(f"- {problem_text(p, lang)}" for p in problems)
     return lines
-
-
-# A claim a person rejected (handlers.decisions).
-REJECTION_HEAD: dict[Language, str] = {
-    "da": "Jobcentret har behandlet refusionskravet {reference} og kan ikke udbetale "
-          "refusion for det. Begrundelse:",
-    "en": "The jobcenter has processed refund claim {reference} and cannot pay a refund "
-          "for it. Reason:",
-}
-REJECTION_TAIL: dict[Language, str] = {
-    "da": "Har du spørgsmål, så svar på denne mail og oplys referencen.",
-    "en": "If you have questions, reply to this e-mail and quote the reference.",
-}

@@ -43,6 +43,7 @@ class Seeded:
     held_case: PayslipCase
     validated_case: PayslipCase
     intake_id: int
+    ending_id: int  # an employment that ends within 30 days of TODAY
 
 
 def desk_config(db_url: URL, tmp_path: Path, *, secure: bool = True, port: int = 8080) -> Config:
@@ -75,10 +76,10 @@ def seed(store: Store, config: Config, reader: GuardedPdfReader) -> Seeded:
                          end=add_months(start, 12) - timedelta(days=1),
                          reason="Ansættelsen er midlertidig, fordi opgaven er afgrænset.")
     # Ends within 30 days of TODAY: shown on the Today page.
-    store.add_employment(cpr="020202-2222", citizen_name="Bo Ending", cvr=validated_case.cvr,
-                         hours=Decimal(4), start=TODAY - timedelta(days=200),
-                         end=TODAY + timedelta(days=10),
-                         reason="Ansættelsen er midlertidig, fordi opgaven er afgrænset.")
+    ending = store.add_employment(
+        cpr="020202-2222", citizen_name="Bo Ending", cvr=validated_case.cvr,
+        hours=Decimal(4), start=TODAY - timedelta(days=200), end=TODAY + timedelta(days=10),
+        reason="Ansættelsen er midlertidig, fordi opgaven er afgrænset.")
     held_case = make_case("private", 5)  # no employment registered: held for review
     for case in (validated_case, held_case):
         inbound_id, _ = store.save_inbound(claim_mail(case), "smtp", "lon@firma.dk",
@@ -92,7 +93,7 @@ def seed(store: Store, config: Config, reader: GuardedPdfReader) -> Seeded:
     for role, email in STAFF.items():
         staff.add(store.engine, email, NAMES[role], role, PASSWORD, "test")
     return Seeded(validated.reference or "", held.reference or "", held_case, validated_case,
-                  submitted_intake(store))
+                  submitted_intake(store), ending.id or 0)
 
 
 def submitted_intake(store: Store) -> int:

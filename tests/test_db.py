@@ -93,6 +93,20 @@ def test_sqlite_settings_and_directory(tmp_path):
     engine.dispose()
 
 
+def test_a_durable_session_commits_to_disk_on_sqlite_and_hands_back_a_normal_connection(
+        tmp_path):
+    # What SMTP acknowledges with 250 must survive a power cut: FULL syncs the WAL at
+    # commit; every other transaction keeps NORMAL (a crash loses nothing either way).
+    engine = make_engine(f"sqlite:///{tmp_path / 'a.db'}")
+    with session(engine, durable=True) as db:
+        assert db.connection().exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+        used = db.connection().connection.dbapi_connection
+    with engine.connect() as connection:
+        assert connection.connection.dbapi_connection is used  # the pool's same connection
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+    engine.dispose()
+
+
 def _mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 

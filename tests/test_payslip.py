@@ -112,3 +112,46 @@ def test_oversized_pdf_is_refused():
 def test_empty_bytes():
     result = read(b"")
     assert isinstance(result, Unreadable) and "empty" in result.reason
+
+
+# Found by the ingest benchmark, which reads hundreds of generated payslips: the identity
+# block's row "Mads Lønborg  37802  2812872825" (name, employee number, CPR without its
+# dash) was read as a salary line of 2,812,872,825 kr ("Lønborg" has "løn" in it), and the
+# employer's row "Møllers Malerfirma ApS  83018186" (the SE number) as an unknown line.
+@pytest.mark.parametrize("seed", [686, 696])
+def test_the_identity_rows_beside_the_names_are_not_pay_lines(seed: int) -> None:
+    case = make_case("private", seed)
+    slip = read(render(case))
+    assert isinstance(slip, Payslip)
+    labels = [line.label for line in slip.lines]
+    assert case.employee_name not in labels and case.employer_name not in labels
+    assert all(abs(line.amount) < 100_000 for line in slip.lines)
+    assert slip.cpr == case.cpr.replace("-", "")
+    assert slip.employer_cost == case.expected_employer_cost()
+    assert slip.verified, [c.detail for c in slip.checks if c.ok is False]
+
+
+def test_a_bare_run_of_seven_digits_or_a_cpr_is_never_an_amount() -> None:
+    from parsers.payslip.layout import Cell
+    from parsers.payslip.paylines import _is_number_cell
+
+    def cell(text: str) -> Cell:
+        return Cell(text=text, x0=0, x1=10, top=0, bottom=5, page=0)
+
+    assert [_is_number_cell(cell(t)) for t in ("2812872825", "83018186", "281287-2825")] \
+        == [False, False, False]
+    assert [_is_number_cell(cell(t)) for t in ("2.140,85", "37802", "1234567,00")] \
+        == [True, True, True]
+
+
+# Mainframe print: holiday pay settled at termination is labelled "FERIEPENGE FRATR.";
+# it is the year's accrual, not a rate of this month's wage, so the rate check cannot
+# apply (as for "fratrædelse" written out) and must not hold the claim.
+def test_holiday_pay_settled_at_termination_abbreviated_is_not_rate_checked() -> None:
+    case = make_case("legacy", 549)
+    slip = read(render(case))
+    assert isinstance(slip, Payslip)
+    assert any("FRATR" in line.label.upper() for line in slip.lines)
+    holiday = next(c for c in slip.checks if c.check == "holiday_pay")
+    assert holiday.ok is None
+    assert slip.verified

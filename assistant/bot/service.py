@@ -26,51 +26,35 @@ from assistant.logs import describe_error
 from assistant.models import ChatUser, Intake
 from assistant.outbox import compose
 from handlers import intake as form
-from handlers.intake import Context, Draft, t
+from handlers.i18n import Language, language, render
+from handlers.intake import Context, Draft
 from handlers.job_texts import consultant_mail
+from handlers.locale.bot import BOT, STATUS_NAMES
 from handlers.onboarding import onboarding_plan
-from handlers.texts import Language
 
 log = logging.getLogger(__name__)
 DANISH_TIME = ZoneInfo("Europe/Copenhagen")  # "today" for a start date is Danish today
 
-REFUSAL = ("Denne bot er for ledere, som jobcentret har inviteret. Kontakt din "
-           "virksomhedskonsulent for at få en invitation.\n"
-           "This bot is for managers invited by the jobcenter. Ask your job consultant "
-           "for an invitation.")
-INVITE_REFUSALS: dict[str, str] = {
-    "unknown": "Invitationen kendes ikke. Tjek linket, eller bed din virksomhedskonsulent om "
-               "en ny.\nThe invitation is not known. Check the link or ask your consultant "
-               "for a new one.",
-    "used": "Invitationen er allerede brugt. Bed din virksomhedskonsulent om en ny.\n"
-            "The invitation has been used already. Ask your consultant for a new one.",
-    "expired": "Invitationen er udløbet. Bed din virksomhedskonsulent om en ny.\n"
-               "The invitation has expired. Ask your consultant for a new one.",
-}
-SORRY = ("Beklager, noget gik galt hos os. Prøv igen om lidt.\n"
-         "Sorry, something went wrong on our side. Please try again in a moment.")
-STATUS_NAMES: dict[str, dict[Language, str]] = {
-    "draft": {"da": "i gang", "en": "in progress"},
-    "submitted": {"da": "sendt til jobcentret", "en": "sent to the jobcenter"},
-    "approved": {"da": "godkendt", "en": "approved"},
-    "cancelled": {"da": "annulleret", "en": "cancelled"},
-}
+
+
+def say(lang: Language, key: str, **values: object) -> str:
+    """A text of the bot's catalogue section (handlers.locale.bot)."""
+    return render(BOT, key, lang, **values)
+
+
+def both(key: str) -> str:
+    """Danish, then English: for someone whose language the bot does not know yet."""
+    return f"{say('da', key)}\n{say('en', key)}"
+
+
+REFUSAL = both("refusal")
+INVITE_REFUSALS: dict[str, str] = {why: both(f"invite.{why}")
+                                   for why in ("unknown", "used", "expired")}
+SORRY = both("sorry")
 
 
 def help_text(lang: Language) -> str:
-    return t(lang,
-             "Jeg hjælper dig med at beskrive et job på få timer (skema til opgaver og "
-             "kompetencer). Svar på spørgsmålene; til sidst ser du alle svar og kan rette dem, "
-             "før du indsender.\n"
-             "/back - forrige spørgsmål\n/skip - spring et valgfrit spørgsmål over\n"
-             "/status - dine skemaer\n/new - beskriv et job mere\n/cancel - annullér skemaet\n"
-             "/language - dansk/English\n/help - denne hjælp",
-             "I help you describe a job of a few paid hours (the task-and-competence form). "
-             "Answer the questions; at the end you see all answers and can change them before "
-             "you submit.\n"
-             "/back - previous question\n/skip - skip an optional question\n"
-             "/status - your forms\n/new - describe another job\n/cancel - cancel the form\n"
-             "/language - dansk/English\n/help - this help")
+    return say(lang, "help")
 
 
 class IntakeService:
@@ -126,26 +110,23 @@ class IntakeService:
             current = self._current(user)
             return [Reply(help_text(lang))] + (self._ask(user, current) if current else [])
         if command == "/language":
-            return [Reply("Vælg sprog / choose a language:", ((
+            choose = f"{say('da', 'choose_language')} / {say('en', 'choose_language')}:"
+            return [Reply(choose, ((
                 Button("Dansk", "lang:da"), Button("English", "lang:en")),))]
         if command == "/status":
             return self._status(user)
         if command == "/new":
             return self._start_form(user)
         if command and command not in ("/cancel", "/back", "/skip"):
-            return [Reply(t(lang, f"{command} kender jeg ikke. /help viser kommandoerne.",
-                            f"I do not know {command}. /help lists the commands."))]
+            return [Reply(say(lang, "unknown_command", command=command))]
         current = self._current(user)
         if current is None:
-            return [Reply(t(lang, "Du har ikke et skema i gang. /new beskriver et nyt job, "
-                            "/status viser dine skemaer.", "You have no form in progress. "
-                            "/new describes a new job, /status shows your forms."))]
+            return [Reply(say(lang, "no_form"))]
         draft = _draft(current, lang)
         if command == "/cancel":
             self.store.cancel(current.id or 0)
             self.store.switch(user, None)
-            return [Reply(t(lang, f"Skema {current.id} er annulleret. /new starter et nyt.",
-                            f"Form {current.id} is cancelled. /new starts a new one."))]
+            return [Reply(say(lang, "cancelled", number=current.id))]
         if command == "/back":
             form.back(draft)
             self.store.save_state(current.id or 0, draft.as_dict())
@@ -164,7 +145,7 @@ class IntakeService:
             self.store.set_language(user, data[5:])
             user = self.store.chat_user(channel, user_id) or user
             current = self._current(user)
-            done = t(_lang(user), "Sproget er nu dansk.", "The language is now English.")
+            done = say(_lang(user), "language_set")
             return [Reply(done)] + (self._ask(user, current) if current else [])
         if data.startswith("resume:"):
             return self._resume(user, data[7:])
@@ -172,9 +153,7 @@ class IntakeService:
         step, _, value = rest.partition(":")
         current = self._current(user)
         if current is None or str(current.id) != intake_id or _draft(current).step != step:
-            stale = Reply(t(_lang(user), "Den knap hører til et tidligere spørgsmål og virker "
-                            "ikke længere.", "That button belongs to an earlier question and no "
-                            "longer works."))
+            stale = Reply(say(_lang(user), "stale_button"))
             return [stale] + (self._ask(user, current) if current else [])
         draft = _draft(current, _lang(user))
         return self._after(user, current, form.answer(draft, self._context(user), choice=value))
@@ -198,24 +177,21 @@ class IntakeService:
     def _welcome(self, user: ChatUser) -> list[Reply]:
         lang = _lang(user)
         workplace = self.store.workplace(user.workplace_id)
-        hello = Reply(t(lang, f"Velkommen, {user.manager_name}! Du er nu tilknyttet "
-                        f"{workplace.name if workplace else ''}.",
-                        f"Welcome, {user.manager_name}! You are now linked to "
-                        f"{workplace.name if workplace else ''}.") + "\n\n" + help_text(lang))
+        hello = Reply(say(lang, "welcome", name=user.manager_name,
+                          workplace=workplace.name if workplace else "")
+                      + "\n\n" + help_text(lang))
         current = self._current(user)
         return [hello] + (self._ask(user, current) if current else self._start_form(user))
 
     def _start_form(self, user: ChatUser) -> list[Reply]:
         intake = self.store.new_intake(user, Draft(lang=_lang(user)).as_dict())
-        lead = Reply(t(_lang(user), f"Nyt skema (nr. {intake.id}).",
-                       f"New form (no. {intake.id})."))
+        lead = Reply(say(_lang(user), "new_form", number=intake.id))
         return [lead] + self._ask(user, intake)
 
     def _resume(self, user: ChatUser, raw_id: str) -> list[Reply]:
         intake = self.store.intake(int(raw_id)) if raw_id.isdigit() else None
         if intake is None or intake.chat_user_id != user.id or intake.status != "draft":
-            return [Reply(t(_lang(user), "Det skema kan ikke genoptages.",
-                            "That form cannot be resumed."))]
+            return [Reply(say(_lang(user), "cannot_resume"))]
         self.store.switch(user, intake.id)
         return self._ask(user, intake)
 
@@ -248,36 +224,29 @@ class IntakeService:
                                      onboarding_plan(job, mail_lang, link).encode())])
         _say_utf8(mail)
         if not self.store.submit(intake.id or 0, draft.as_dict(), job, mail):
-            return [Reply(t(lang, "Skemaet er allerede sendt.", "The form was sent already."))]
+            return [Reply(say(lang, "already_sent"))]
         self.store.switch(user, None)
         plan = Document(plan_name, onboarding_plan(job, lang, link).encode())
-        return [Reply(t(lang, f"Tak! Jobbeskrivelsen (skema {intake.id}) er sendt til "
-                        "jobcentret. En virksomhedskonsulent tjekker puljen og vender tilbage. "
-                        "Her er et udkast til onboardingplanen for de første to uger.\n"
-                        "/new beskriver et job mere.",
-                        f"Thank you! The job description (form {intake.id}) has been sent to "
-                        "the jobcenter. A consultant will check the pool and get back to you. "
-                        "Here is a draft onboarding plan for the first two weeks.\n"
-                        "/new describes another job."), document=plan)]
+        return [Reply(say(lang, "thanks", number=intake.id), document=plan)]
 
     def _status(self, user: ChatUser) -> list[Reply]:
         lang = _lang(user)
         intakes = self.store.intakes(chat_user_id=user.id)
         if not intakes:
-            return [Reply(t(lang, "Du har ingen skemaer endnu. /new starter et.",
-                            "You have no forms yet. /new starts one."))]
-        lines, buttons = [t(lang, "Dine skemaer:", "Your forms:")], []
+            return [Reply(say(lang, "no_forms"))]
+        lines, buttons = [say(lang, "your_forms")], []
         for intake in intakes:
             draft = _draft(intake)
             where = ""
             if intake.status == "draft":
                 number, of = form.step_number(draft)
-                where = t(lang, f", spørgsmål {number} af {of}", f", question {number} of {of}")
+                where = say(lang, "at_question", number=number, of=of)
                 if intake.id != user.intake_id:
-                    buttons.append((Button(t(lang, f"Fortsæt skema {intake.id}",
-                                             f"Resume form {intake.id}"), f"resume:{intake.id}"),))
-            place = draft.answers.get("location") or t(lang, "(intet sted endnu)", "(no place yet)")
-            lines.append(f"{intake.id}. {place}: {STATUS_NAMES[intake.status][lang]}{where}")
+                    buttons.append((Button(say(lang, "resume", number=intake.id),
+                                           f"resume:{intake.id}"),))
+            place = draft.answers.get("location") or say(lang, "no_place")
+            status = render(STATUS_NAMES, intake.status, lang)
+            lines.append(f"{intake.id}. {place}: {status}{where}")
         return [Reply("\n".join(lines), tuple(buttons))]
 
 
@@ -290,7 +259,7 @@ def _say_utf8(mail: EmailMessage) -> None:
 
 
 def _lang(user: ChatUser) -> Language:
-    return "en" if user.language == "en" else "da"
+    return language(user.language)
 
 
 def _draft(intake: Intake, lang: Language | None = None) -> Draft:

@@ -32,20 +32,23 @@ from telegram.ext import (
 from telegram.warnings import PTBDeprecationWarning
 
 from assistant.bot.conversation import Conversations, Reply
+from handlers.i18n import LANGUAGES, Language, render
+from handlers.locale.bot import BOT
 
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"
 MAX_TEXT = 4000  # Telegram allows 4096 characters per message
-COMMANDS = [
-    ("start", "Start eller fortsæt"), ("help", "Hjælp"), ("back", "Forrige spørgsmål"),
-    ("skip", "Spring et valgfrit spørgsmål over"), ("status", "Mine skemaer"),
-    ("new", "Beskriv et job mere"), ("cancel", "Annullér skemaet"),
-    ("language", "Dansk / English"),
-]
-PRIVATE_ONLY = ("Skriv til mig i en privat chat, så hjælper jeg dig dér.\n"
-                "Please write to me in a private chat.")
-TEXT_ONLY = ("Jeg kan kun læse tekst. Skriv dit svar, eller brug knapperne.\n"
-             "I can only read text. Type your answer or use the buttons.")
+COMMAND_NAMES = ("start", "help", "back", "skip", "status", "new", "cancel", "language")
+
+
+def commands(lang: Language = "da") -> list[tuple[str, str]]:
+    """The command menu: (command, description) in ``lang``."""
+    return [(name, render(BOT, f"command.{name}", lang)) for name in COMMAND_NAMES]
+
+
+COMMANDS = commands("da")
+PRIVATE_ONLY = "\n".join(render(BOT, "private_only", lang) for lang in LANGUAGES)
+TEXT_ONLY = "\n".join(render(BOT, "text_only", lang) for lang in LANGUAGES)
 
 
 class TelegramBot:
@@ -102,6 +105,8 @@ class TelegramBot:
         async with self.app:
             try:
                 await self.app.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS])
+                await self.app.bot.set_my_commands(
+                    [BotCommand(c, d) for c, d in commands("en")], language_code="en")
             except TelegramError as exc:
                 log.warning("telegram: could not set the command menu: %s", exc)
             await self.app.start()

@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from assistant.bot.conversation import Button, Conversations, Reply
+from handlers.i18n import language, render
+from handlers.locale.bot import BOT
 
 CHANNEL = "terminal"
 
@@ -21,11 +23,10 @@ CHANNEL = "terminal"
 def end_text(lang: str, user_id: str, interrupted: bool = False) -> str:
     """The last line of a terminal session, in the chat's language, with how to go on."""
     resume = f"assistant chat --user {user_id}"
-    if lang == "en":
-        why = "stopped" if interrupted else "end of input"
-        return f"({why} - the form is saved; continue with: {resume})"
-    why = "afbrudt" if interrupted else "slut på input"
-    return f"({why} - skemaet er gemt; fortsæt med: {resume})"
+    return render(BOT, "end.stopped" if interrupted else "end.input", language(lang),
+                  resume=resume)
+
+
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 

@@ -27,7 +27,7 @@ from assistant import logs
 from assistant.commands.common import App, echo_json, with_app
 from assistant.db import session
 from assistant.decisions import ClaimDecisions, DecisionError
-from assistant.export import PAYABLE_STATUSES, csv_text, month_rows
+from assistant.export import PAYABLE_STATUSES, csv_text, month_rows, xlsx_bytes
 from assistant.pdf_reader import GuardedReader, ReadFailed
 from assistant.pipeline import Pipeline
 from assistant.read_models import (
@@ -224,25 +224,34 @@ def reprocess(app: App, message_id: str) -> None:
 @click.command()
 @click.option("--month", required=True, metavar="YYYY-MM", help="The month to export.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              help="The CSV file (default: refusion-YYYY-MM.csv).")
+              help="The file (default: refusion-YYYY-MM.csv or .xlsx).")
 @click.option("--all", "all_statuses", is_flag=True,
               help="Include every claim of the month (default: validated and paid ones).")
+@click.option("--format", "file_format", type=click.Choice(["csv", "xlsx"]), default="csv",
+              show_default=True, help="CSV for Danish Excel, or an Excel workbook.")
 @with_app
-def export(app: App, month: str, output: Path | None, all_statuses: bool) -> None:
-    """Write the month's claims as CSV for the economy group (full CPR; owner-only file).
+def export(app: App, month: str, output: Path | None, all_statuses: bool,
+           file_format: str) -> None:
+    """Write the month's claims as CSV or XLSX for the economy group (full CPR;
+    owner-only file).
 
-    The file opens in Danish Excel as it is: semicolons, decimal comma, UTF-8 with a
+    The CSV opens in Danish Excel as it is: semicolons, decimal comma, UTF-8 with a
     byte order mark, Danish headers, Ja/Nej, dates dd-mm-yyyy, times in Danish time.
+    The XLSX has the same rows and headers, amounts as numbers and dates as dates.
     """
     span = _month(month)
-    path = output or Path(f"refusion-{month}.csv")
+    path = output or Path(f"refusion-{month}.{file_format}")
     with session(app.engine) as db:
         rows = month_rows(db, *span, statuses=None if all_statuses else PAYABLE_STATUSES)
     # Created owner-only from the start: the file holds full CPR numbers.
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.fchmod(fd, 0o600)
-    with os.fdopen(fd, "w", newline="", encoding="utf-8-sig") as handle:
-        handle.write(csv_text(rows))
+    if file_format == "xlsx":
+        with os.fdopen(fd, "wb") as binary:
+            binary.write(xlsx_bytes(rows, month))
+    else:
+        with os.fdopen(fd, "w", newline="", encoding="utf-8-sig") as handle:
+            handle.write(csv_text(rows))
     total = sum((r["refundable_amount"] or Decimal(0) for r in rows), Decimal(0))
     click.echo(f"wrote {_count(len(rows), 'claim')} (refundable total {total:.2f}) to {path}")
 

@@ -14,6 +14,7 @@ code 1, never as a traceback.
 from __future__ import annotations
 
 import functools
+import getpass
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -128,6 +129,18 @@ def refusals() -> Iterator[None]:
         raise click.ClickException(
             "refused:\n" + "\n".join(f"  - {reason}" for reason in reasons)
         ) from None
+
+
+def os_user() -> str:
+    """Who runs the command, for the audit log."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (containers): still say something
+        return "unknown"
+
+
+by_option = click.option("--by", default=None, metavar="NAME",
+                         help="Who decides (default: the OS user); written to the audit log.")
 
 
 def refuse_past_start(start: date, today: date | None, hint: str = "") -> None:

@@ -19,13 +19,16 @@ from assistant.bot.terminal import CHANNEL, TerminalChat, end_text
 from assistant.commands.common import (
     DATE,
     App,
+    by_option,
     echo_json,
+    os_user,
     refusals,
     refuse_past_start,
     today_option,
     with_app,
 )
 from assistant.db import session
+from assistant.decisions import audit
 from assistant.intakes import IntakeStore
 from assistant.read_models import intake_job, intake_json, intake_rows
 from handlers.job_texts import job_description_text
@@ -57,7 +60,7 @@ def invite(app: App, cvr: str, name: str, valid_hours: int) -> None:
 
 @click.group()
 def intakes() -> None:
-    """Job descriptions from the intake bot: list, show, approve."""
+    """Job descriptions from the intake bot: list, show, approve, ask, decline."""
 
 
 def _intakes(app: App) -> IntakeStore:
@@ -129,6 +132,42 @@ def approve_intake(app: App, intake_id: int, cpr: str, name: str, start: date,
     click.echo(f"Approved intake {intake_id}: employment {employment.id}, "
                f"{employment.hours_per_week} h/week, {employment.start_date} to "
                f"{employment.end_date}. The manager is told in the chat.")
+
+
+@intakes.command("ask")
+@click.argument("intake_id", type=int)
+@click.option("--question", required=True, help="What the manager is asked (in the chat).")
+@by_option
+@with_app
+def ask_intake(app: App, intake_id: int, question: str, by: str | None) -> None:
+    """Ask the manager about a submitted intake.
+
+    The question goes to the chat the form came from; the form keeps its place in the
+    queue.
+    """
+    with refusals():
+        _intakes(app).ask(intake_id, question,
+                          app.config.jobcenter.consultants)
+    audit(app.engine, by or os_user(), "ask_intake", f"intake {intake_id}", question)
+    click.echo(f"Asked the manager about intake {intake_id}; the question goes to the chat "
+               "the form came from.")
+
+
+@intakes.command("decline")
+@click.argument("intake_id", type=int)
+@click.option("--reason", required=True, help="Why; the manager is told this text.")
+@by_option
+@with_app
+def decline_intake(app: App, intake_id: int, reason: str, by: str | None) -> None:
+    """Decline an intake; the manager is told why.
+
+    The reason goes to the chat the form came from; the form is cancelled.
+    """
+    with refusals():
+        _intakes(app).decline(intake_id, reason,
+                              app.config.jobcenter.consultants)
+    audit(app.engine, by or os_user(), "decline_intake", f"intake {intake_id}", reason)
+    click.echo(f"Declined intake {intake_id}; the manager is told in the chat.")
 
 
 @click.command()

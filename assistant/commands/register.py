@@ -14,13 +14,16 @@ from assistant.commands.common import (
     DATE,
     DECIMAL,
     App,
+    by_option,
     echo_json,
+    os_user,
     refusals,
     refuse_past_start,
     today_option,
     with_app,
 )
 from assistant.read_models import employment_json, pool_json, workplace_json
+from assistant.register_changes import RegisterChanges
 from handlers.register import hours_text, peak_hours
 from parsers.identifiers import mask_cpr
 
@@ -72,6 +75,23 @@ def list_workplaces(app: App, as_json: bool) -> None:
         click.echo(f"{record.cvr:<8}  {record.name:<30}  {', '.join(record.senders)}")
 
 
+@workplaces.command("remove-sender")
+@click.option("--cvr", required=True, help="The workplace's CVR number.")
+@click.option("--sender", required=True, metavar="ADDRESS_OR_DOMAIN",
+              help="The address or domain to stop accepting claims from.")
+@by_option
+@with_app
+def remove_sender(app: App, cvr: str, sender: str, by: str | None) -> None:
+    """Remove a sender (address or domain).
+
+    Claims from it are no longer matched to the workplace.
+    """
+    with refusals():
+        record = RegisterChanges(app.store).remove_sender(by or os_user(), cvr, sender)
+    click.echo(f"Removed {sender.strip().lower()} from {record.cvr} {record.name}")
+    click.echo(f"  senders: {', '.join(record.senders) or '(none: claims cannot be matched)'}")
+
+
 # -- employments --------------------------------------------------------------------
 
 
@@ -92,10 +112,11 @@ def employments() -> None:
               help="Register an employment that already began (one approved before the "
                    "assistant was used); without it a start in the past is refused.")
 @today_option
+@by_option
 @with_app
 def add_employment(
     app: App, cpr: str, name: str, cvr: str, hours: Decimal, start: date, end: date, reason: str,
-    past_start: bool, today: date | None,
+    past_start: bool, today: date | None, by: str | None,
 ) -> None:
     """Approve an employment if the pool has room.
 
@@ -107,7 +128,8 @@ def add_employment(
         refuse_past_start(start, today, "; an employment that already began is "
                           "registered with --past-start")
     with refusals():
-        employment = app.store.add_employment(cpr, name, cvr, hours, start, end, reason)
+        employment = RegisterChanges(app.store).add_employment(
+            by or os_user(), cpr, name, cvr, hours, start, end, reason, past_start=True)
     record = app.store.workplace_by_cvr(cvr)
     workplace = f"{record.cvr} {record.name}" if record else cvr
     click.echo(
@@ -156,15 +178,19 @@ def list_employments(app: App, as_json: bool, show_all: bool) -> None:
 @click.argument("employment_id", metavar="ID", type=int)
 @click.option("--on", "on", type=DATE, default=None,
               help="Its last day (default: today). Before the start: cancelled.")
+@click.option("--reason", default="", help="Why (written to the audit log).")
+@by_option
 @with_app
-def end_employment(app: App, employment_id: int, on: date | None) -> None:
+def end_employment(app: App, employment_id: int, on: date | None, reason: str,
+                   by: str | None) -> None:
     """End an employment early (its last day).
 
     Its hours return to the pool the day after; a last day before the start cancels it.
     """
     last_day = on or date.today()
     with refusals():
-        employment = app.store.end_employment(employment_id, last_day)
+        employment = RegisterChanges(app.store).end_employment(
+            by or os_user(), employment_id, last_day, reason)
     if last_day < employment.start_date:
         click.echo(f"Cancelled employment {employment.id} before its start "
                    f"({employment.start_date}); it never used the pool")
@@ -172,6 +198,28 @@ def end_employment(app: App, employment_id: int, on: date | None) -> None:
     click.echo(f"Ended employment {employment.id} ({mask_cpr(employment.cpr)}): last day "
                f"{last_day}; {hours_text(employment.hours_per_week)} hours/week return "
                "to the pool the day after")
+
+
+@employments.command("extend")
+@click.argument("employment_id", metavar="ID", type=int)
+@click.option("--to", "new_end", required=True, type=DATE,
+              help="The new last day (at most 12 months after the start).")
+@click.option("--reason", required=True,
+              help="The addendum's reason: why the employment is extended (audit log).")
+@by_option
+@with_app
+def extend_employment(app: App, employment_id: int, new_end: date, reason: str,
+                      by: str | None) -> None:
+    """Extend an employment (an addendum, tillæg).
+
+    Refused (exit code 1) when the whole employment would last more than 12 months, the
+    pool has no room for its hours in the added weeks, or it has ended.
+    """
+    with refusals():
+        employment = RegisterChanges(app.store).extend_employment(
+            by or os_user(), employment_id, new_end, reason)
+    click.echo(f"Extended employment {employment.id} ({mask_cpr(employment.cpr)}) to "
+               f"{employment.end_date}")
 
 
 # -- pool ---------------------------------------------------------------------------

@@ -17,7 +17,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -38,6 +38,8 @@ from assistant.config import Config
 from assistant.db import session
 from assistant.decisions import ClaimDecisions, DecisionError, audit, problems_of
 from assistant.intakes import IntakeStore
+from assistant.register_changes import RegisterChanges
+from assistant.store import Store
 from assistant.web import views
 from assistant.web.payslip_view import PayslipPages
 from handlers import desk_texts
@@ -46,13 +48,14 @@ from handlers.desk import allowed
 from handlers.job_texts import job_description_text
 from handlers.onboarding import onboarding_plan
 from handlers.problems import Problem
-from handlers.register import RegisterError
+from handlers.register import RegisterError, check_start
 from handlers.summary import CHECK_NAMES, COMPONENT_NAMES, day, kr
 from handlers.texts import MISSING_HEAD, Language, field_name, problem_text
 from parsers.identifiers import mask_cpr, mask_cprs
 from parsers.labels import COMPONENTS
 
 HERE = Path(__file__).parent
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SESSION_COOKIE = "desk_session"
 LOGIN_COOKIE = "desk_login_csrf"
 LANG_COOKIE = "desk_lang"
@@ -76,6 +79,7 @@ class Desk:
     intakes: IntakeStore
     pages: PayslipPages
     jinja: Environment
+    register: RegisterChanges
 
 
 @dataclass(frozen=True)
@@ -117,7 +121,7 @@ def create_app(engine: Engine, config: Config,
                         autoescape=select_autoescape(default=True), auto_reload=False)
     desk = Desk(engine, config, today, ClaimDecisions(engine, config, today),
                 IntakeStore(engine, config.scheme()), PayslipPages(config.web.cache_directory),
-                jinja)
+                jinja, RegisterChanges(Store(engine, config.scheme()), today))
     routes = [
         Route("/healthz", healthz),
         Route("/login", login_page, methods=["GET"]),
@@ -134,11 +138,24 @@ def create_app(engine: Engine, config: Config,
         Route("/claims/{reference}/reveal-cpr", page("reveal_cpr", reveal_cpr),
               methods=["POST"]),
         Route("/pool", page("view", pool_page)),
+        Route("/pool/employments", page("register", add_employment), methods=["POST"]),
+        Route("/pool/employments/{employment_id:int}/end", page("register", end_employment),
+              methods=["POST"]),
+        Route("/pool/employments/{employment_id:int}/extend",
+              page("register", extend_employment), methods=["POST"]),
         Route("/intakes", page("intakes", intakes_page)),
         Route("/intakes/{intake_id:int}/approve", page("intakes", approve_intake),
               methods=["POST"]),
+        Route("/intakes/{intake_id:int}/ask", page("intakes", ask_intake), methods=["POST"]),
+        Route("/intakes/{intake_id:int}/decline", page("intakes", decline_intake),
+              methods=["POST"]),
+        Route("/workplaces", page("view", workplaces_page)),
+        Route("/workplaces/{cvr}/senders", page("senders", add_sender), methods=["POST"]),
+        Route("/workplaces/{cvr}/senders/remove", page("senders", remove_sender),
+              methods=["POST"]),
         Route("/export", page("export", export_page)),
         Route("/export/{month}.csv", page("export", export_download)),
+        Route("/export/{month}.xlsx", page("export", export_xlsx)),
         Route("/audit", page("audit", audit_page_route)),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
@@ -283,7 +300,8 @@ def logout(desk: Desk, ctx: Ctx) -> Response:
 
 def today_page(desk: Desk, ctx: Ctx) -> Response:
     with session(desk.engine) as db:
-        view = views.today_view(db, desk.today())
+        view = views.today_view(db, desk.today(),
+                                max_sick_days=desk.config.scheme().max_sick_days)
     held = [(c, _problem_lines(c, ctx.lang)) for c in view.held]
     return render(desk, ctx, "today.html", view=view, held=held, masked=views.masked)
 
@@ -435,42 +453,167 @@ def reveal_cpr(desk: Desk, ctx: Ctx) -> Response:
     return response
 
 
-def pool_page(desk: Desk, ctx: Ctx) -> Response:
+POOL_DONE = ("approve_intake", "add_employment", "end_employment", "extend_employment")
+INTAKE_DONE = ("ask_intake", "decline_intake")
+WORKPLACE_DONE = ("add_sender", "remove_sender")
+
+
+def _done(ctx: Ctx, known: tuple[str, ...]) -> str | None:
+    done = ctx.request.query_params.get("done")
+    return desk_texts.text(f"done_{done}", ctx.lang) if done in known else None
+
+
+def _refusal(exc: RegisterError, lang: Language) -> str:
+    """A refused register change in the desk's language, CPR numbers masked."""
+    reasons = [desk_texts.register_reason(r, lang) for r in exc.reasons or [str(exc)]]
+    return mask_cprs((" " if lang == "da" else "; ").join(reasons))
+
+
+def _form_date(ctx: Ctx, name: str) -> date:
+    """A date from a form field (2027-01-04 from a date input, or 04.01.2027 typed)."""
+    text = ctx.field(name).strip()
+    try:
+        if "." in text:
+            d, m, y = text.split(".")
+            return date(int(y), int(m), int(d))
+        return date.fromisoformat(text)
+    except ValueError:
+        raise RegisterError([desk_texts.text("bad_date", ctx.lang, value=text)]) from None
+
+
+def _form_hours(ctx: Ctx, name: str) -> Decimal:
+    text = ctx.field(name).strip()
+    try:
+        hours = Decimal(text.replace(",", "."))
+    except InvalidOperation:
+        raise RegisterError([desk_texts.text("bad_hours", ctx.lang, value=text)]) from None
+    if not hours.is_finite():
+        raise RegisterError([desk_texts.text("bad_hours", ctx.lang, value=text)])
+    return hours
+
+
+def pool_page(desk: Desk, ctx: Ctx, error: str | None = None, status: int = 200,
+              refill: bool = False) -> Response:
     pool_hours = Decimal(desk.config.jobcenter.pool_hours_per_week)
+    today = desk.today()
     with session(desk.engine) as db:
-        view = views.pool_view(db, desk.today(), pool_hours)
+        view = views.pool_view(db, today, pool_hours)
+        workplaces = views.workplace_choices(db)
     chart = views.pool_chart(view.weeks, pool_hours, ctx.lang)
-    return render(desk, ctx, "pool.html", view=view, chart=chart, pool_hours=pool_hours,
-                  masked=views.masked)
+    return render(desk, ctx, "pool.html", status, view=view, chart=chart,
+                  pool_hours=pool_hours, masked=views.masked, workplaces=workplaces,
+                  error=error, done=_done(ctx, POOL_DONE), today=today.isoformat(),
+                  form=ctx.form if refill else None)
 
 
-def intakes_page(desk: Desk, ctx: Ctx, error: str | None = None, status: int = 200,
-                 done: str | None = None) -> Response:
+def _register(desk: Desk, ctx: Ctx, done: str, change: Callable[[], Any],
+              employment_id: int | None = None) -> Response:
+    """Run a register change; refused: the pool page again with the reasons (409), said
+    of the employment it was about, and the add form refilled when it was that one."""
+    try:
+        change()
+    except RegisterError as exc:
+        error = _refusal(exc, ctx.lang)
+        about = desk.register.employment(employment_id) if employment_id else None
+        if about is not None:
+            error = f"{about.citizen_name} ({views.masked(about.cpr)}): {error}"
+        return pool_page(desk, ctx, error=error, status=409, refill=employment_id is None)
+    return _back("/pool", done=done)
+
+
+def add_employment(desk: Desk, ctx: Ctx) -> Response:
+    return _register(desk, ctx, "add_employment", lambda: desk.register.add_employment(
+        ctx.member.email, ctx.field("cpr"), ctx.field("name"), ctx.field("cvr"),
+        _form_hours(ctx, "hours"), _form_date(ctx, "start"), _form_date(ctx, "end"),
+        ctx.field("reason"), past_start=ctx.field("past_start") == "yes"))
+
+
+def end_employment(desk: Desk, ctx: Ctx) -> Response:
+    employment_id = ctx.request.path_params["employment_id"]
+    return _register(desk, ctx, "end_employment", lambda: desk.register.end_employment(
+        ctx.member.email, employment_id, _form_date(ctx, "on"), ctx.field("reason").strip()),
+        employment_id)
+
+
+def extend_employment(desk: Desk, ctx: Ctx) -> Response:
+    employment_id = ctx.request.path_params["employment_id"]
+    return _register(desk, ctx, "extend_employment", lambda: desk.register.extend_employment(
+        ctx.member.email, employment_id, _form_date(ctx, "end"), ctx.field("reason")),
+        employment_id)
+
+
+def intakes_page(desk: Desk, ctx: Ctx, error: str | None = None, status: int = 200) -> Response:
     with session(desk.engine) as db:
         rows = views.submitted_intakes(db)
     lang = ctx.lang
     shown = [(i, job, workplace, job_description_text(job, lang) if job else "",
               onboarding_plan(job, lang) if job else "") for i, job, workplace in rows]
-    return render(desk, ctx, "intakes.html", status, intakes=shown, error=error, done=done,
+    return render(desk, ctx, "intakes.html", status, intakes=shown, error=error,
+                  done=_done(ctx, INTAKE_DONE),
                   default_start=(desk.today() + timedelta(days=14)).isoformat())
 
 
 def approve_intake(desk: Desk, ctx: Ctx) -> Response:
     intake_id = ctx.request.path_params["intake_id"]
     try:
-        start = date.fromisoformat(ctx.field("start").strip())
-    except ValueError:
-        return intakes_page(desk, ctx, error=f"{ctx.field('start')!r} is not a date like "
-                            "2027-01-04", status=400)
-    try:
+        start = _form_date(ctx, "start")
+        if late := check_start(start, desk.today()):  # as the CLI: never a start in the past
+            raise RegisterError(late)
         employment = desk.intakes.approve(intake_id, ctx.field("cpr"), ctx.field("name"),
                                           start)
     except RegisterError as exc:
-        reasons = mask_cprs("; ".join(exc.reasons or [str(exc)]))
-        return intakes_page(desk, ctx, error=reasons, status=409)
+        return intakes_page(desk, ctx, error=_refusal(exc, ctx.lang), status=409)
     audit(desk.engine, ctx.member.email, "approve_intake", f"intake {intake_id}",
           details={"employment_id": employment.id, "cpr": mask_cpr(employment.cpr)})
     return _back("/pool", done="approve_intake")
+
+
+def _intake_change(desk: Desk, ctx: Ctx, action: str, text_field: str,
+                   change: Callable[[int, str, str], Any]) -> Response:
+    """Ask about or decline an intake: the manager is told in the chat it came from."""
+    intake_id = ctx.request.path_params["intake_id"]
+    text = ctx.field(text_field).strip()
+    try:
+        change(intake_id, text, desk.config.jobcenter.consultants)
+    except RegisterError as exc:
+        return intakes_page(desk, ctx, error=_refusal(exc, ctx.lang), status=409)
+    audit(desk.engine, ctx.member.email, action, f"intake {intake_id}", text)
+    return _back("/intakes", done=action)
+
+
+def ask_intake(desk: Desk, ctx: Ctx) -> Response:
+    return _intake_change(desk, ctx, "ask_intake", "question", desk.intakes.ask)
+
+
+def decline_intake(desk: Desk, ctx: Ctx) -> Response:
+    return _intake_change(desk, ctx, "decline_intake", "reason", desk.intakes.decline)
+
+
+def workplaces_page(desk: Desk, ctx: Ctx, error: str | None = None,
+                    status: int = 200) -> Response:
+    today = desk.today()
+    month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    with session(desk.engine) as db:
+        rows = views.workplaces_view(db, today, month)
+    return render(desk, ctx, "workplaces.html", status, rows=rows, month=month,
+                  error=error, done=_done(ctx, WORKPLACE_DONE))
+
+
+def _sender_change(desk: Desk, ctx: Ctx, action: str,
+                   change: Callable[[str, str, str], Any]) -> Response:
+    try:
+        change(ctx.member.email, ctx.request.path_params["cvr"], ctx.field("sender"))
+    except RegisterError as exc:
+        return workplaces_page(desk, ctx, error=_refusal(exc, ctx.lang), status=409)
+    return _back("/workplaces", done=action)
+
+
+def add_sender(desk: Desk, ctx: Ctx) -> Response:
+    return _sender_change(desk, ctx, "add_sender", desk.register.add_sender)
+
+
+def remove_sender(desk: Desk, ctx: Ctx) -> Response:
+    return _sender_change(desk, ctx, "remove_sender", desk.register.remove_sender)
 
 
 def export_page(desk: Desk, ctx: Ctx) -> Response:
@@ -496,6 +639,19 @@ def export_download(desk: Desk, ctx: Ctx) -> Response:
         "cache-control": "no-store"})
 
 
+def export_xlsx(desk: Desk, ctx: Ctx) -> Response:
+    month = ctx.request.path_params["month"]
+    if views.month_span(month) is None:
+        return _error(desk, ctx, 404, "not_found")
+    with session(desk.engine) as db:
+        data, count = views.export_xlsx(db, month)
+    audit(desk.engine, ctx.member.email, "export", month,
+          details={"claims": count, "format": "xlsx"})
+    return Response(data, media_type=XLSX_TYPE, headers={
+        "content-disposition": f'attachment; filename="refusion-{month}.xlsx"',
+        "cache-control": "no-store"})
+
+
 def audit_page_route(desk: Desk, ctx: Ctx) -> Response:
     q = ctx.request.query_params
     page_no = int(q["page"]) if q.get("page", "").isdigit() else 1
@@ -504,4 +660,4 @@ def audit_page_route(desk: Desk, ctx: Ctx) -> Response:
     actions = {k: desk_texts.text(k, ctx.lang, desk_texts.AUDIT_ACTIONS)
                for k in desk_texts.AUDIT_ACTIONS}
     return render(desk, ctx, "audit.html", rows=rows, pages=pages, page_no=page_no,
-                  actions=actions)
+                  actions=actions, subject=lambda s: desk_texts.audit_subject(s, ctx.lang))

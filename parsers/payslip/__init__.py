@@ -137,6 +137,13 @@ def _read_scan(data: bytes, kind: str, limits: Limits) -> Payslip | Unreadable:
                    ocr_pages_not_read=tuple(reading.not_read), ocr_doubtful=doubtful)
 
 
+def _names_a_party(line: PayLine, names: tuple[str | None, ...]) -> bool:
+    """A "pay line" labelled with the employee's or the employer's name is the identity
+    block's row of numbers (employee number, CPR, CVR, SE) beside the name, not pay."""
+    label = " ".join(line.label.split()).casefold()
+    return any(name and label == " ".join(name.split()).casefold() for name in names)
+
+
 def _interpret(lines: list[Line], pages: int, strict: bool = False) -> Payslip:
     """``strict`` (OCR): a line whose label was not recognised takes no part in the checks,
     so a misread "Timeløn" cannot make the sums reconcile as an unnamed line."""
@@ -146,9 +153,11 @@ def _interpret(lines: list[Line], pages: int, strict: bool = False) -> Payslip:
     pay_lines = paylines.pay_lines(doc)
     hours = paylines.hours(doc, pay_lines)
     period = fields.period(doc)
+    employee = fields.employee_name(doc, employer)
+    pay_lines = [pl for pl in pay_lines if not _names_a_party(pl, (employee, employer))]
     stated_cost = next((pl.amount for pl in pay_lines if pl.kind == "employer_cost_total"), None)
     slip = Payslip(
-        employee_name=fields.employee_name(doc, employer),
+        employee_name=employee,
         cpr=fields.identifier(doc, "cpr", fields.cpr_in),
         employer_name=employer,
         cvr=fields.identifier(doc, "cvr", fields.cvr_in),

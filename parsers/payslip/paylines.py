@@ -449,7 +449,14 @@ def _unit_quantity(text: str) -> Decimal | None:
     return parse_amount(m.group(1)) if m else None
 
 
+# Seven or more bare digits, or a CPR's 6+4: an identifier (CPR, CVR, SE, account,
+# employee number), never money - a payslip prints money with decimals or groups.
+_IDENTIFIER_RE = re.compile(r"\d{7,}|\d{6}-\d{4}")
+
+
 def _is_number_cell(cell: Cell) -> bool:
+    if _IDENTIFIER_RE.fullmatch(cell.text.strip()):
+        return False
     return parse_amount(cell.text) is not None or _unit_quantity(cell.text) is not None
 
 

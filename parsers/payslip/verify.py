@@ -55,7 +55,7 @@ HOLIDAY_BASIS_RE = re.compile(
     r"(ferieberettiget|feriepengegrundlag|feriegrundlag|ferie.*grundlag|grundlag.*ferie|"
     r"holiday.*(base|basis)|vacation.*(base|basis))", re.I)
 SETTLEMENT_RE = re.compile(
-    r"(fratræd|afregn|saldo|settle|termination|ferieår|restferie|optjent)", re.I)
+    r"(fratr(?:æd|\.|\b)|afregn|saldo|settle|termination|ferieår|restferie|optjent)", re.I)
 ATP_RE = re.compile(r"\batp\b", re.I)
 PENSION_RE = re.compile(r"pension", re.I)
 
