@@ -42,6 +42,7 @@ SECTIONS: dict[str, tuple[str, str]] = {
     "bot": ("handlers.locale.bot", "BOT"),
     "intake_status": ("handlers.locale.bot", "STATUS_NAMES"),
     "pipeline": ("handlers.locale.pipeline", "PIPELINE"),
+    "followup": ("handlers.locale.followup", "FOLLOWUP"),
     "desk": ("handlers.desk_texts", "UI"),
     "role": ("handlers.desk_texts", "ROLES"),
     "claim_status": ("handlers.desk_texts", "STATUS"),
