@@ -43,6 +43,7 @@ SECTIONS: dict[str, tuple[str, str]] = {
     "intake_status": ("handlers.locale.bot", "STATUS_NAMES"),
     "pipeline": ("handlers.locale.pipeline", "PIPELINE"),
     "followup": ("handlers.locale.followup", "FOLLOWUP"),
+    "onboarding": ("handlers.locale.onboarding", "ONBOARDING"),
     "desk": ("handlers.desk_texts", "UI"),
     "role": ("handlers.desk_texts", "ROLES"),
     "claim_status": ("handlers.desk_texts", "STATUS"),
