@@ -165,6 +165,10 @@ def _cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
 
+# A checklist line: (what, who is responsible) -> "- [ ] what — ansvarlig: who".
+Item = Callable[[str, str], str]
+
+
 def _say(key: str, lang: Language, **values: object) -> str:
     """A text of the onboarding section of the catalogue (handlers.locale.onboarding)."""
     return render(ONBOARDING, key, lang, **values)
@@ -202,9 +206,6 @@ def onboarding_plan(job: JobDescription, lang: Language = "da",
     out += _week_one(job, lang, pattern, item, leader, contact)
     out += _week_two(job, lang, pattern, item, contact, contact_name)
     return "\n".join(out) + "\n"
-
-
-Item = Callable[[str, str], str]
 
 
 def _head(job: JobDescription, lang: Language, manager: str, contact_name: str) -> list[str]:
