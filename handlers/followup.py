@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import Literal
 
 from handlers.i18n import render
+from handlers.job_texts import hours
 from handlers.locale.followup import FOLLOWUP
 from handlers.review import sick_days
 from handlers.summary import day, kr
@@ -203,8 +204,8 @@ def _pool_room(queue: list[QueuedIntake], pool_left: Decimal,
     if first.hours_per_week > pool_left:
         return []
     subject = _say("pool_room.subject", lang, id=first.id, workplace=first.workplace)
-    body = _say("pool_room.body", lang, pool_left=f"{pool_left:g}", id=first.id,
-                workplace=first.workplace, hours=f"{first.hours_per_week:g}")
+    body = _say("pool_room.body", lang, pool_left=hours(pool_left, lang), id=first.id,
+                workplace=first.workplace, hours=hours(first.hours_per_week, lang))
     return [Reminder(f"pool_room:{first.id}", "pool_room", "consultants", None, subject, body)]
 
 

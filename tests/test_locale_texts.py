@@ -85,8 +85,8 @@ GOLDEN = {
          'Plads i puljen til jobbeskrivelse 7 (Skolen)'
         ),
         (
-         'Puljen har nu 12.5 ledige timer om ugen. Først i køen er jobbeskrivelse 7 fra '
-         'Skolen (4.5 timer om ugen).\n'
+         'Puljen har nu 12,5 ledige timer om ugen. Først i køen er jobbeskrivelse 7 fra '
+         'Skolen (4,5 timer om ugen).\n'
         )),
     ('da', 'economy_month'): (
         (
