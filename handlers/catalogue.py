@@ -1,12 +1,20 @@
 """What the intake bot suggests: the task catalogue (inspirationskatalog) by area, the
 common personal competences, and a few usual frequencies. From the pamphlet
-(seeds/004, section 7) and domain.md; Danish with English labels.
+(seeds/004, section 7) and domain.md; the words, Danish and English, are the catalogue
+sections in ``handlers.locale.catalogue``.
+
+A picked example task is stored in Danish, as the pamphlet writes it, whatever the
+manager's language (the job description is the jobcenter's document); an English
+manager reads it in English on the buttons and in the question that follows
+(:meth:`Area.label`). Competences and frequencies are stored in the manager's language.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from handlers.i18n import render
+from handlers.locale.catalogue import AREA_NAMES, COMPETENCE_NAMES, FREQUENCY_NAMES, TASK_EXAMPLES
 from handlers.texts import Language
 
 
@@ -14,49 +22,32 @@ from handlers.texts import Language
 class Area:
     key: str
     name: dict[Language, str]
-    examples: tuple[str, ...]  # example tasks, Danish as in the pamphlet
+    examples: tuple[str, ...]  # example tasks, Danish as in the pamphlet: the stored value
+    example_keys: tuple[str, ...] = ()  # their keys in the task_example section, in order
+
+    def labels(self, lang: Language) -> tuple[str, ...]:
+        """The example tasks as the buttons show them in ``lang``."""
+        return tuple(render(TASK_EXAMPLES, key, lang) for key in self.example_keys)
+
+    def label(self, title: str, lang: Language) -> str:
+        """``title`` in ``lang`` if it is one of the examples (stored in Danish), else
+        as written."""
+        if title in self.examples:
+            return self.labels(lang)[self.examples.index(title)]
+        return title
 
 
-AREAS: tuple[Area, ...] = (
-    Area("office", {"da": "Piccolo/kontorhjælp", "en": "Office help"},
-         ("Scanning af dokumenter", "Journalisering", "Let service og postomdeling")),
-    Area("daycare", {"da": "Servicemedarbejder i dagtilbud", "en": "Day-care service worker"},
-         ("Opfyldning af varer", "Lagerlogistik", "Let rengøring")),
-    Area("kitchen", {"da": "Køkken og rengøring", "en": "Kitchen and cleaning"},
-         ("Opvask", "Anretning og oprydning i køkkenet", "Rengøring af fællesarealer")),
-    Area("care", {"da": "Besøgsven på plejecenter", "en": "Nursing-home visiting friend"},
-         ("Gåture og samtaler med beboere", "Højtlæsning", "Hjælp ved aktiviteter")),
-    Area("library", {"da": "Biblioteksmedarbejder", "en": "Library worker"},
-         ("Sætte bøger på plads", "Klargøring af materialer", "Oprydning i læsesalen")),
-    Area("outdoor", {"da": "Forsyning og grønne områder", "en": "Utilities and green areas"},
-         ("Affaldsindsamling", "Let vedligehold af grønne områder", "Klargøring af redskaber")),
-    Area("it", {"da": "IT-support", "en": "IT support"},
-         ("Klargøring af pc'er", "Hjælp til brugere med login", "Opsætning af udstyr")),
-    Area("communication", {"da": "Kommunikation", "en": "Communication"},
-         ("Nyhedsbreve", "Opslag på sociale medier", "Opdatering af hjemmeside")),
-    Area("data", {"da": "Data", "en": "Data"},
-         ("Indsamling af data", "Enkle analyser", "Opdatering af dashboards")),
-    Area("economy", {"da": "Økonomi", "en": "Economy"},
-         ("Afstemning", "Fakturering", "Bilagshåndtering")),
-)
+def _area(key: str) -> Area:
+    """An area with its example tasks in the order of the catalogue section."""
+    keys = tuple(k for k in TASK_EXAMPLES if k.split(".", 1)[0] == key)
+    return Area(key, AREA_NAMES[key], tuple(TASK_EXAMPLES[k]["da"] for k in keys), keys)
 
-COMPETENCES: tuple[dict[Language, str], ...] = (
-    {"da": "IT-kompetencer", "en": "IT skills"},
-    {"da": "Mødestabil", "en": "Punctual"},
-    {"da": "Hygiejne", "en": "Hygiene"},
-    {"da": "Omhyggelig", "en": "Careful"},
-    {"da": "Struktureret", "en": "Structured"},
-    {"da": "Serviceminded", "en": "Service-minded"},
-    {"da": "Kan arbejde selvstændigt", "en": "Works independently"},
-    {"da": "Samarbejdsvillig", "en": "Cooperative"},
-)
 
-FREQUENCIES: tuple[dict[Language, str], ...] = (
-    {"da": "Dagligt", "en": "Daily"},
-    {"da": "Flere gange om ugen", "en": "Several times a week"},
-    {"da": "Ugentligt", "en": "Weekly"},
-    {"da": "Månedligt", "en": "Monthly"},
-)
+AREAS: tuple[Area, ...] = tuple(_area(key) for key in AREA_NAMES)
+
+COMPETENCES: tuple[dict[Language, str], ...] = tuple(COMPETENCE_NAMES.values())
+
+FREQUENCIES: tuple[dict[Language, str], ...] = tuple(FREQUENCY_NAMES.values())
 
 
 def area(key: str) -> Area | None:

@@ -20,6 +20,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
+from handlers.i18n import render
+from handlers.job_texts import hours
+from handlers.locale.followup import FOLLOWUP
 from handlers.review import sick_days
 from handlers.summary import day, kr
 from handlers.texts import Language
@@ -128,6 +131,11 @@ def _first_name(name: str) -> str:
     return name.split()[0] if name.split() else name
 
 
+def _say(key: str, lang: Language, **values: object) -> str:
+    """A text of the follow-up section of the catalogue (handlers.locale.followup)."""
+    return render(FOLLOWUP, key, lang, **values)
+
+
 def _missing_payslip(today: date, facts: EmploymentFacts, rules: FollowupRules,
                      lang: Language) -> list[Reminder]:
     first = previous_month(today)
@@ -136,20 +144,9 @@ def _missing_payslip(today: date, facts: EmploymentFacts, rules: FollowupRules,
         return []
     period = f"{day(first, lang)} - {day(min(month_end(first), facts.last_day), lang)}"
     who = f"{_first_name(facts.employee_name)} ({facts.cpr_masked})"
-    if lang == "da":
-        subject = f"Påmindelse: lønseddel for {who} mangler"
-        body = (f"Hej\n\nVi har endnu ikke modtaget lønsedlen for {who} for perioden "
-                f"{period} hos {facts.workplace}.\n\nSend lønsedlen som PDF fra lønsystemet "
-                "som vedhæftet fil i et svar på denne mail, og skriv, hvad der søges dækning af "
-                "(fx løn, ATP, pension, feriepenge).\n\nHvis ansættelsen er stoppet, så giv os "
-                "besked.\n\nVenlig hilsen\nJobcentret\n")
-    else:
-        subject = f"Reminder: payslip for {who} missing"
-        body = (f"Hello\n\nWe have not yet received the payslip for {who} for the period "
-                f"{period} at {facts.workplace}.\n\nPlease reply with the payslip as a PDF "
-                "from the payroll system, and say what you claim (e.g. wage, ATP, pension, "
-                "holiday pay).\n\nIf the employment has stopped, please let us know.\n\n"
-                "Kind regards\nThe jobcentre\n")
+    subject = _say("missing_payslip.subject", lang, who=who)
+    body = _say("missing_payslip.body", lang, who=who, period=period,
+                workplace=facts.workplace)
     return [Reminder(f"missing_payslip:{facts.id}:{first:%Y-%m}", "missing_payslip",
                      "workplace", facts.contact, subject, body)]
 
@@ -159,15 +156,11 @@ def _ending(today: date, facts: EmploymentFacts, rules: FollowupRules,
     left = (facts.last_day - today).days
     if not facts.active or not 0 <= left <= rules.ending_within_days:
         return []
-    who = f"{facts.employee_name} ({facts.cpr_masked}) hos {facts.workplace}" if lang == "da" \
-        else f"{facts.employee_name} ({facts.cpr_masked}) at {facts.workplace}"
-    subject = (f"Ansættelse slutter {day(facts.last_day, lang)}: {who}" if lang == "da" else
-               f"Employment ends {day(facts.last_day, lang)}: {who}")
-    body = (f"Ansættelsen for {who} slutter {day(facts.last_day, lang)} (om {left} dage).\n"
-            "Forlæng den (med tillæg), eller lad den slutte; puljens timer bliver så ledige.\n"
-            if lang == "da" else
-            f"The employment of {who} ends {day(facts.last_day, lang)} (in {left} days).\n"
-            "Extend it (with an addendum), or let it end; its hours return to the pool.\n")
+    who = _say("ending.who", lang, name=facts.employee_name, cpr=facts.cpr_masked,
+               workplace=facts.workplace)
+    last_day = day(facts.last_day, lang)
+    subject = _say("ending.subject", lang, last_day=last_day, who=who)
+    body = _say("ending.body", lang, who=who, last_day=last_day, left=left)
     return [Reminder(f"ending:{facts.id}:{facts.last_day.isoformat()}", "employment_ending",
                      "consultants", None, subject, body)]
 
@@ -179,14 +172,8 @@ def _sick(facts: EmploymentFacts, rules: FollowupRules, lang: Language) -> list[
         if days < mark:
             continue
         who = f"{facts.employee_name} ({facts.cpr_masked}), {facts.workplace}"
-        subject = (f"Sygefravær {days} dage: {who}" if lang == "da" else
-                   f"Sick leave {days} days: {who}")
-        body = (f"{who} har nu {days} sygedage i ansættelsen (grænse {mark}). Refusion dækker "
-                "sygdom i op til 30 dage; derefter skal arbejdsgiveren søge "
-                "sygedagpengerefusion.\n" if lang == "da" else
-                f"{who} now has {days} sick days in the employment (mark {mark}). The refund "
-                "covers up to 30 days of sickness; after that the employer claims sickness "
-                "benefit refund.\n")
+        subject = _say("sick.subject", lang, days=days, who=who)
+        body = _say("sick.body", lang, who=who, days=days, mark=mark)
         out.append(Reminder(f"sick:{facts.id}:{mark}", "sick_days", "consultants", None,
                             subject, body))
     return out
@@ -203,11 +190,8 @@ def _no_claims(today: date, facts: EmploymentFacts, rules: FollowupRules,
         return []
     who = f"{facts.employee_name} ({facts.cpr_masked}), {facts.workplace}"
     shown = ", ".join(f"{m:%m.%Y}" for m in reversed(months))
-    subject = (f"Ingen refusionskrav i {len(months)} måneder: {who}" if lang == "da" else
-               f"No refund claims for {len(months)} months: {who}")
-    body = (f"Der er ikke modtaget lønsedler for {who} for {shown}. Er ansættelsen i gang?\n"
-            if lang == "da" else
-            f"No payslips have arrived for {who} for {shown}. Is the employment going on?\n")
+    subject = _say("no_claims.subject", lang, months=len(months), who=who)
+    body = _say("no_claims.body", lang, who=who, shown=shown)
     return [Reminder(f"no_claims:{facts.id}:{months[0]:%Y-%m}", "no_claims", "consultants",
                      None, subject, body)]
 
@@ -219,37 +203,18 @@ def _pool_room(queue: list[QueuedIntake], pool_left: Decimal,
     first = queue[0]  # first come, first served: only the first in the queue is told
     if first.hours_per_week > pool_left:
         return []
-    hours = f"{first.hours_per_week:g}"
-    subject = (f"Plads i puljen til jobbeskrivelse {first.id} ({first.workplace})" if lang == "da"
-               else f"Room in the pool for job description {first.id} ({first.workplace})")
-    body = (f"Puljen har nu {pool_left:g} ledige timer om ugen. Først i køen er "
-            f"jobbeskrivelse {first.id} fra {first.workplace} ({hours} timer om ugen).\n"
-            if lang == "da" else
-            f"The pool now has {pool_left:g} free hours a week. First in the queue is job "
-            f"description {first.id} from {first.workplace} ({hours} hours a week).\n")
+    subject = _say("pool_room.subject", lang, id=first.id, workplace=first.workplace)
+    body = _say("pool_room.body", lang, pool_left=hours(pool_left, lang), id=first.id,
+                workplace=first.workplace, hours=hours(first.hours_per_week, lang))
     return [Reminder(f"pool_room:{first.id}", "pool_room", "consultants", None, subject, body)]
 
 
 def _economy(facts: MonthFacts, lang: Language) -> Reminder:
-    month = f"{facts.month:%m.%Y}"
-    subject = (f"Refusion {month}: {facts.validated} krav godkendt, kr. "
-               f"{kr(facts.validated_amount, lang)}" if lang == "da" else
-               f"Refunds {month}: {facts.validated} claims validated, DKK "
-               f"{kr(facts.validated_amount, lang)}")
-    body = (f"Refusionskrav for {month}:\n\n"
-            f"  Godkendt til udbetaling  {facts.validated:>5}   kr. "
-            f"{kr(facts.validated_amount, lang)}\n"
-            f"  Til vurdering (åbne)     {facts.held:>5}\n"
-            f"  Mangler oplysninger      {facts.incomplete:>5}\n\n"
-            f"Eksporten: assistant export --month {facts.month:%Y-%m}\n"
-            if lang == "da" else
-            f"Refund claims for {month}:\n\n"
-            f"  Validated for payment    {facts.validated:>5}   DKK "
-            f"{kr(facts.validated_amount, lang)}\n"
-            f"  Held for review (open)   {facts.held:>5}\n"
-            f"  Incomplete               {facts.incomplete:>5}\n\n"
-            f"The export: assistant export --month {facts.month:%Y-%m}\n")
+    month, amount = f"{facts.month:%m.%Y}", kr(facts.validated_amount, lang)
+    subject = _say("economy.subject", lang, month=month, validated=facts.validated,
+                   amount=amount)
+    body = _say("economy.body", lang, month=month, validated=facts.validated, amount=amount,
+                held=facts.held, incomplete=facts.incomplete,
+                export_month=f"{facts.month:%Y-%m}")
     return Reminder(f"economy_month:{facts.month:%Y-%m}", "economy_month", "economy", None,
                     subject, body)
-
-

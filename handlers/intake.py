@@ -418,11 +418,21 @@ def _task_title_question(draft: Draft, _ctx: Context) -> tuple[str, dict[str, ob
 
 def _task_title_buttons(draft: Draft, _ctx: Context) -> Rows:
     found = _task_area_found(draft)
-    return tuple((Choice(f"ex:{i}", ex),) for i, ex in enumerate(found.examples)) if found else ()
+    if not found:
+        return ()
+    return tuple((Choice(f"ex:{i}", label),) for i, label in enumerate(found.labels(draft.lang)))
 
 
 def _task_frequency_question(draft: Draft, _ctx: Context) -> tuple[str, dict[str, object]]:
-    return "task_frequency", {"title": draft.answers.get("_task", {}).get("title", "")}
+    return "task_frequency", {"title": _task_label(draft.answers.get("_task", {}), draft.lang)}
+
+
+def _task_label(task: dict[str, Any], lang: Language) -> str:
+    """A task's title as the manager reads it: a picked example (stored in Danish) in
+    the manager's language, a typed title as typed."""
+    found = area(task.get("area") or "")
+    title = task.get("title", "")
+    return found.label(title, lang) if found else title
 
 
 def _task_frequency_buttons(draft: Draft, _ctx: Context) -> Rows:
@@ -530,8 +540,8 @@ def _none_or(text: str, lang: Language) -> str:
 GROUP_TABLE: tuple[Group, ...] = (
     Group("location", lambda a, _lang: a.get("location", "")),
     Group("contact", lambda a, _lang: f"{a.get('contact_name', '')} ({a.get('contact', '')})"),
-    Group("tasks", lambda a, _lang: "; ".join(f"{x['title']} ({x['frequency']})"
-                                              for x in a.get("tasks", []))),
+    Group("tasks", lambda a, lang: "; ".join(f"{_task_label(x, lang)} ({x['frequency']})"
+                                             for x in a.get("tasks", []))),
     Group("criteria", lambda a, lang: ", ".join(
         f"{i}: {_yes_word(a.get('criteria', {}).get(k), lang)}"
         for i, k in enumerate(CRITERIA, 1))),

@@ -31,11 +31,14 @@ the job requires them; the internship line only when there is an internship.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from handlers.i18n import render
 from handlers.job import JobDescription
 from handlers.job_texts import hours, weekday_date, weeks_text
+from handlers.locale.onboarding import ONBOARDING
 from handlers.texts import Language
 
 WORKING_DAYS = (0, 1, 2, 3, 4)  # Monday-Friday
@@ -162,9 +165,18 @@ def _cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
 
+# A checklist line: (what, who is responsible) -> "- [ ] what — ansvarlig: who".
+Item = Callable[[str, str], str]
+
+
+def _say(key: str, lang: Language, **values: object) -> str:
+    """A text of the onboarding section of the catalogue (handlers.locale.onboarding)."""
+    return render(ONBOARDING, key, lang, **values)
+
+
 def _or_missing(text: str | None, lang: Language) -> str:
     text = _cell(text or "")
-    return text if text else ("ikke angivet" if lang == "da" else "not given")
+    return text if text else _say("not_given", lang)
 
 
 def _capital(text: str) -> str:
@@ -176,194 +188,129 @@ def onboarding_plan(job: JobDescription, lang: Language = "da",
     """The onboarding plan for the first two weeks, as a Markdown draft;
     ``confidentiality_url`` is where the installation's confidentiality declaration is
     filled in (none: the workplace uses its own form)."""
-    da = lang == "da"
+    def say(key: str, **values: object) -> str:
+        return _say(key, lang, **values)
+
     manager = _or_missing(job.manager_name, lang)
     contact_name = _or_missing(job.contact_name, lang)
-    leader = f"leder ({manager})" if da else f"manager ({manager})"
-    contact = f"kontaktperson ({contact_name})" if da else f"contact person ({contact_name})"
-    team = "team"
-    everyone = "alle" if da else "everyone"
-    newcomer = "den nye kollega" if da else "the new colleague"
-    required = set(job.requirements)
+    leader = say("leader", name=manager)
+    contact = say("contact", name=contact_name)
     pattern = working_pattern(job.working_times or "")
-    day1, day2, day3 = program_days(job.start, pattern.days)
-    week2 = week_two(job.start, pattern.days)
-    follow_up = follow_up_day(job.start, pattern.days)
-    first, middle, last = program_times(pattern)
-    tour, intro, check = program_times(pattern, (0.5, 0.75))  # day 2: 60, 30, 30 minutes
-    location = _or_missing(job.location, lang)
-    workplace = _or_missing(job.workplace_name, lang)
 
     def item(text: str, who: str) -> str:
-        return f"- [ ] {text} — {'ansvarlig' if da else 'responsible'}: {who}"
+        return f"- [ ] {text} — {say('responsible')}: {who}"
 
+    out = _head(job, lang, manager, contact_name)
+    out += ["", f"## {say('before.heading')}", ""]
+    out += _before_start(job, lang, item, leader, contact, confidentiality_url)
+    out += _week_one(job, lang, pattern, item, leader, contact)
+    out += _week_two(job, lang, pattern, item, contact, contact_name)
+    return "\n".join(out) + "\n"
+
+
+def _head(job: JobDescription, lang: Language, manager: str, contact_name: str) -> list[str]:
+    """The title, the draft note and the facts of the job."""
+    def label(key: str) -> str:
+        return _say(f"label.{key}", lang)
+
+    location = _or_missing(job.location, lang)
+    workplace = _or_missing(job.workplace_name, lang)
     out = [
-        f"# {'Onboardingplan' if da else 'Onboarding plan'}: {location} ({workplace})",
+        f"# {_say('title', lang, location=location, workplace=workplace)}",
         "",
-        ("> Udkast, udfyldt ud fra jobbeskrivelsen. Arbejdspladsen retter og supplerer "
-         "planen før opstart." if da else
-         "> Draft, filled in from the job description. The workplace edits and completes "
-         "the plan before the start."),
+        f"> {_say('draft', lang)}",
         "",
-        f"- **{'Kontaktperson' if da else 'Contact person'}:** {contact_name}"
+        f"- **{label('contact')}:** {contact_name}"
         + (f" ({_cell(job.contact)})" if _cell(job.contact or "") else ""),
-        f"- **{'Leder' if da else 'Manager'}:** {manager}",
-        f"- **{'Forventet opstart' if da else 'Expected start'}:** "
-        f"{weekday_date(job.start, lang)}",
-        f"- **{'Timer pr. uge' if da else 'Hours per week'}:** {hours(job.hours_per_week, lang)}",
-        f"- **{'Arbejdstider' if da else 'Working times'}:** "
-        f"{_or_missing(job.working_times, lang)}",
+        f"- **{label('manager')}:** {manager}",
+        f"- **{label('start')}:** {weekday_date(job.start, lang)}",
+        f"- **{label('hours')}:** {hours(job.hours_per_week, lang)}",
+        f"- **{label('working_times')}:** {_or_missing(job.working_times, lang)}",
     ]
     if job.internship_weeks > 0:
-        out.append(f"- **{'Praktik først' if da else 'Internship first'}:** "
-                   f"{weeks_text(job.internship_weeks, lang)}")
+        out.append(f"- **{label('internship')}:** {weeks_text(job.internship_weeks, lang)}")
+    return out
 
-    # Before the start (Inden opstart).
-    out += ["", "## Før start" if da else "## Before the start", ""]
+
+def _before_start(job: JobDescription, lang: Language, item: Item, leader: str,
+                  contact: str, confidentiality_url: str) -> list[str]:
+    """The checklist before the start (Inden opstart), with who is responsible."""
+    def say(key: str, **values: object) -> str:
+        return _say(key, lang, **values)
+
+    required = set(job.requirements)
+    team = say("team")
+    out = []
     if job.internship_weeks > 0:
-        weeks = weeks_text(job.internship_weeks, lang)
-        out.append(item(
-            f"Aftal praktik i {weeks} før ansættelsen med virksomhedskonsulenten, som "
-            "godkender den. I praktikken må kandidaten udføre alle typer opgaver, men ikke "
-            "have ansvaret for dem" if da else
-            f"Agree on {weeks} of internship before the employment with the consultant, who "
-            "approves it. During the internship the candidate may do all kinds of tasks but "
-            "must not be responsible for them", leader))
-    out += [
-        item("Samtale med virksomhedskonsulenten i Jobcentret om det rette match og den "
-             "konkrete kandidat" if da else
-             "Talk with the jobcenter's consultant about the right match and the candidate",
-             leader),
-        item("Samtale med kandidaten: forventningsafstemning, aftaler om konkrete opgaver og "
-             "mødetid" if da else
-             "Talk with the candidate: align expectations, agree on the tasks and working "
-             "times", leader),
-        item("Lav opgaveliste: konkrete opgaver, evt. faste opgaver (se uge 2)" if da else
-             "Make a task list: concrete tasks, maybe fixed tasks (see week 2)", team),
-    ]
-    certificates = [name for key, name in (
-        ("child_certificate", "børneattest" if da else "child-protection certificate"),
-        ("criminal_record", "straffeattest" if da else "criminal record certificate"),
-    ) if key in required]
+        out.append(item(say("before.internship", weeks=weeks_text(job.internship_weeks, lang)),
+                        leader))
+    out += [item(say("before.consultant"), leader), item(say("before.candidate"), leader),
+            item(say("before.task_list"), team)]
+    certificates = [say(f"certificate.{key}") for key in ("child_certificate", "criminal_record")
+                    if key in required]
     if certificates:
-        joined = (" og " if da else " and ").join(certificates)
-        out.append(item(f"Indhent {joined} (krav for jobbet)" if da else
-                        f"Obtain the {joined} (required for the job)", leader))
+        out.append(item(say("before.certificates", certificates=say("and").join(certificates)),
+                        leader))
     if "gdpr_course" in required:
-        out.append(item("Bestil GDPR-kursus (krav for jobbet)" if da else
-                        "Book the GDPR course (required for the job)", contact))
-    out += [
-        item("Opret i IT: mail og adgang til IT-systemer" if da else
-             "Set up IT: e-mail and access to IT systems", contact),
-        item("Test IT-udstyr" if da else "Test the IT equipment", contact),
-        item("Find plads på kontoret eller garderobe/omklædning" if da else
-             "Find a desk in the office or a locker/changing room", contact),
-    ]
+        out.append(item(say("before.gdpr"), contact))
+    out += [item(say("before.it"), contact), item(say("before.test_it"), contact),
+            item(say("before.desk"), contact)]
     if "confidentiality" in required and confidentiality_url:
-        out.append(item(
-            f"Send link til tavshedserklæringen, som udfyldes digitalt: {confidentiality_url}"
-            if da else
-            "Send the link to the confidentiality declaration (tavshedserklæring), filled in "
-            f"online: {confidentiality_url}", contact))
+        out.append(item(say("before.confidentiality_link", url=confidentiality_url), contact))
     elif "confidentiality" in required:
-        out.append(item(
-            "Send tavshedserklæringen til den nye kollega (arbejdspladsens blanket)" if da else
-            "Send the confidentiality declaration (tavshedserklæring) to the new colleague "
-            "(the workplace's own form)", contact))
-    out.append(item(
-        "Udlevér tilkaldeliste til kandidaten, udfyldes med nærmeste pårørende" if da else
-        "Hand the candidate the emergency contact list, filled in with their next of kin",
-        contact))
+        out.append(item(say("before.confidentiality_form"), contact))
+    out.append(item(say("before.emergency_list"), contact))
+    return out
 
-    # Week 1: the pamphlet's program on three days.
-    login = ("Login på pc" + (", tavshedserklæring" if "confidentiality" in required else "")
-             + ", tilkaldeliste (nærmeste pårørende)") if da else (
-             "Log in on the PC" + (", confidentiality declaration"
-                                   if "confidentiality" in required else "")
-             + ", emergency contact list (next of kin)")
+
+def _week_one(job: JobDescription, lang: Language, pattern: WorkingPattern, item: Item,
+              leader: str, contact: str) -> list[str]:
+    """Week 1: the pamphlet's program on three days."""
+    def say(key: str, **values: object) -> str:
+        return _say(key, lang, **values)
+
+    day1, day2, day3 = program_days(job.start, pattern.days)
+    first, middle, last = program_times(pattern)
+    tour, intro, check = program_times(pattern, (0.5, 0.75))  # day 2: 60, 30, 30 minutes
+    login = say("day1.login_confidentiality" if "confidentiality" in job.requirements
+                else "day1.login")
     program = [
-        (day1, [(first, "Kort teammøde, hvor den nye kollega møder teamet" if da else
-                 "Short team meeting where the new colleague meets the team", everyone),
+        (day1, [(first, say("day1.team_meeting"), say("everyone")),
                 (middle, login, contact),
-                (last, "Møde: afslutning/opfølgning på dagen" if da else
-                 "Meeting: wrap-up/follow-up on the day", leader)]),
-        (day2, [(tour, "Rundvisning på arbejdspladsen" if da else
-                 "Tour of the workplace", contact),
-                (intro, "Intromøde med primære kollegaer" if da else
-                 "Intro meeting with the closest colleagues", contact),
-                (check, "Kort opfølgning på opstart" if da else
-                 "Short follow-up on the start", leader)]),
-        (day3, [(first, "Introduktion til opgaver" if da else
-                 "Introduction to the tasks", contact),
-                (middle, "Opgaver på egen hånd" if da else
-                 "Working on the tasks on their own", newcomer),
-                (last, "Kort opfølgning på opstart" if da else
-                 "Short follow-up on the start", leader)]),
+                (last, say("day1.wrap_up"), leader)]),
+        (day2, [(tour, say("day2.tour"), contact),
+                (intro, say("day2.intro"), contact),
+                (check, say("start_follow_up"), leader)]),
+        (day3, [(first, say("day3.tasks"), contact),
+                (middle, say("day3.on_their_own"), say("newcomer")),
+                (last, say("start_follow_up"), leader)]),
     ]
     working = _or_missing(job.working_times, lang)
-    if pattern.days or pattern.start:
-        note = (f"Dage og tidspunkter følger arbejdstiden ({working}) fra den forventede "
-                "opstart; ret dem efter behov." if da else
-                f"Days and times follow the working times ({working}) from the expected "
-                "start; adjust them as needed.")
-    else:
-        note = (f"Dage og tidspunkter er forslag ud fra den forventede opstart; læg "
-                f"programmet inden for arbejdstiden ({working})." if da else
-                f"Days and times are suggestions based on the expected start; fit the "
-                f"program into the working times ({working}).")
-    out += [
-        "",
-        (f"## Uge 1 (fra {weekday_date(day1, lang)})" if da else
-         f"## Week 1 (from {weekday_date(day1, lang)})"),
-        "",
-        note,
-    ]
+    note = say("week1.note_working_times" if pattern.days or pattern.start
+               else "week1.note_suggested", working=working)
+    out = ["", f"## {say('week1.heading', date=weekday_date(day1, lang))}", "", note]
     for when, rows in program:
-        out += [
-            "",
-            f"### {_capital(weekday_date(when, lang))}",
-            "",
-            "| Tid | Aktivitet | Ansvarlig |" if da else "| Time | Activity | Responsible |",
-            "|---|---|---|",
-        ]
+        out += ["", f"### {_capital(weekday_date(when, lang))}", "", say("program.header"),
+                "|---|---|---|"]
         out += [f"| {time} | {what} | {_capital(who)} |" for time, what, who in rows]
-    out += [
-        "",
-        item("Sørg for, at den nye kollega bliver en del af det sociale på arbejdspladsen "
-             "(pauser, frokost mv.)" if da else
-             "Make sure the new colleague becomes part of the social life at work (breaks, "
-             "lunch etc.)", contact),
-        item("Hvis den nye kollega ikke møder som aftalt, gives besked til "
-             "virksomhedskonsulenten" if da else
-             "If the new colleague does not show up as agreed, tell the consultant", leader),
-    ]
+    out += ["", item(say("week1.social"), contact), item(say("week1.no_show"), leader)]
+    return out
 
-    # Week 2: the job's tasks, taken over gradually, and a follow-up talk.
-    out += [
-        "",
-        (f"## Uge 2 (fra {weekday_date(week2, lang)})" if da else
-         f"## Week 2 (from {weekday_date(week2, lang)})"),
-        "",
-        ("Den nye kollega overtager gradvist opgaverne fra jobbeskrivelsen; kontaktpersonen "
-         "introducerer dem og justerer opgaver og arbejdstid efter behov." if da else
-         "The new colleague gradually takes over the tasks from the job description; the "
-         "contact person introduces them and adjusts tasks and working times as needed."),
-        "",
-        ("| Opgave | Hvornår/frekvens | Kontaktperson |" if da else
-         "| Task | When/how often | Contact person |"),
-        "|---|---|---|",
-    ]
+
+def _week_two(job: JobDescription, lang: Language, pattern: WorkingPattern, item: Item,
+              contact: str, contact_name: str) -> list[str]:
+    """Week 2: the job's tasks, taken over gradually, and a follow-up talk."""
+    def say(key: str, **values: object) -> str:
+        return _say(key, lang, **values)
+
+    week2 = week_two(job.start, pattern.days)
+    follow_up = follow_up_day(job.start, pattern.days)
+    out = ["", f"## {say('week2.heading', date=weekday_date(week2, lang))}", "",
+           say("week2.intro"), "", say("tasks.header"), "|---|---|---|"]
     if job.tasks:
         out += [f"| {_or_missing(t.title, lang)} | {_or_missing(t.frequency, lang)} | "
                 f"{contact_name} |" for t in job.tasks]
     else:
-        out.append(f"| {'ingen opgaver angivet' if da else 'no tasks given'} | | "
-                   f"{contact_name} |")
-    out += [
-        "",
-        item(f"Opfølgningssamtale om opgaver, arbejdstid og trivsel, "
-             f"{weekday_date(follow_up, lang)}" if da else
-             f"Follow-up talk about tasks, working times and well-being, "
-             f"{weekday_date(follow_up, lang)}", contact),
-    ]
-    return "\n".join(out) + "\n"
+        out.append(f"| {say('no_tasks')} | | {contact_name} |")
+    out += ["", item(say("week2.follow_up_talk", date=weekday_date(follow_up, lang)), contact)]
+    return out

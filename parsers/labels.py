@@ -44,7 +44,7 @@ FIELD_LABELS: dict[str, re.Pattern[str]] = {
 # Words that mark a cell or column as year-to-date: never the period, never the amount.
 YTD_RE = re.compile(
     r"(år til dato|året til dato|år-til-dato|hidtil i år|akkumuleret|akk\.|\bsaldi\b|"
-    r"year[- ]to[- ]date|\bytd\b|i år\b|this year|so far this year)", re.I)
+    r"year[- ]to[- ]date|\bytd\b|i år\b|indeværende år|this year|so far this year)", re.I)
 
 # Cells that tell a date is something other than the period.
 NOT_PERIOD_RE = re.compile(

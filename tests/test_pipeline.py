@@ -229,6 +229,55 @@ def test_the_same_payslip_in_a_new_mail_is_a_duplicate_payslip(pipeline, store):
     assert first.reference in second.problems[0]["message"]
 
 
+@pytest.mark.parametrize("decided", ["paid", "rejected"])
+def test_a_decided_claim_still_counts_against_the_same_payslip(pipeline, store, decided):
+    # Marking a claim paid took it out of the duplicate checks: the same payslip sent
+    # again was validated and would be paid twice. A rejected one sent again unchanged
+    # goes to a person too (whatever it was rejected for still holds).
+    case = case_in_2026()
+    register(store, case)
+    deliver(pipeline, store, claim_mail(case))
+    with session(store.engine) as db:
+        (first,) = db.exec(select(Claim)).all()
+        first.status = decided
+        db.add(first)
+    deliver(pipeline, store, claim_mail(case, subject="Refusion (igen)"))
+    _, second = claims(store)
+    assert second.status == "needs_review"
+    assert [p["code"] for p in second.problems] == ["duplicate_payslip"]
+
+
+def test_a_paid_claims_period_claimed_again_is_a_duplicate(pipeline, store):
+    case = case_in_2026()
+    register(store, case)
+    deliver(pipeline, store, claim_mail(case))
+    with session(store.engine) as db:
+        (first,) = db.exec(select(Claim)).all()
+        first.status = "paid"
+        db.add(first)
+    other = claim_mail(case, subject="Refusion (igen)",
+                       pdf=render(case).replace(b"%%EOF", b"% sent again\n%%EOF"))
+    deliver(pipeline, store, other)
+    _, second = claims(store)
+    assert second.status == "needs_review"
+    assert [p["code"] for p in second.problems] == ["duplicate"]
+
+
+def test_a_rejected_claims_period_may_be_claimed_again_with_a_new_payslip(pipeline, store):
+    case = case_in_2026()
+    register(store, case)
+    deliver(pipeline, store, claim_mail(case))
+    with session(store.engine) as db:
+        (first,) = db.exec(select(Claim)).all()
+        first.status = "rejected"
+        db.add(first)
+    corrected = claim_mail(case, subject="Refusion (rettet)",
+                           pdf=render(case).replace(b"%%EOF", b"% corrected\n%%EOF"))
+    deliver(pipeline, store, corrected)
+    _, second = claims(store)
+    assert second.status == "validated"
+
+
 def test_the_same_message_twice_is_one_claim(pipeline, store):
     case = case_in_2026()
     register(store, case)

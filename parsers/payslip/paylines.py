@@ -407,6 +407,13 @@ def _read_pay_line(line, label_cells, columns, regions: _Regions, groups=None):
             continue  # "Employee no 31648", "CVR-nr. 12345678": identifiers, not pay
         amount, quantity, rate = _amount_and_quantity(
             label_cell, nums, None if nums and all(n.split for n in nums) else columns)
+        if amount is None and len(nums) == 1 and kind not in ("unknown", "info") \
+                and not labels.HOURS_LABEL_RE.search(label):
+            # A lone figure beside a money label is its amount: a quantity alone pays
+            # nothing. (An employer box printed under the pay table, its figures left of
+            # the table's columns, had them taken for hours and the line dropped; a
+            # year-to-date box there is marked by its heading, see labels.YTD_RE.)
+            amount, quantity, rate = parse_amount(nums[0].text), None, None
         if amount is None:
             continue
         if kind == "info" and quantity and rate and _product_matches(quantity, rate, amount):
