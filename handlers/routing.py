@@ -26,9 +26,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from handlers.i18n import Language
 from handlers.problems import Problem
 from handlers.register import sender_allowed
-from handlers.i18n import Language
 from parsers.email import AuthResult, MailMessage
 
 RouteKind = Literal["normal", "automated", "auto_reply", "bounce", "internal", "own"]
