@@ -56,7 +56,12 @@ from parsers.labels import COMPONENTS
 REGISTER_LOCK = "register"
 # Claims that count: a payslip claimed again, or a period claimed twice, is judged
 # against these.
-HELD = ("validated", "needs_review")
+# Claims that are, or may yet be, paid: their periods and sick days count against a new
+# claim. Paid ones above all - left out, a payslip paid once validated again.
+HELD = ("validated", "needs_review", "paid")
+# The very same PDF sent again goes to a person even after a rejection: whatever it was
+# rejected for still holds.
+CLAIMED = (*HELD, "rejected")
 
 
 @dataclass(frozen=True)
@@ -341,11 +346,11 @@ class Repository:
         if part.sha256 is None:
             return None
         for row in earlier_rows:
-            if row.payslip_sha256 == part.sha256 and row.status in HELD:
+            if row.payslip_sha256 == part.sha256 and row.status in CLAIMED:
                 return row.reference
         return self.db.exec(select(ClaimRow.reference).where(
             ClaimRow.payslip_sha256 == part.sha256, ClaimRow.inbound_id != inbound_id,
-            col(ClaimRow.status).in_(HELD)).order_by(col(ClaimRow.id))).first()
+            col(ClaimRow.status).in_(CLAIMED)).order_by(col(ClaimRow.id))).first()
 
     def upsert_claim(self, inbound_id: int, claim: Claim, part: Part, decision: Decision,
                      register_slice: RegisterSlice) -> ClaimRow:
