@@ -59,6 +59,9 @@ ssl = false
 poll_seconds = 1
 [outbox]
 directory = "{tmp_path / 'outbox'}"
+# The reminders depend on today's date; they have their own tests on a fixed clock.
+[followup]
+enabled = false
 """)
     return load_config(path, env={})
 

@@ -65,6 +65,8 @@ url = "{db_url.render_as_string(hide_password=False)}"
 port = {self.port}
 [outbox]
 directory = "{tmp_path / 'outbox'}"
+[followup]
+enabled = false  # reminders depend on today's date; tests/test_followup.py fixes the clock
 """)
             self.log = tmp_path / "run.log"
             self.proc = start(self.config, self.port, self.log)

@@ -312,6 +312,7 @@ def test_assistant_run_starts_the_bot_and_approval_reaches_the_chat(api, tmp_pat
     config.write_text(
         f'[database]\nurl = "sqlite:///{db}"\n[inbox.smtp]\nport = {port}\n'
         f'[outbox]\ndirectory = "{tmp_path / "outbox"}"\n'
+        '[followup]\nenabled = false\n'  # reminders depend on today's date
         f'[telegram]\ntoken = "{TOKEN}"\nbase_url = "{api.base_url}"\n', encoding="utf-8")
     assert subprocess.run([*ASSISTANT, "workplaces", "add", "--cvr", "65113015", "--name",
                            "Albertslund Kommune", "--config", str(config)],
