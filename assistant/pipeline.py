@@ -42,6 +42,7 @@ from handlers.summary import (
     economy_summary,
     failed_notice,
     held_notice,
+    held_reasons,
     review_notice,
     sender_reply,
 )
@@ -257,9 +258,14 @@ class Pipeline:
         db = repo.db
         notices = self._sender_notices(message, evaluation, rows)
         to_fix = [(c, d, r) for c, d, r in rows if d.status in ("incomplete", "invalid")]
+        # The sender is told when a claim is held, and why (unless the mail may be forged).
+        held = [(_claim_heading(c, r, len(rows), lang), reasons) for c, d, r in rows
+                if d.status == "needs_review"
+                and (reasons := held_reasons(d.problems, language(lang))) is not None]
         sender = message.sender
         plan = routing.plan_mail(
-            route, forged, [d.status for _, d, _ in rows], bool(to_fix or notices), sender,
+            route, forged, [d.status for _, d, _ in rows], bool(to_fix or notices or held),
+            sender,
             lambda: repo.replies_last_hour(sender or "", _now()),
             self.config.jobcenter.max_replies_per_sender_per_hour)
         jobcenter = self.config.jobcenter
@@ -269,7 +275,7 @@ class Pipeline:
             if mail.kind == "notice":
                 self._held_notice(db, inbound, message, mail.notice_kind, mail.reason, rows)
             elif mail.kind == "reply":
-                self._queue_reply(db, inbound, message, to_fix, notices, rows, lang)
+                self._queue_reply(db, inbound, message, to_fix, notices, rows, lang, held)
             elif mail.kind == "enquiry":
                 self._forward_enquiry(db, inbound, message)
             else:
@@ -296,15 +302,18 @@ class Pipeline:
         self, db: Session, inbound: InboundMessage, message: email.MailMessage,
         to_fix: list[tuple[Claim, Decision, ClaimRow]], notices: list[Problem],
         rows: list[tuple[Claim, Decision, ClaimRow]], lang: str,
+        held: list[tuple[str, list[str]]],
     ) -> None:
-        """The answer to the sender when something must be fixed or sent again."""
+        """The answer to the sender when something must be fixed or sent again, or a
+        claim is held for a person."""
         assert message.sender
         subject, body = sender_reply(
             message.subject,
             [(_claim_heading(c, r, len(rows), lang), c.missing,
               [p for p in c.problems if p.severity == "error"]) for c, _, r in to_fix],
             notices,
-            self.config.jobcenter.address, lang, accepted=bool(rows) and not to_fix)
+            self.config.jobcenter.address, lang, accepted=bool(rows) and not to_fix,
+            held=held)
         self._enqueue(db, "reply", message.sender, subject, body, inbound,
                       in_reply_to=message.message_id, auto_submitted="auto-replied")
 

@@ -31,6 +31,7 @@ SECTIONS: dict[str, tuple[str, str]] = {
     "short_field": ("handlers.texts", "SHORT_FIELD_NAMES"),
     "problem": ("handlers.texts", "PROBLEM_TEXTS"),
     "unreadable": ("handlers.texts", "UNREADABLE_REASONS"),
+    "held": ("handlers.texts", "HELD_REASONS"),
     "mail": ("handlers.texts", "MAIL"),
     "summary": ("handlers.locale.summary", "SUMMARY"),
     "job": ("handlers.job_texts", "JOB"),

@@ -6,6 +6,7 @@ The CPR number only ever reaches these texts masked (``DDMMYY-xxxx``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -16,7 +17,9 @@ from handlers.problems import Problem
 from handlers.texts import (
     CANNOT_PROCESS,
     GREETING,
+    HELD_REASONS,
     HOW_TO_SEND,
+    MAIL,
     PARTLY_READ,
     SIGNATURE,
     Language,
@@ -167,6 +170,39 @@ def economy_summary(s: ClaimSummary, lang: Language = "da") -> tuple[str, str]:
     return subject, "\n".join(head) + "\n"
 
 
+# Problems that say the mail itself may not come from the workplace: a held claim is
+# then not discussed with whoever sent it (the consultants are told instead).
+_DOUBTFUL_SENDER = frozenset({"envelope_missing", "auth_failed"})
+
+
+def held_reasons(problems: Sequence[Problem], lang: Language = "da") -> list[str] | None:
+    """Why a held claim is held, in words a workplace understands, or None when the
+    sender is not to be told (the mail may be forged). A sender not registered for the
+    workplace learns only that: not whether the person has an employment here. The
+    reader's arithmetic checks become one sentence: a person checks the figures."""
+    codes = {p.code for p in problems}
+    if codes & _DOUBTFUL_SENDER:
+        return None
+    if "sender_not_allowed" in codes:
+        return [render(HELD_REASONS, "sender_not_allowed", lang)]
+    reasons: list[str] = []
+    for problem in problems:
+        key = problem.code if problem.code in HELD_REASONS else "figures"
+        values = {k: _shown(v, lang) for k, v in problem.values.items()}
+        reason = render(HELD_REASONS, key, lang, **values)
+        if reason not in reasons:
+            reasons.append(reason)
+    return reasons
+
+
+def _shown(value: str, lang: Language) -> str:
+    """A problem's value as a workplace reads it: dates in the language's form."""
+    try:
+        return day(date.fromisoformat(value), lang)
+    except ValueError:
+        return value
+
+
 def sender_reply(
     original_subject: str,
     claims: list[tuple[str, list[str], list[Problem]]],
@@ -175,14 +211,18 @@ def sender_reply(
     lang: Language = "da",
     *,
     accepted: bool = False,
+    held: Sequence[tuple[str, list[str]]] = (),
 ) -> tuple[str, str]:
     """The reply to a workplace whose claim is incomplete or invalid, or (``accepted``)
-    whose claim went on although some of its attachments could not be used.
+    whose claim went on although some of its attachments could not be used, or whose
+    claim is ``held`` for a person (per claim a heading and :func:`held_reasons`).
 
     ``claims`` holds, per claim, a heading (the payslip's filename or reference),
     what is missing and what is wrong.
     """
-    lines = [GREETING[lang], "", (PARTLY_READ if accepted else CANNOT_PROCESS)[lang], ""]
+    lines = [GREETING[lang], ""]
+    if claims or notes:
+        lines += [(PARTLY_READ if accepted else CANNOT_PROCESS)[lang], ""]
     for note in notes:
         lines.append(f"- {problem_text(note, lang)}")
     if notes:
@@ -192,7 +232,16 @@ def sender_reply(
             lines.append(f"{heading}:")
         lines.extend(fix_list(missing, problems, lang))
         lines.append("")
-    lines += [HOW_TO_SEND[lang].format(address=jobcenter_address), "", SIGNATURE[lang]]
+    if held:
+        lines += [MAIL["held_head"][lang], ""]
+        for heading, reasons in held:
+            if heading:
+                lines.append(f"{heading}:")
+            lines += [f"- {reason}" for reason in reasons]
+            lines.append("")
+    if claims or notes:
+        lines += [HOW_TO_SEND[lang].format(address=jobcenter_address), ""]
+    lines.append(SIGNATURE[lang])
     return reply_subject(original_subject, lang), "\n".join(lines) + "\n"
 
 

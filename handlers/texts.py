@@ -253,6 +253,14 @@ MAIL: Catalogue = {
         "en": "Kind regards\nThe jobcenter, Economy group\n(automatic reply)",
     },
     "subject_fallback": {"da": "Refusion", "en": "Refund"},
+    # A claim held for a person (handlers.summary.held_reasons).
+    "held_head": {
+        "da": "Vi har modtaget kravet, men det kan ikke godkendes automatisk. En medarbejder i "
+              "jobcentret ser det igennem, og I hører fra os, hvis der skal rettes noget:",
+        "en": "We have received the claim, but it cannot be approved automatically. A member "
+              "of the jobcenter's staff will look at it, and you will hear from us if "
+              "anything must be corrected:",
+    },
     # A claim a person rejected (handlers.decisions).
     "rejection_head": {
         "da": "Jobcentret har behandlet refusionskravet {reference} og kan ikke udbetale "
@@ -265,6 +273,40 @@ MAIL: Catalogue = {
         "en": "If you have questions, reply to this e-mail and quote the reference.",
     },
 }
+# Why a claim is held, in a workplace's words (not the internal codes of PROBLEM_TEXTS).
+HELD_REASONS: dict[str, dict[Language, str]] = {
+    "no_employment": {
+        "da": "vi mangler en godkendt ansættelse for {cpr} hos jer (CVR {cvr})",
+        "en": "we have no approved employment for {cpr} with you (CVR {cvr})",
+    },
+    "outside_employment": {
+        "da": "perioden ligger uden for den godkendte ansættelse ({employment_start} - "
+              "{employment_end})",
+        "en": "the period lies outside the approved employment ({employment_start} - "
+              "{employment_end})",
+    },
+    "duplicate": {
+        "da": "vi har allerede et krav for en periode, der overlapper ({reference})",
+        "en": "we already have a claim for an overlapping period ({reference})",
+    },
+    "duplicate_payslip": {
+        "da": "den samme lønseddel er sendt før ({reference})",
+        "en": "the same payslip was sent before ({reference})",
+    },
+    "sick_days_exceeded": {
+        "da": "sygefraværet i ansættelsen er over grænsen for, hvad ordningen dækker",
+        "en": "the sick leave in the employment is over what the scheme covers",
+    },
+    "sender_not_allowed": {
+        "da": "afsenderadressen er ikke registreret hos os for arbejdspladsen",
+        "en": "the sender address is not registered with us for the workplace",
+    },
+    "figures": {
+        "da": "tallene på lønsedlen skal kontrolleres af en medarbejder",
+        "en": "the figures on the payslip must be checked by a member of staff",
+    },
+}
+
 # Kept by name for the modules that use them.
 GREETING = MAIL["greeting"]
 CANNOT_PROCESS = MAIL["cannot_process"]

@@ -187,9 +187,18 @@ def test_no_employment_is_held_for_review(pipeline, store):
     (claim,) = claims(store)
     assert claim.status == "needs_review"
     assert [p["code"] for p in claim.problems] == ["no_employment"]
-    kinds = sorted((k, r) for k, r, _ in outbox(store))
-    assert kinds == [("review", "konsulenter@kommune.example"),
+    sent = outbox(store)
+    kinds = sorted((k, r) for k, r, _ in sent)
+    assert kinds == [("reply", "lon@firma.dk"), ("review", "konsulenter@kommune.example"),
                      ("review", "okonomi@kommune.example")]
+    # The workplace is told its claim is held, and why, in its own words.
+    reply = " ".join(text_of(next(m for k, _, m in sent if k == "reply")).split())
+    masked = case.cpr[:6] + "-xxxx"
+    assert "Vi har modtaget kravet, men det kan ikke godkendes automatisk." in reply
+    assert f"- vi mangler en godkendt ansættelse for {masked} hos jer (CVR {case.cvr})" \
+        in reply
+    assert claim.reference in reply
+    assert "no_employment" not in reply and case.cpr.replace("-", "") not in reply
 
 
 def test_forged_sender_is_held_for_review(pipeline, store):
@@ -426,10 +435,15 @@ def test_a_reading_that_does_not_reconcile_is_held_for_review_not_paid(pipeline,
     assert codes.count("check_net") == 1
     sent = outbox(store)
     # The consultants and the economy group are told, with the figures side by side;
-    # the sender has nothing to fix and gets no reply; nothing is summarised for payment.
+    # the sender is told a person checks the figures (not the internal check); nothing
+    # is summarised for payment.
     assert sorted((k, r) for k, r, _ in sent) == [
-        ("review", "konsulenter@kommune.example"), ("review", "okonomi@kommune.example")]
-    body = text_of(sent[0][2])
+        ("reply", "lon@firma.dk"), ("review", "konsulenter@kommune.example"),
+        ("review", "okonomi@kommune.example")]
+    reply = " ".join(text_of(next(m for k, _, m in sent if k == "reply")).split())
+    assert "- tallene på lønsedlen skal kontrolleres af en medarbejder" in reply
+    assert "Kontrol af udbetalingen" not in reply
+    body = text_of(next(m for k, _, m in sent if k == "review"))
     assert "Kontrol af udbetalingen holdt ikke" in body
     printed = next(ln.amount for ln in case.lines if ln.kind == "net")
     assert f"lønsedlen angiver {printed:.2f} kr. til udbetaling" in body

@@ -249,3 +249,28 @@ def test_every_check_the_reader_makes_has_a_name_in_both_languages() -> None:
     assert {"gross", "net", "other", "unread_items"} <= made
     assert made <= set(CHECK_NAMES)
     assert all(CHECK_NAMES[name]["da"] and CHECK_NAMES[name]["en"] for name in made)
+
+
+def test_a_held_claim_is_explained_in_a_workplaces_words() -> None:
+    from handlers.problems import Problem
+    from handlers.summary import held_reasons
+
+    outside = Problem("period", "outside_employment", "internal", values={
+        "start": "2026-10-01", "end": "2026-10-31",
+        "employment_start": "2026-11-01", "employment_end": "2027-10-31"})
+    checks = [Problem("amount", "check_net", "internal", "review"),
+              Problem("amount", "check_gross", "internal", "review")]
+    assert held_reasons([outside, *checks], "da") == [
+        "perioden ligger uden for den godkendte ansættelse (01.11.2026 - 31.10.2027)",
+        "tallene på lønsedlen skal kontrolleres af en medarbejder"]
+    assert held_reasons([Problem("payslip", "duplicate_payslip", "x",
+                                 values={"reference": "R-2026-000004"})], "en") == [
+        "the same payslip was sent before (R-2026-000004)"]
+    # A sender not registered for the workplace learns only that, not whether the
+    # person has an employment here; a mail that may be forged gets nothing.
+    no_job = Problem("employment", "no_employment", "x", values={"cpr": "010190-xxxx",
+                                                                  "cvr": "12345678"})
+    unregistered = Problem("sender", "sender_not_allowed", "x", values={"sender": "a@b.dk"})
+    assert held_reasons([unregistered, no_job], "da") == [
+        "afsenderadressen er ikke registreret hos os for arbejdspladsen"]
+    assert held_reasons([Problem("sender", "auth_failed", "x"), no_job], "da") is None
