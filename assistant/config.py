@@ -145,11 +145,24 @@ class InboxConfig(_Section):
     ocr_time_limit_seconds: Seconds = 100.0
     max_attempts: PositiveInt = 3
     workers: PositiveInt = 2
+    # Several instances on one PostgreSQL: a message (or an outbox mail) an instance took
+    # is its own this long, renewed when its read begins; the work of an instance that
+    # died is taken over when it runs out. Longer than a mail's read (the budget).
+    lease_seconds: Seconds = 300.0
     # authserv-ids whose Authentication-Results headers (RFC 8601) are believed: only
     # the jobcenter's own receiving mail system. Empty: none is (anyone can write one).
     trusted_authserv_ids: list[str] = []
     smtp: SmtpInboxConfig = SmtpInboxConfig()
     imap: ImapInboxConfig = ImapInboxConfig()
+
+    @model_validator(mode="after")
+    def _lease_outlasts_a_read(self) -> InboxConfig:
+        if self.lease_seconds <= self.mail_time_budget_seconds:
+            raise ValueError(
+                f"lease_seconds ({self.lease_seconds:g}) must be longer than "
+                f"mail_time_budget_seconds ({self.mail_time_budget_seconds:g}): a lease that "
+                "runs out while a mail is read lets another instance read it too")
+        return self
 
 
 class SmtpOutboxConfig(_Section):
