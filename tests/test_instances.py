@@ -26,18 +26,18 @@ from email.utils import make_msgid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text, update
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from assistant.config import load_config
 from assistant.db import make_engine, session, upgrade
-from assistant.models import Claim, InboundMessage, OutboundMessage
+from assistant.models import Claim, Employment, InboundMessage, OutboundMessage
 from assistant.outbox import DirectoryTransport, OutboxWorker, compose, enqueue
 from assistant.pdf_reader import GuardedPdfReader
 from assistant.pipeline import LeaseLost, Pipeline, claim_pending, release_leases
 from assistant.store import Store
 from handlers.register import latest_end
-from tests.fixtures.payslips import make_case, render
+from tests.fixtures.payslips import LAYOUTS, make_case, render
 from tests.net import free_port, wait_for_port
 
 ASSISTANT = [sys.executable, "-c", "from assistant.cli import main; main()"]
@@ -184,3 +184,175 @@ def test_an_outbox_mail_leased_by_one_instance_is_delivered_by_it_alone(store, t
     with session(store.engine) as db:
         rows = db.exec(select(OutboundMessage)).all()
     assert {(r.status, r.lease_owner) for r in rows} == {("sent", None)}
+
+
+# -- several `assistant run` on one PostgreSQL ----------------------------------------------
+
+LEASE_SECONDS = 6  # short, so the killed instance's work is taken over within the test
+PAYSLIPS = 30  # distinct payslips (one a mail), each with its own employment
+LINE = re.compile(r"inbound (\d+): validated")
+
+
+class Instance:
+    """One ``assistant run`` with its own SMTP port, outbox directory and log."""
+
+    def __init__(self, tmp: Path, name: str, url: str) -> None:
+        self.name, self.port = name, free_port()
+        self.outbox = tmp / f"outbox-{name}"
+        self.log = tmp / f"{name}.log"
+        self.config = tmp / f"{name}.toml"
+        self.config.write_text(
+            f'[database]\nurl = "{url}"\n'
+            f'[inbox]\nlease_seconds = {LEASE_SECONDS}\nmail_time_budget_seconds = 5\n'
+            f'[inbox.smtp]\nport = {self.port}\n'
+            f'[outbox]\ndirectory = "{self.outbox}"\n'
+            '[web]\nenabled = false\n[logging]\nlevel = "INFO"\n')
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen([*ASSISTANT, "run", "--config", str(self.config)],
+                                     stdout=self.log.open("ab"), stderr=subprocess.STDOUT)
+
+    def wait_listening(self) -> None:
+        assert self.proc is not None
+        end = time.monotonic() + 60
+        while time.monotonic() < end:
+            assert self.proc.poll() is None, f"{self.name} exited: {self.log.read_text()[-800:]}"
+            try:
+                wait_for_port(self.port, timeout=1)
+                return
+            except TimeoutError:
+                continue
+        raise AssertionError(f"{self.name} did not start listening")
+
+    def stop(self, sig: int = signal.SIGTERM) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            os.kill(self.proc.pid, sig)
+            self.proc.wait(timeout=30)
+        self.proc = None
+
+    @property
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+
+def register(url: str) -> list[bytes]:
+    """Workplaces and employments for the payslips (each claim validates and gets a
+    summary), and one employment ending in ten days (a reminder every instance finds)."""
+    engine = make_engine(url)
+    upgrade(engine)
+    store = Store(engine)
+    pdfs = []
+    for i in range(PAYSLIPS):
+        case = make_case(LAYOUTS[i % len(LAYOUTS)], 500 + i)  # as bench/ingest.py
+        store.add_workplace(case.cvr, case.employer_name, ["firma.dk"])
+        start = case.period_start.replace(day=1)
+        store.add_employment(cpr=case.cpr, citizen_name=case.employee_name, cvr=case.cvr,
+                             hours=Decimal(3), start=start, end=latest_end(start),
+                             reason="Ansættelsen er midlertidig.")
+        pdfs.append(render(case))
+    ending = make_case("municipal", 799)
+    store.add_workplace(ending.cvr, ending.employer_name, ["ending.dk"])
+    today = date.today()  # the follow-up runs on the service's own clock
+    store.add_employment(cpr=ending.cpr, citizen_name=ending.employee_name, cvr=ending.cvr,
+                         hours=Decimal(3), start=today - timedelta(days=60),
+                         end=today + timedelta(days=10), reason="Ansættelsen er midlertidig.")
+    engine.dispose()
+    return pdfs
+
+
+def payslip_mail(i: int, pdf: bytes) -> bytes:
+    msg = EmailMessage()
+    msg["From"], msg["To"] = "lon@firma.dk", "jobcenter@kommune.example"
+    msg["Subject"], msg["Message-ID"] = f"Refusion {i}", make_msgid(domain="firma.dk")
+    msg.set_content("Vi søger refusion for løn, ATP og pension.\n")
+    msg.add_attachment(pdf, maintype="application", subtype="pdf", filename=f"lon-{i}.pdf")
+    return msg.as_bytes(policy=SMTP)
+
+
+def send(instances: list[Instance], first: int, raw: bytes) -> None:
+    """Like a sending MTA with several MX hosts: the next one when one does not answer."""
+    end = time.monotonic() + 90
+    n = first
+    while True:
+        target = instances[n % len(instances)]
+        try:
+            with smtplib.SMTP("127.0.0.1", target.port, timeout=20) as client:
+                client.sendmail("lon@firma.dk", ["jobcenter@kommune.example"], raw)
+            return
+        except (OSError, smtplib.SMTPException):
+            if time.monotonic() > end:
+                raise
+            n += 1
+            time.sleep(0.1)
+
+
+def wait_until_done(engine, expected: int) -> None:  # noqa: ANN001
+    end = time.monotonic() + 120
+    while time.monotonic() < end:
+        with session(engine) as db:
+            inbound = db.exec(select(InboundMessage.status)).all()
+            unsent = db.exec(select(OutboundMessage.id).where(
+                OutboundMessage.status != "sent")).all()
+        if len(inbound) == expected and set(inbound) == {"processed"} and not unsent:
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"not done: {len(inbound)} stored, statuses {set(inbound)}, "
+                         f"{len(unsent)} mails unsent")
+
+
+@pytest.mark.parametrize("count", [2, 3])
+def test_instances_on_one_postgresql_share_the_work_through_a_kill_and_a_restart(
+        tmp_path, postgres_url, count):
+    url = postgres_url.render_as_string(hide_password=False)
+    pdfs = register(url)
+    messages = 10 * count
+    instances = [Instance(tmp_path, "abc"[n], url) for n in range(count)]
+    killed, restarted = instances[0], instances[-1]
+    for instance in instances:
+        instance.start()
+    try:
+        for instance in instances:
+            instance.wait_listening()
+        for i in range(messages):
+            send(instances, i, payslip_mail(i, pdfs[i]))
+            if i == messages // 3:
+                # SIGKILL right after it accepted a mail: it has leased work in hand.
+                killed.stop(signal.SIGKILL)
+            if i == 2 * messages // 3:
+                restarted.stop()
+                restarted.start()  # mail goes on to the others while it starts
+        engine = make_engine(url)
+        wait_until_done(engine, messages)
+    finally:
+        for instance in instances:
+            instance.stop()
+    with session(engine) as db:
+        inbound = db.exec(select(InboundMessage)).all()
+        claims = db.exec(select(Claim)).all()
+        mail = db.exec(select(OutboundMessage)).all()
+        employments = db.exec(select(Employment)).all()
+    engine.dispose()
+    ids = sorted(m.id for m in inbound)
+    assert len(ids) == messages, "every accepted message stored once"
+    assert all(m.lease_owner is None and m.error is None for m in inbound)
+    # The killed instance's reads in hand were counted, then taken over once their
+    # leases ran out: a second attempt at most, never a third.
+    assert all(1 <= m.attempts <= 2 for m in inbound)
+    assert sorted(c.inbound_id for c in claims) == ids, "one claim per payslip"
+    assert {c.status for c in claims} == {"validated"}
+    summaries = sorted(m.inbound_id for m in mail if m.kind == "summary")
+    assert summaries == ids, "one summary per claim"
+    # Every instance ran the follow-up when it started (and the restarted one again):
+    # each employment ending within 30 days was put to the consultants once.
+    reminders = sorted(m.dedup_key for m in mail if m.dedup_key.startswith("followup:ending:"))
+    today = date.today()
+    assert reminders == sorted(f"followup:ending:{e.id}:{e.end_date.isoformat()}"
+                               for e in employments if today <= e.end_date <= today + timedelta(30))
+    assert len(reminders) >= 1  # the one registered to end in ten days
+    assert all(m.status == "sent" and m.lease_owner is None for m in mail)
+    files = [p.name for i in instances for p in i.outbox.glob("*.eml")]
+    assert len(files) == len(mail), "each mail delivered once, by one instance"
+    assert sorted(files) == sorted(f"{m.id:08d}-{m.kind}.eml" for m in mail)
+    processed = [int(n) for i in instances for n in LINE.findall(i.log.read_text())]
+    assert len(processed) == len(set(processed)), "no message stored by two instances"
