@@ -2,8 +2,8 @@
 
 Threads, each with one job:
 - the inbox: the embedded SMTP server, or the IMAP poller; both only store mail;
-- the processors: a dispatcher leases stored, unprocessed messages, oldest first, as
-  many as ``[inbox] workers`` threads are free, and hands them to those threads, each
+- the processors: a dispatcher leases stored, unprocessed messages, oldest first, one
+  in hand and one waiting for each of the ``[inbox] workers`` threads, each
   owning one guarded reader process (memory and time limits,
   ``assistant/pdf_reader.py``). Reading runs in parallel, so a slow mail holds one
   reader for at most ``mail_time_budget_seconds`` and the others go on; judging and
@@ -149,7 +149,9 @@ class Service:
         while not self.stop.is_set():
             self.arrived.clear()
             with lock:
-                free = workers - len(in_flight)
+                # One message waiting per worker, leased several at a time (a lease costs
+                # a transaction); the rest stays for the other instances.
+                free = 2 * workers - len(in_flight) if len(in_flight) <= workers else 0
             try:
                 if free > 0:
                     for inbound_id in claim_pending(self.app.engine, instance_id(),
