@@ -109,16 +109,20 @@ def claim_pending(engine: Engine, owner: str, lease_seconds: float, limit: int) 
     return ids
 
 
-def release_leases(engine: Engine) -> int:
-    """Clear every lease on unfinished messages and mail: only for a database that one
-    instance serves (SQLite, under ``assistant.instance.InstanceLock``), when it starts;
-    the leases are a dead predecessor's, and waiting for them to run out helps nobody."""
+def release_leases(engine: Engine, owner: str | None = None) -> int:
+    """Clear the leases on unfinished messages and mail; how many.
+
+    ``owner``: an instance stopping gives back what it leased but did not finish, so the
+    others need not wait for the leases to run out. None: every lease, only for a
+    database that one instance serves (SQLite, under ``assistant.instance.InstanceLock``),
+    when it starts: the leases are a dead predecessor's."""
     with session(engine) as db:
         count = 0
         for model, open_status in ((InboundMessage, "received"), (OutboundMessage, "pending")):
-            result = db.exec(update(model).where(
-                model.status == open_status, col(model.lease_owner).is_not(None))
-                .values(lease_owner=None, lease_until=None))
+            leased = (col(model.lease_owner).is_not(None) if owner is None
+                      else model.lease_owner == owner)
+            result = db.exec(update(model).where(model.status == open_status, leased)
+                             .values(lease_owner=None, lease_until=None))
             count += result.rowcount or 0
     return count
 

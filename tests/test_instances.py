@@ -106,6 +106,15 @@ def test_sqlite_start_clears_the_leases_a_killed_predecessor_left(store):
     assert claim_pending(store.engine, "new", 60, 10) == ids
 
 
+def test_an_instance_that_stops_gives_back_only_its_own_leases(store):
+    ids = save(store, 3)
+    claim_pending(store.engine, "stopping", 60, 2)
+    claim_pending(store.engine, "running", 60, 1)
+    assert release_leases(store.engine, "stopping") == 2
+    assert [lease_of(store, i)[0] for i in ids] == [None, None, "running"]
+    assert claim_pending(store.engine, "other", 60, 10) == ids[:2]  # at once, no waiting
+
+
 @pytest.fixture(scope="module")
 def reader():
     with GuardedPdfReader(time_limit=30) as r:
