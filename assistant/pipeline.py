@@ -479,12 +479,12 @@ class Pipeline:
         with session(self.engine) as db:
             inbound = db.get(InboundMessage, inbound_id, with_for_update=True)
             assert inbound is not None
-            self._fence(inbound)
             subject = "Ulæselig mail til jobcentret"
             body = (f"En mail fra {envelope_from or 'ukendt afsender'} kunne ikke læses: "
                     f"{reason}\n")
             self._enqueue(db, "enquiry", self.config.jobcenter.consultants, subject, body,
                           inbound)
+            self._fence(inbound)  # a lost lease rolls the notice back with the rest
             inbound.status, inbound.processed_at, inbound.error = "processed", _now(), reason
             _release(inbound)
             db.add(inbound)
