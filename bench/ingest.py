@@ -178,23 +178,27 @@ def main() -> None:
     parser.add_argument("--workers", type=counts, default=[0],
                         help="[inbox] workers (PDF readers) per instance, e.g. 2 or 1,2 "
                              "(default: the config's default)")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="run the combinations this many times, interleaved, and compare "
+                             "their medians (a shared machine's load drifts; default 1)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     args = parser.parse_args()
     if max(args.instances) > 1 and args.db != "postgresql":
         parser.error("several instances need --db postgresql (SQLite serves one instance)")
 
     results = []
-    for instances in args.instances:
-        for workers in args.workers:
-            print(f"== {instances} instance(s), {workers or 'default'} worker(s) each",
-                  file=sys.stderr, flush=True)
-            with tempfile.TemporaryDirectory() as tmpdir:
-                tmp = Path(tmpdir)
-                url, drop = database(args.db, tmp)
-                try:
-                    results.append(run(args, tmp, url, instances, workers))
-                finally:
-                    drop()
+    for round_ in range(args.rounds):
+        for instances in args.instances:
+            for workers in args.workers:
+                print(f"== round {round_ + 1}: {instances} instance(s), "
+                      f"{workers or 'default'} worker(s) each", file=sys.stderr, flush=True)
+                with tempfile.TemporaryDirectory() as tmpdir:
+                    tmp = Path(tmpdir)
+                    url, drop = database(args.db, tmp)
+                    try:
+                        results.append(run(args, tmp, url, instances, workers))
+                    finally:
+                        drop()
     if args.json:
         print(json.dumps(results[0] if len(results) == 1 else results))
         return
@@ -219,12 +223,19 @@ def counts(value: str) -> list[int]:
 
 
 def comparison(results: list[dict]) -> str:
-    """One line per combination: mails/s, p99, and the ratio to the first one's mails/s."""
-    base = results[0]["processed_per_second"]
-    lines = ["instances  workers  processed/s  latency p99 s  ratio to first"]
+    """One line per combination: the median of its rounds' mails/s and p99 (each round's
+    mails/s in brackets), and the ratio of the medians to the first combination's."""
+    combos: dict[tuple, list[dict]] = {}
     for r in results:
-        lines.append(f"{r['instances']:>9}  {r['workers']:>7}  {r['processed_per_second']:>11}"
-                     f"  {r['latency_p99_s']:>13}  {r['processed_per_second'] / base:>14.2f}x")
+        combos.setdefault((r["instances"], r["workers"]), []).append(r)
+    base = statistics.median(r["processed_per_second"] for r in next(iter(combos.values())))
+    lines = ["instances  workers  processed/s  latency p99 s  ratio to first  rounds' mails/s"]
+    for (instances, workers), runs in combos.items():
+        rate = statistics.median(r["processed_per_second"] for r in runs)
+        p99 = statistics.median(r["latency_p99_s"] for r in runs)
+        each = ", ".join(str(r["processed_per_second"]) for r in runs)
+        lines.append(f"{instances:>9}  {workers:>7}  {rate:>11.1f}  {p99:>13.2f}"
+                     f"  {rate / base:>14.2f}x  [{each}]")
     return "\n".join(lines)
 
 
