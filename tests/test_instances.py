@@ -29,7 +29,7 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from assistant.config import load_config
+from assistant.config import ConfigError, load_config
 from assistant.db import make_engine, session, upgrade
 from assistant.models import Claim, Employment, InboundMessage, OutboundMessage
 from assistant.outbox import DirectoryTransport, OutboxWorker, compose, enqueue
@@ -365,3 +365,26 @@ def test_instances_on_one_postgresql_share_the_work_through_a_kill_and_a_restart
     assert sorted(files) == sorted(f"{m.id:08d}-{m.kind}.eml" for m in mail)
     processed = [int(n) for i in instances for n in LINE.findall(i.log.read_text())]
     assert len(processed) == len(set(processed)), "no message stored by two instances"
+
+
+# -- the lease setting ----------------------------------------------------------------------
+
+
+def write_config(tmp_path, inbox: str) -> Path:
+    path = tmp_path / "lease.toml"
+    path.write_text(f"[inbox]\n{inbox}\n")
+    return path
+
+
+def test_the_default_lease_outlasts_a_raised_budget(tmp_path):
+    assert load_config(write_config(tmp_path, ""), env={}).inbox.lease_seconds == 300
+    raised = load_config(write_config(tmp_path, "mail_time_budget_seconds = 600"), env={})
+    assert raised.inbox.lease_seconds == 660
+
+
+def test_a_lease_shorter_than_a_read_is_refused_naming_both_keys(tmp_path):
+    path = write_config(tmp_path, "lease_seconds = 30\nmail_time_budget_seconds = 60")
+    with pytest.raises(ConfigError) as refused:
+        load_config(path, env={})
+    assert "lease_seconds (30) must be longer than mail_time_budget_seconds (60)" in \
+        str(refused.value)
