@@ -173,7 +173,8 @@ class Pipeline:
         try:
             return self.process(inbound_id)
         except LeaseLost:
-            log.info("inbound %s: taken over by another instance; its work is kept", inbound_id)
+            log.info("inbound %s: another instance took it over (this one's lease ran out "
+                     "or it stopped); nothing stored here", inbound_id)
             return None
         except Exception as exc:  # noqa: BLE001 - one bad message must not stop the inbox
             # Not log.exception: a database error's text carries the statement's
