@@ -133,6 +133,9 @@ class ImapInboxConfig(_Section):
     idle_seconds: Seconds = 600.0
 
 
+DEFAULT_LEASE_SECONDS = 300.0
+
+
 class InboxConfig(_Section):
     mode: Literal["smtp", "imap"] = "smtp"
     max_message_bytes: PositiveInt = 26_214_400
@@ -145,11 +148,35 @@ class InboxConfig(_Section):
     ocr_time_limit_seconds: Seconds = 100.0
     max_attempts: PositiveInt = 3
     workers: PositiveInt = 2
+    # Several instances on one PostgreSQL: a message (or an outbox mail) an instance took
+    # is its own this long, renewed when its read begins; the work of an instance that
+    # died is taken over when it runs out. Longer than a mail's read (the budget); when
+    # not set, 300 s or a minute more than the budget, whichever is longer.
+    lease_seconds: Seconds = DEFAULT_LEASE_SECONDS
     # authserv-ids whose Authentication-Results headers (RFC 8601) are believed: only
     # the jobcenter's own receiving mail system. Empty: none is (anyone can write one).
     trusted_authserv_ids: list[str] = []
     smtp: SmtpInboxConfig = SmtpInboxConfig()
     imap: ImapInboxConfig = ImapInboxConfig()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _lease_default(cls, data: Any) -> Any:
+        """Raising only the budget must not make the default lease too short."""
+        if isinstance(data, dict) and "lease_seconds" not in data:
+            budget = data.get("mail_time_budget_seconds", 60.0)
+            if isinstance(budget, int | float) and budget + 60 > DEFAULT_LEASE_SECONDS:
+                data = {**data, "lease_seconds": float(budget + 60)}
+        return data
+
+    @model_validator(mode="after")
+    def _lease_outlasts_a_read(self) -> InboxConfig:
+        if self.lease_seconds <= self.mail_time_budget_seconds:
+            raise ValueError(
+                f"lease_seconds ({self.lease_seconds:g}) must be longer than "
+                f"mail_time_budget_seconds ({self.mail_time_budget_seconds:g}): a lease that "
+                "runs out while a mail is read lets another instance read it too")
+        return self
 
 
 class SmtpOutboxConfig(_Section):

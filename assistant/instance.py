@@ -1,19 +1,30 @@
-"""One ``assistant run`` per SQLite database.
+"""One ``assistant run`` per SQLite database; a name for each instance on PostgreSQL.
 
 SQLite has no row locks that several processes could share work with (no ``FOR UPDATE
 SKIP LOCKED``), so two services on one file would both read the same pending mail and
 fight over the write lock. The first ``assistant run`` takes an exclusive lock on a file
 beside the database and holds it while it runs; a second one is refused with a clear
-message. PostgreSQL needs no such lock: several instances share the work there.
+message. PostgreSQL needs no such lock: several instances share the work there, each
+leasing rows under its :func:`instance_id` (``assistant.pipeline.claim_pending``).
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
+import secrets
+import socket
+from functools import cache
 from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
+
+
+@cache
+def instance_id() -> str:
+    """This process's name on leased rows: host, pid and a random part (a pid is reused
+    after a restart, and on another host). At most 64 characters, the column's size."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
 class AlreadyRunning(Exception):

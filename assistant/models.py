@@ -162,6 +162,9 @@ class InboundMessage(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint("channel IN ('smtp', 'imap')", name="channel"),
         CheckConstraint("status IN ('received', 'processed', 'failed')", name="status"),
+        # The pick query of several instances: received messages not leased (or whose
+        # lease has run out), oldest first.
+        Index(None, "status", "lease_until"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -181,6 +184,10 @@ class InboundMessage(SQLModel, table=True):
     # IMAP UIDs are unsigned 32-bit: too big for a signed INTEGER on PostgreSQL.
     imap_uidvalidity: int | None = Field(default=None, sa_type=BigInteger)
     imap_uid: int | None = Field(default=None, sa_type=BigInteger)
+    # Which ``assistant run`` works on it, and until when (``assistant.instance``); NULL
+    # when nobody does. An instance that dies leaves a lease that runs out.
+    lease_owner: str | None = Field(default=None, max_length=64)
+    lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class Claim(SQLModel, table=True):
@@ -265,6 +272,7 @@ class OutboundMessage(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint("status IN ('pending', 'sent', 'failed')", name="status"),
         Index(None, "status", "next_attempt_at"),
+        Index(None, "status", "lease_until"),  # the pick query of several instances
         # Replies to one address in the last hour: the per-sender reply limit.
         Index(None, "kind", "recipient", "created_at"),
     )
@@ -285,6 +293,9 @@ class OutboundMessage(SQLModel, table=True):
     last_error: str | None = Field(default=None, sa_type=Text)
     claim_id: int | None = Field(default=None, foreign_key="claim.id", index=True)
     inbound_id: int | None = Field(default=None, foreign_key="inbound_message.id", index=True)
+    # The instance delivering it and until when, as on ``InboundMessage``.
+    lease_owner: str | None = Field(default=None, max_length=64)
+    lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class ImapState(SQLModel, table=True):

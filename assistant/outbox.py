@@ -13,6 +13,13 @@ reply or summary exists exactly when its claim does. Delivery guarantees:
   it is CRLF with no line over 998 bytes (RFC 5321 4.5.3.1.6), see :func:`wire_bytes`.
 Retries use capped exponential backoff with jitter; a permanent 5xx answer, or
 ``max_attempts`` failures, marks the message ``failed``.
+
+Several instances on one PostgreSQL deliver from one outbox: a worker leases a batch of
+due messages (``FOR UPDATE SKIP LOCKED``, its :func:`assistant.instance.instance_id`,
+``[inbox] lease_seconds``), then delivers each with its row locked and only while the
+lease is still its own, so each message is delivered by one instance. A lease of a
+worker that died runs out and another instance delivers the message (as after a crash:
+the same file, or the same Message-ID).
 """
 
 from __future__ import annotations
@@ -35,13 +42,14 @@ from email.utils import format_datetime
 from pathlib import Path
 from typing import Protocol
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, or_, update
 from sqlmodel import Session, col, select
 
 from assistant.backoff import delay as backoff_delay
 from assistant.config import Config
 from assistant.db import session
 from assistant.files import private_dir
+from assistant.instance import instance_id
 from assistant.logs import describe_error
 from assistant.models import OutboundMessage
 from parsers.identifiers import mask_cprs
@@ -131,7 +139,9 @@ class DirectoryTransport:
         self.clean_stray_files()
 
     def clean_stray_files(self) -> int:
-        """Remove temp files a kill left behind (one worker per directory); how many."""
+        """Remove temp files a kill left behind; how many. Several instances writing to
+        one directory: one that starts may remove another's file in the middle of a
+        delivery, which then fails once and is retried (never lost, never doubled)."""
         removed = 0
         for pattern in _STRAY_PATTERNS:
             for stray in self.path.glob(pattern):
@@ -254,15 +264,24 @@ def backoff(attempts: int, rng: random.Random | None = None) -> timedelta:
     return timedelta(seconds=backoff_delay(attempts, BACKOFF_BASE, BACKOFF_CAP, rng))
 
 
+BATCH = 50  # messages leased at once
+
+
 class OutboxWorker:
-    """Delivers due messages in id order; one worker per database."""
+    """Delivers due messages in id order; one worker per instance (process), any number
+    of instances per database (see the module doc)."""
 
     def __init__(self, engine: Engine, transport: Transport, max_attempts: int = 10,
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 lease_seconds: float = 300.0, owner: str | None = None) -> None:
         self.engine = engine
         self.transport = transport
         self.max_attempts = max_attempts
         self.clock = clock
+        self.lease = timedelta(seconds=lease_seconds)
+        # The process's name: a worker started again in the same process (after an
+        # error) takes over its own leases at once.
+        self.owner = owner or instance_id()
         self._wake = threading.Event()
 
     def wake(self) -> None:
@@ -271,18 +290,38 @@ class OutboxWorker:
 
     def run_once(self) -> int:
         """Deliver every due message; returns how many were delivered."""
+        delivered = 0
+        while batch := self._claim():
+            delivered += sum(self._deliver(message_id) for message_id in batch)
+            if len(batch) < BATCH:
+                break
+        return delivered
+
+    def _claim(self) -> list[int]:
+        """Lease up to ``BATCH`` due messages that no other instance holds; committed."""
+        now = self.clock()
+        free = or_(col(OutboundMessage.lease_until).is_(None),
+                   col(OutboundMessage.lease_until) < now,
+                   OutboundMessage.lease_owner == self.owner)
         with session(self.engine) as db:
-            due = db.exec(select(OutboundMessage.id).where(
+            ids = [i for i in db.exec(select(OutboundMessage.id).where(
                 OutboundMessage.status == "pending",
-                col(OutboundMessage.next_attempt_at) <= self.clock(),
-            ).order_by(col(OutboundMessage.id))).all()
-        return sum(self._deliver(message_id) for message_id in due if message_id is not None)
+                col(OutboundMessage.next_attempt_at) <= now, free,
+            ).order_by(col(OutboundMessage.id)).limit(BATCH)
+                .with_for_update(skip_locked=True)).all() if i is not None]
+            if ids:
+                db.exec(update(OutboundMessage).where(col(OutboundMessage.id).in_(ids))
+                        .values(lease_owner=self.owner, lease_until=now + self.lease))
+        return ids
 
     def _deliver(self, message_id: int) -> bool:
         with session(self.engine) as db:
-            row = db.get(OutboundMessage, message_id)
-            if row is None or row.status != "pending":
+            # Locked while it is delivered; still ours only if no instance took it over
+            # after our lease ran out (or delivered it already).
+            row = db.get(OutboundMessage, message_id, with_for_update=True)
+            if row is None or row.status != "pending" or row.lease_owner != self.owner:
                 return False
+            row.lease_owner = row.lease_until = None  # with the outcome: sent, or retried
             try:
                 self.transport.deliver(row)
             except DeliveryError as exc:

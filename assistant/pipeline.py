@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, or_, update
 from sqlmodel import Session, col, select
 
 from assistant.config import Config
@@ -61,6 +61,10 @@ class Outcome:
     references: tuple[str, ...]
 
 
+class LeaseLost(Exception):
+    """Another instance took the message over (our lease ran out) or finished it."""
+
+
 def pending_ids(engine: Engine, limit: int = 100) -> list[int]:
     """Stored messages not yet processed (nor given up on), oldest first."""
     with session(engine) as db:
@@ -73,6 +77,52 @@ def pending_ids(engine: Engine, limit: int = 100) -> list[int]:
     return [i for i in ids if i is not None]
 
 
+def claim_pending(engine: Engine, owner: str, lease_seconds: float, limit: int) -> list[int]:
+    """Lease up to ``limit`` received messages nobody works on (or whose lease ran out),
+    oldest first, to ``owner``; committed before it returns, so other instances skip them.
+
+    PostgreSQL: ``FOR UPDATE SKIP LOCKED``, so instances picking at the same moment get
+    different rows without waiting for each other. SQLite (one instance; the clause is
+    not rendered there): the write lock first, so the read-then-write cannot fail on a
+    concurrent insert by the inbox."""
+    now = _now()
+    with session(engine) as db:
+        if db.get_bind().dialect.name == "sqlite":
+            exclusive(db, "claim")
+        ids = [i for i in db.exec(
+            select(InboundMessage.id)
+            .where(InboundMessage.status == "received",
+                   or_(col(InboundMessage.lease_until).is_(None),
+                       col(InboundMessage.lease_until) < now))
+            .order_by(col(InboundMessage.id))
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        ).all() if i is not None]
+        if ids:
+            db.exec(update(InboundMessage).where(col(InboundMessage.id).in_(ids))
+                    .values(lease_owner=owner,
+                            lease_until=now + timedelta(seconds=lease_seconds)))
+    return ids
+
+
+def release_leases(engine: Engine, owner: str | None = None) -> int:
+    """Clear the leases on unfinished messages and mail; how many.
+
+    ``owner``: an instance stopping gives back what it leased but did not finish, so the
+    others need not wait for the leases to run out. None: every lease, only for a
+    database that one instance serves (SQLite, under ``assistant.instance.InstanceLock``),
+    when it starts: the leases are a dead predecessor's."""
+    with session(engine) as db:
+        count = 0
+        for model, open_status in ((InboundMessage, "received"), (OutboundMessage, "pending")):
+            leased = (col(model.lease_owner).is_not(None) if owner is None
+                      else model.lease_owner == owner)
+            result = db.exec(update(model).where(model.status == open_status, leased)
+                             .values(lease_owner=None, lease_until=None))
+            count += result.rowcount or 0
+    return count
+
+
 class Pipeline:
     """Turns stored inbound messages into claims and queued mail."""
 
@@ -83,12 +133,16 @@ class Pipeline:
         reader: GuardedReader,
         today: Callable[[], date] = date.today,
         on_queued: Callable[[], None] = lambda: None,
+        owner: str | None = None,
     ) -> None:
         self.engine = engine
         self.config = config
         self.reader = reader
         self.today = today
         self.on_queued = on_queued
+        # The instance's name on leased messages (``claim_pending``); None (the command
+        # line, tests): no leases are checked or taken.
+        self.owner = owner
 
     # -- driving ----------------------------------------------------------------------
 
@@ -114,6 +168,10 @@ class Pipeline:
             return None
         try:
             return self.process(inbound_id)
+        except LeaseLost:
+            log.info("inbound %s: another instance took it over (this one's lease ran out "
+                     "or it stopped); nothing stored here", inbound_id)
+            return None
         except Exception as exc:  # noqa: BLE001 - one bad message must not stop the inbox
             # Not log.exception: a database error's text carries the statement's
             # parameters, which can hold a full CPR; the traceback is logged masked.
@@ -159,9 +217,11 @@ class Pipeline:
         already, or given up because every allowed attempt stopped without a result)."""
         limit = self.config.inbox.max_attempts
         with session(self.engine) as db:
-            inbound = db.get(InboundMessage, inbound_id)
-            if inbound is None or inbound.status != "received":
+            # Locked: another instance counting an attempt at it now waits, then sees ours.
+            inbound = db.get(InboundMessage, inbound_id, with_for_update=True)
+            if inbound is None or inbound.status != "received" or self._leased_elsewhere(inbound):
                 return False
+            self._lease(inbound)  # renewed: the read about to begin has the whole lease
             if inbound.attempts >= limit:
                 # The last attempt never reached _record_failure: the service itself was
                 # stopped or killed while reading this message.
@@ -183,10 +243,11 @@ class Pipeline:
     def _record_failure(self, inbound_id: int, exc: Exception) -> None:
         """Note why an attempt failed; the last allowed attempt gives the message up."""
         with session(self.engine) as db:
-            inbound = db.get(InboundMessage, inbound_id)
-            if inbound is None:
-                return
+            inbound = db.get(InboundMessage, inbound_id, with_for_update=True)
+            if inbound is None or not self._holds(inbound):
+                return  # another instance has it now: its attempt, its outcome
             inbound.error = _failure_reason(exc)
+            _release(inbound)  # the next attempt may be any instance's
             gave_up = inbound.attempts >= self.config.inbox.max_attempts
             if gave_up:
                 self._give_up(db, inbound, inbound.error)
@@ -199,6 +260,7 @@ class Pipeline:
         log.error("inbound %s failed after %s attempts; the consultants are told: %s",
                   inbound.id, inbound.attempts, reason)
         inbound.status, inbound.error = "failed", reason
+        _release(inbound)
         raw = inbound.raw
         subject, body = failed_notice(
             inbound.id or 0, inbound.attempts,
@@ -206,6 +268,30 @@ class Pipeline:
             _peek_header(raw, "Subject"), reason, "da")
         self._enqueue(db, "failed", self.config.jobcenter.consultants, subject, body, inbound)
         db.add(inbound)
+
+    # -- leases (several instances, assistant/instance.py) --------------------------------
+
+    def _leased_elsewhere(self, inbound: InboundMessage) -> bool:
+        """Another instance holds a lease on it that has not run out."""
+        return (self.owner is not None and inbound.lease_owner not in (None, self.owner)
+                and inbound.lease_until is not None and inbound.lease_until > _now())
+
+    def _lease(self, inbound: InboundMessage) -> None:
+        if self.owner is not None:
+            inbound.lease_owner = self.owner
+            inbound.lease_until = _now() + timedelta(seconds=self.config.inbox.lease_seconds)
+
+    def _holds(self, inbound: InboundMessage) -> bool:
+        """Still ours to finish: not finished (by anyone), not taken over. A lease of ours
+        that ran out with nobody taking it over still counts: the work is done now."""
+        return self.owner is None or (inbound.status == "received"
+                                      and inbound.lease_owner == self.owner)
+
+    def _fence(self, inbound: InboundMessage) -> None:
+        """Raise ``LeaseLost`` unless the message is still ours; called with its row locked,
+        in the transaction that stores the outcome, so exactly one instance stores it."""
+        if not self._holds(inbound):
+            raise LeaseLost(inbound.id)
 
     # -- storing ----------------------------------------------------------------------
 
@@ -221,8 +307,9 @@ class Pipeline:
         with session(self.engine) as db:
             repo = Repository(db, self.config.scheme())
             repo.lock_register()  # duplicates are judged against committed claims
-            inbound = repo.inbound(inbound_id)
+            inbound = repo.inbound(inbound_id, for_update=True)  # the lease is checked
             assert inbound is not None
+            self._fence(inbound)
             # IMAP has no envelope; the poller takes it from Return-Path. Without that
             # header it is unknown (claims held), not empty (a bounce).
             known = not (inbound.channel == "imap" and message.return_path is None)
@@ -246,6 +333,7 @@ class Pipeline:
                              bool(forged))
             status = _message_status(evaluation, [d for _, d, _ in rows])
             inbound.status, inbound.processed_at, inbound.error = "processed", _now(), None
+            _release(inbound)
             db.add(inbound)
             return Outcome(inbound_id, status, tuple(r.reference or "" for _, _, r in rows))
 
@@ -394,14 +482,16 @@ class Pipeline:
     def _store_unreadable(self, inbound_id: int, raw: bytes, envelope_from: str,
                           reason: str) -> Outcome:
         with session(self.engine) as db:
-            inbound = Repository(db).inbound(inbound_id)
+            inbound = Repository(db).inbound(inbound_id, for_update=True)
             assert inbound is not None
             subject = _say("da", "unreadable.subject")
             body = _say("da", "unreadable.body", reason=reason,
                         sender=envelope_from or _say("da", "unknown_sender")) + "\n"
             self._enqueue(db, "enquiry", self.config.jobcenter.consultants, subject, body,
                           inbound)
+            self._fence(inbound)  # a lost lease rolls the notice back with the rest
             inbound.status, inbound.processed_at, inbound.error = "processed", _now(), reason
+            _release(inbound)
             db.add(inbound)
         self.on_queued()
         return Outcome(inbound_id, "not_a_claim", ())
@@ -477,6 +567,11 @@ def _peek_header(raw: bytes, name: str, limit: int = 200) -> str:
     value = _FOLD.sub(b" ", match.group(1)[:limit * 4]).decode("utf-8", "replace")
     text = " ".join(email.decode_words(value[:limit * 2]).split())[:limit]
     return mask_cprs(text)
+
+
+def _release(inbound: InboundMessage) -> None:
+    """The work on it is committed with this (or given back): nobody's lease."""
+    inbound.lease_owner = inbound.lease_until = None
 
 
 def _failure_reason(exc: Exception) -> str:

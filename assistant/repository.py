@@ -224,8 +224,10 @@ class Repository:
 
     # -- inbound mail ---------------------------------------------------------------------
 
-    def inbound(self, inbound_id: int) -> InboundMessage | None:
-        return self.db.get(InboundMessage, inbound_id)
+    def inbound(self, inbound_id: int, *, for_update: bool = False) -> InboundMessage | None:
+        """``for_update``: the row locked until the transaction ends (its lease is checked
+        and its outcome stored by one instance only)."""
+        return self.db.get(InboundMessage, inbound_id, with_for_update=for_update)
 
     def inbound_id_by_digest(self, digest: str) -> int | None:
         query = select(InboundMessage.id).where(InboundMessage.sha256 == digest)

@@ -2,14 +2,19 @@
 
 Threads, each with one job:
 - the inbox: the embedded SMTP server, or the IMAP poller; both only store mail;
-- the processors: a dispatcher hands stored, unprocessed messages, oldest first, to
-  ``[inbox] workers`` threads, each owning one guarded reader process (memory and
-  time limits, ``assistant/pdf_reader.py``). Reading runs in parallel, so a slow mail
-  holds one reader for at most ``mail_time_budget_seconds`` and the others go on;
-  judging and storing stays one message at a time (the register lock in
-  ``Pipeline._store``). At start that includes whatever was stored but not processed
-  before a crash or kill;
-- the outbox worker: delivers queued mail with retries;
+- the processors: a dispatcher leases stored, unprocessed messages, oldest first, one
+  in hand and one waiting for each of the ``[inbox] workers`` threads, each
+  owning one guarded reader process (memory and time limits,
+  ``assistant/pdf_reader.py``). Reading runs in parallel, so a slow mail holds one
+  reader for at most ``mail_time_budget_seconds`` and the others go on; judging and
+  storing stays one message at a time (the register lock in ``Pipeline._store``). At
+  start that includes whatever was stored but not processed before a crash or kill;
+- several instances on one PostgreSQL: each leases only what it can work on now
+  (``FOR UPDATE SKIP LOCKED``), so the others take the rest; the leases of an instance
+  that died run out after ``[inbox] lease_seconds`` and its work is taken over. On
+  SQLite (one instance, ``assistant.instance.InstanceLock``) leases left by a killed
+  predecessor are cleared at start;
+- the outbox worker: delivers queued mail with retries, leased the same way;
 - the intake chat bot (Telegram), when ``[telegram] token`` is set: its own thread
   with its own event loop; if it cannot start, the mail side runs on without it.
 Stopped cleanly by SIGINT/SIGTERM; a SIGKILL loses nothing that was acknowledged.
@@ -33,9 +38,11 @@ from assistant.commands.common import App
 from assistant.followup import FollowupLoop
 from assistant.inbox.imap_poller import ImapPoller
 from assistant.inbox.smtp_server import SmtpInbox
+from assistant.instance import instance_id
+from assistant.logs import describe_error
 from assistant.outbox import OutboxWorker, make_transport
 from assistant.pdf_reader import GuardedReader
-from assistant.pipeline import Pipeline, pending_ids
+from assistant.pipeline import Pipeline, claim_pending, release_leases
 
 log = logging.getLogger(__name__)
 PROCESSOR_IDLE_SECONDS = 5.0
@@ -59,8 +66,14 @@ class Service:
     def start(self) -> None:
         config = self.app.config
         self.workers = self.workers or config.inbox.workers
+        if self.app.engine.dialect.name == "sqlite":
+            released = release_leases(self.app.engine)
+            if released:
+                log.info("released %d leases a stopped predecessor left", released)
         self.outbox = OutboxWorker(self.app.engine, make_transport(config),
-                                   config.outbox.max_attempts)
+                                   config.outbox.max_attempts,
+                                   lease_seconds=config.inbox.lease_seconds,
+                                   owner=instance_id())
         self._thread("outbox", lambda: self.outbox.run(self.stop))  # type: ignore[union-attr]
         self._thread("dispatcher", self._dispatch_loop)
         if config.inbox.mode == "smtp":
@@ -116,30 +129,40 @@ class Service:
 
     def _pipeline(self, reader: GuardedReader) -> Pipeline:
         assert self.outbox is not None
-        return Pipeline(self.app.engine, self.app.config, reader, on_queued=self.outbox.wake)
+        return Pipeline(self.app.engine, self.app.config, reader, on_queued=self.outbox.wake,
+                        owner=instance_id())
 
     def _dispatch_loop(self) -> None:
-        """Hand stored, unprocessed messages to the workers; each id to one worker at once."""
+        """Lease stored, unprocessed messages for the free workers and hand them over;
+        leasing no more than can be worked on leaves the rest to other instances."""
         in_flight: set[int] = set()
         lock = threading.Lock()
+        workers = self.workers or 1
+        lease_seconds = self.app.config.inbox.lease_seconds
 
         def finished(inbound_id: int) -> None:
             with lock:
                 in_flight.discard(inbound_id)
 
-        for n in range(self.workers or 1):
+        for n in range(workers):
             self._thread(f"processor-{n}", lambda: self._work_loop(finished))
         while not self.stop.is_set():
             self.arrived.clear()
+            with lock:
+                # One message waiting per worker, leased several at a time (a lease costs
+                # a transaction); the rest stays for the other instances.
+                free = 2 * workers - len(in_flight) if len(in_flight) <= workers else 0
             try:
-                for inbound_id in pending_ids(self.app.engine, limit=200):
-                    with lock:
-                        if inbound_id in in_flight:
-                            continue
-                        in_flight.add(inbound_id)
-                    self.jobs.put(inbound_id)
-            except Exception:  # noqa: BLE001 - e.g. the database is briefly away
-                log.exception("dispatch error; retrying")
+                if free > 0:
+                    for inbound_id in claim_pending(self.app.engine, instance_id(),
+                                                    lease_seconds, free):
+                        with lock:
+                            in_flight.add(inbound_id)
+                        self.jobs.put(inbound_id)
+            except Exception as exc:  # noqa: BLE001 - e.g. the database is briefly away
+                # Not log.exception: a database error's text carries its parameters.
+                log.error("dispatch error; retrying: %s", describe_error(exc))
+            # Woken by new mail, or by a worker that finished (see _work_loop).
             self.arrived.wait(PROCESSOR_IDLE_SECONDS)
 
     def _work_loop(self, finished: Callable[[int], None]) -> None:
@@ -154,8 +177,7 @@ class Service:
                     pipeline.process_safely(inbound_id)
                 finally:
                     finished(inbound_id)
-                    if self.jobs.empty():
-                        self.arrived.set()  # look again: more may have arrived meanwhile
+                    self.arrived.set()  # a worker is free: lease the next message
 
     def _imap_loop(self) -> None:
         ImapPoller(self.app.config.inbox.imap, self.app.store, lambda _id: self.arrived.set(),
@@ -172,6 +194,14 @@ class Service:
             self.desk.stop()
         for thread in self.threads:
             thread.join(timeout)
+        try:
+            # Messages leased for the workers but not begun, mail not delivered: to the
+            # other instances now, not when the leases run out. A read still running
+            # after the join finds its message given back and stores nothing.
+            release_leases(self.app.engine, instance_id())
+        except Exception as exc:  # noqa: BLE001 - they run out by themselves
+            log.error("leases not given back (%s); they run out after [inbox] "
+                      "lease_seconds", describe_error(exc))
 
 
 def _check_port(host: str, port: int) -> None:

@@ -4,6 +4,8 @@
     .venv/bin/python bench/ingest.py --n 1500 --rate 5         # paced latency run
     .venv/bin/python bench/ingest.py --n 2000 --db postgresql  # the same on PostgreSQL
     .venv/bin/python bench/ingest.py --n 2000 --distinct 2000  # every mail a new valid claim
+    .venv/bin/python bench/ingest.py --db postgresql --n 1000 --distinct 1000 \
+        --instances 1,2 --workers 1,2      # every combination, fresh database each, ratios
 
 Starts ``assistant run`` as a subprocess on loopback with a fresh database, registers
 the workplaces and employments, sends N claim mails (each with a payslip PDF) from a
@@ -16,6 +18,12 @@ With the default 30 distinct payslips, all but the first 30 mails are overlappin
 duplicates held for review; ``--distinct N`` registers N employments (the pool is sized
 to hold them) so up to N mails are new claims that validate, which exercises the
 economy group's summary with the payslip attached.
+
+``--instances N`` starts N ``assistant run`` on one database (PostgreSQL only; SQLite
+serves one), each with ``--workers M`` PDF readers; the mail is spread over their SMTP
+ports. Given lists (``1,2``), every combination runs in turn on a fresh database with
+the same mails, and a table compares processed mails/s and p99 latency with the ratio
+to the first combination.
 """
 
 from __future__ import annotations
@@ -111,13 +119,14 @@ def mail(i: int, pdf: bytes) -> bytes:
     return msg.as_bytes(policy=SMTP)  # CRLF line ends, as on the wire
 
 
-def send_all(port: int, mails: list[bytes], connections: int, rate: float) -> float:
-    """Send from ``connections`` SMTP sessions; ``rate`` mails/s in total (0 = flat out)."""
+def send_all(ports: list[int], mails: list[bytes], connections: int, rate: float) -> float:
+    """Send from ``connections`` SMTP sessions, spread over ``ports`` (the instances);
+    ``rate`` mails/s in total (0 = flat out)."""
     start = time.perf_counter()
     counter = iter(range(len(mails)))
     lock = threading.Lock()
 
-    def sender() -> None:
+    def sender(port: int) -> None:
         client = smtplib.SMTP("127.0.0.1", port, timeout=60)
         while True:
             with lock:
@@ -133,7 +142,8 @@ def send_all(port: int, mails: list[bytes], connections: int, rate: float) -> fl
                 print(f"  sent {i + 1}/{len(mails)}", file=sys.stderr, flush=True)
         client.quit()
 
-    threads = [threading.Thread(target=sender) for _ in range(connections)]
+    threads = [threading.Thread(target=sender, args=(ports[k % len(ports)],))
+               for k in range(max(connections, len(ports)))]
     for t in threads:
         t.start()
     for t in threads:
@@ -162,61 +172,127 @@ def main() -> None:
     parser.add_argument("--distinct", type=int, default=30,
                         help="distinct payslips, each with its own employment (default 30)")
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--instances", type=counts, default=[1],
+                        help="assistant run processes on one database, e.g. 2 or 1,2 "
+                             "(more than one: PostgreSQL only)")
+    parser.add_argument("--workers", type=counts, default=[0],
+                        help="[inbox] workers (PDF readers) per instance, e.g. 2 or 1,2 "
+                             "(default: the config's default)")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="run the combinations this many times, interleaved, and compare "
+                             "their medians (a shared machine's load drifts; default 1)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     args = parser.parse_args()
+    if max(args.instances) > 1 and args.db != "postgresql":
+        parser.error("several instances need --db postgresql (SQLite serves one instance)")
 
-    with tempfile.TemporaryDirectory() as tmpdir:
-        tmp = Path(tmpdir)
-        url, drop = database(args.db, tmp)
-        try:
-            result = run(args, tmp, url)
-        finally:
-            drop()
+    results = []
+    for round_ in range(args.rounds):
+        for instances in args.instances:
+            for workers in args.workers:
+                print(f"== round {round_ + 1}: {instances} instance(s), "
+                      f"{workers or 'default'} worker(s) each", file=sys.stderr, flush=True)
+                with tempfile.TemporaryDirectory() as tmpdir:
+                    tmp = Path(tmpdir)
+                    url, drop = database(args.db, tmp)
+                    try:
+                        results.append(run(args, tmp, url, instances, workers))
+                    finally:
+                        drop()
     if args.json:
-        print(json.dumps(result))
-    else:
+        print(json.dumps(results[0] if len(results) == 1 else results))
+        return
+    for result in results:
         for key, value in result.items():
             print(f"{key:34} {value}")
+        print()
+    if len(results) > 1:
+        print(comparison(results))
 
 
-def run(args: argparse.Namespace, tmp: Path, url: str) -> dict:
-    print(f"preparing {args.distinct} workplaces and payslips ...", file=sys.stderr)
-    pdfs = prepare(url, args.distinct)
-    mails = [mail(i, pdfs[i % len(pdfs)]) for i in range(args.n)]
+def counts(value: str) -> list[int]:
+    """``2`` or ``1,2``: positive counts (0 for workers: the config's default)."""
+    try:
+        numbers = [int(v) for v in value.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number or a list like 1,2") \
+            from None
+    if any(n < 0 for n in numbers):
+        raise argparse.ArgumentTypeError(f"{value!r}: counts cannot be negative")
+    return numbers
+
+
+def comparison(results: list[dict]) -> str:
+    """One line per combination: the median of its rounds' mails/s and p99 (each round's
+    mails/s in brackets), and the ratio of the medians to the first combination's."""
+    combos: dict[tuple, list[dict]] = {}
+    for r in results:
+        combos.setdefault((r["instances"], r["workers"]), []).append(r)
+    base = statistics.median(r["processed_per_second"] for r in next(iter(combos.values())))
+    lines = ["instances  workers  processed/s  latency p99 s  ratio to first  rounds' mails/s"]
+    for (instances, workers), runs in combos.items():
+        rate = statistics.median(r["processed_per_second"] for r in runs)
+        p99 = statistics.median(r["latency_p99_s"] for r in runs)
+        each = ", ".join(str(r["processed_per_second"]) for r in runs)
+        lines.append(f"{instances:>9}  {workers:>7}  {rate:>11.1f}  {p99:>13.2f}"
+                     f"  {rate / base:>14.2f}x  [{each}]")
+    return "\n".join(lines)
+
+
+def start_service(tmp: Path, url: str, name: str, workers: int, distinct: int,
+                  ) -> tuple[subprocess.Popen, int]:
     port = free_port()
-    config = tmp / "config.toml"
+    config = tmp / f"config-{name}.toml"
     config.write_text(f'[database]\nurl = "{url}"\n[inbox.smtp]\nport = {port}\n'
-                      f'[outbox]\ndirectory = "{tmp / "outbox"}"\n[logging]\nlevel = "WARNING"\n'
+                      + (f"[inbox]\nworkers = {workers}\n" if workers else "")
+                      + f'[outbox]\ndirectory = "{tmp / "outbox"}"\n[logging]\nlevel = "WARNING"\n'
                       # ingest only: no reminders, no desk beside the mail
                       '[followup]\nenabled = false\n[web]\nenabled = false\n'
-                      f'[jobcenter]\npool_hours_per_week = {pool_hours(args.distinct)}\n')
+                      f'[jobcenter]\npool_hours_per_week = {pool_hours(distinct)}\n')
     service = subprocess.Popen(
         [sys.executable, "-c", "from assistant.cli import main; main()", "run", "--config",
          str(config)], stderr=subprocess.DEVNULL)
+    return service, port
+
+
+def wait_listening(port: int) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise SystemExit("assistant run did not start") from None
+            time.sleep(0.1)
+
+
+def run(args: argparse.Namespace, tmp: Path, url: str, instances: int = 1,
+        workers: int = 0) -> dict:
+    print(f"preparing {args.distinct} workplaces and payslips ...", file=sys.stderr)
+    pdfs = prepare(url, args.distinct)
+    mails = [mail(i, pdfs[i % len(pdfs)]) for i in range(args.n)]
+    started = [start_service(tmp, url, f"i{n}", workers, args.distinct)
+               for n in range(instances)]
+    services = [service for service, _ in started]
+    ports = [port for _, port in started]
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise SystemExit("assistant run did not start") from None
-                time.sleep(0.1)
-        proc = psutil.Process(service.pid)
+        for port in ports:
+            wait_listening(port)
+        procs = [psutil.Process(service.pid) for service in services]
         time.sleep(2)  # let the PDF readers start before the baseline RSS is taken
-        rss_start = rss_mb(proc)
+        rss_start = sum(rss_mb(proc) for proc in procs)
         samples: list[tuple[float, float]] = []  # (seconds since t0, RSS MB)
         stop = threading.Event()
 
         def sample() -> None:
             while not stop.wait(1.0):
-                samples.append((time.perf_counter() - t0, rss_mb(proc)))
+                samples.append((time.perf_counter() - t0, sum(rss_mb(p) for p in procs)))
 
         t0 = time.perf_counter()
         sampler = threading.Thread(target=sample)
         sampler.start()
-        send_seconds = send_all(port, mails, args.connections, args.rate)
+        send_seconds = send_all(ports, mails, args.connections, args.rate)
         engine = make_engine(url)
         wait_until_none(engine, "processing", "messages", select(func.count()).select_from(
             InboundMessage).where(InboundMessage.status == "received"))
@@ -226,14 +302,18 @@ def run(args: argparse.Namespace, tmp: Path, url: str) -> dict:
         delivered_seconds = time.perf_counter() - t0
         stop.set()
         sampler.join()
-        rss_end = rss_mb(proc)
+        rss_end = sum(rss_mb(proc) for proc in procs)
         latencies, delivered, kinds = latency(engine)
         engine.dispose()
     finally:
-        service.terminate()
-        service.wait(timeout=60)
+        for service in services:
+            service.terminate()
+        for service in services:
+            service.wait(timeout=60)
     return {
         "db": args.db,
+        "instances": instances,
+        "workers": workers or "default",
         "mails": args.n,
         "rate_requested": args.rate or "flat out",
         "accepted_per_second": round(args.n / send_seconds, 1),

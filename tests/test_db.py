@@ -47,7 +47,7 @@ def test_upgrade_is_idempotent_and_works_from_any_directory(engine, tmp_path, mo
     upgrade(engine)
     with engine.connect() as connection:
         assert connection.execute(text("SELECT version_num FROM alembic_version")).all() == [
-            ("0004",)]
+            ("0005",)]
 
 
 def test_downgrade_and_upgrade_again(engine):
