@@ -18,15 +18,15 @@ import re
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Engine, or_, update
 from sqlmodel import Session, col, select
 
 from assistant.config import Config
-from assistant.db import session
+from assistant.db import exclusive, session
 from assistant.models import Claim as ClaimRow
-from assistant.models import InboundMessage
+from assistant.models import InboundMessage, OutboundMessage
 from assistant.outbox import compose, enqueue
 from assistant.pdf_reader import GuardedReader, ReadFailed
 from assistant.repository import REGISTER_LOCK, Repository
