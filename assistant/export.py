@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from assistant.models import Claim
+from handlers.claim_status import PAYABLE_STATUSES
 from handlers.summary import COMPONENT_NAMES
 from parsers.labels import COMPONENTS
 
@@ -35,7 +36,6 @@ EXPORT_COLUMNS: dict[str, str] = {
     "claimed": "Søgt dækning af", "created_at": "Modtaget",
 }
 # What the economy group pays from: validated claims, and those it has marked paid.
-PAYABLE_STATUSES = ("validated", "paid")
 STATUS_DA = {"validated": "valideret", "paid": "udbetalt", "incomplete": "ufuldstændig",
              "invalid": "ugyldig", "needs_review": "til gennemsyn", "rejected": "afvist"}
 DANISH_TIME = ZoneInfo("Europe/Copenhagen")

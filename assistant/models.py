@@ -37,6 +37,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
+from handlers import claim_status
+
 # Deterministic constraint names: Alembic needs names to alter or drop constraints later
 # (SQLite batch mode above all), and the same names on both backends keep migrations simple.
 SQLModel.metadata.naming_convention = {
@@ -196,7 +198,7 @@ class Claim(SQLModel, table=True):
     ``reference`` (``R-<year>-<id:06d>``) is assigned right after the INSERT from the id
     and the year of ``created_at`` (UTC); it is NULL only inside that INSERT. Bulk inserts
     that bypass the ORM skip this and must set it themselves.
-    ``status``: complete | incomplete | invalid | not_a_claim | validated | needs_review.
+    ``status``: one of ``handlers.claim_status.CLAIM_STATUSES`` (a CHECK holds it).
     ``missing``: field names; ``problems``: ``{field, code, message, severity}`` dicts
     (``handlers.problems.Problem.as_dict``); ``claimed``: cost item keys.
     Amounts: Danish terms in ``parsers.labels``; AM-bidrag = ``am_contribution``,
@@ -204,7 +206,10 @@ class Claim(SQLModel, table=True):
     """
 
     __tablename__ = "claim"
-    __table_args__ = (UniqueConstraint("inbound_id", "part"),)
+    __table_args__ = (
+        UniqueConstraint("inbound_id", "part"),
+        CheckConstraint(claim_status.check_sql(), name="status"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     reference: str | None = Field(default=None, max_length=32, unique=True)

@@ -24,14 +24,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Literal
 
 from handlers import refund, validation
+from handlers.claim_status import ReviewStatus
 from handlers.claims import Claim
 from handlers.problems import Problem
 from handlers.scheme import DEFAULT_SCHEME, Scheme
 
-ReviewStatus = Literal["validated", "needs_review", "incomplete", "invalid"]
 MAX_SICK_DAYS = DEFAULT_SCHEME.max_sick_days  # the default; the config's comes as a Scheme
 WORKING_DAYS_PER_WEEK = 5
 

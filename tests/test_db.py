@@ -47,7 +47,7 @@ def test_upgrade_is_idempotent_and_works_from_any_directory(engine, tmp_path, mo
     upgrade(engine)
     with engine.connect() as connection:
         assert connection.execute(text("SELECT version_num FROM alembic_version")).all() == [
-            ("0005",)]
+            ("0006",)]
 
 
 def test_downgrade_and_upgrade_again(engine):
@@ -206,9 +206,9 @@ def test_claim_reference_is_assigned_on_insert(store):
         message = inbound()
         db.add(message)
         db.flush()
-        first = Claim(inbound_id=message.id, source="a.pdf", part="pdf:0:a", status="complete",
+        first = Claim(inbound_id=message.id, source="a.pdf", part="pdf:0:a", status="validated",
                       created_at=datetime(2026, 3, 1, tzinfo=UTC))
-        second = Claim(inbound_id=message.id, source="b.pdf", part="pdf:1:b", status="complete",
+        second = Claim(inbound_id=message.id, source="b.pdf", part="pdf:1:b", status="validated",
                        created_at=datetime(2027, 1, 1, tzinfo=UTC))
         db.add(first)
         db.flush()
@@ -228,16 +228,16 @@ def test_one_claim_per_part_of_a_message_whatever_the_file_names(store):
         db.add(message)
         db.flush()
         message_id = message.id
-        db.add(Claim(inbound_id=message_id, source="a.pdf", part="pdf:0:aa", status="complete"))
+        db.add(Claim(inbound_id=message_id, source="a.pdf", part="pdf:0:aa", status="validated"))
         # Two payslips with one file name in one mail are two claims.
-        db.add(Claim(inbound_id=message_id, source="a.pdf", part="pdf:1:bb", status="complete"))
+        db.add(Claim(inbound_id=message_id, source="a.pdf", part="pdf:1:bb", status="validated"))
     with pytest.raises(IntegrityError), session(store.engine) as db:
-        db.add(Claim(inbound_id=message_id, source="b.pdf", part="pdf:0:aa", status="complete"))
+        db.add(Claim(inbound_id=message_id, source="b.pdf", part="pdf:0:aa", status="validated"))
 
 
 def test_constraints_are_enforced(store):
     with pytest.raises(IntegrityError), session(store.engine) as db:
-        db.add(Claim(inbound_id=999, source="body", part="body", status="complete"))  # no message
+        db.add(Claim(inbound_id=999, source="body", part="body", status="validated"))  # no message
     with pytest.raises(IntegrityError), session(store.engine) as db:
         db.add(inbound(status="lost"))
     with session(store.engine) as db:
@@ -294,3 +294,23 @@ def test_concurrent_identical_deliveries_store_one_message(store):
         thread.join()
     assert len({inbound_id for inbound_id, _ in results}) == 1
     assert sorted(created for _, created in results) == [False, False, False, True]
+
+
+def test_claim_status_is_one_vocabulary_held_by_the_database(engine):
+    # The CLI's and the desk's filters, the model's CHECK and the migration's agree;
+    # a status outside them cannot be stored on either database.
+    from assistant.commands.claims import STATUSES as CLI_STATUSES
+    from assistant.web.views import STATUSES as DESK_STATUSES
+    from handlers.claim_status import CLAIM_STATUSES
+    assert CLI_STATUSES == DESK_STATUSES == CLAIM_STATUSES
+    assert set(CLAIM_STATUSES) == {"validated", "needs_review", "incomplete", "invalid",
+                                   "rejected", "paid"}
+    upgrade(engine)  # the migration's CHECK, not only the model's
+    with session(engine) as db:
+        inbound = InboundMessage(channel="smtp", envelope_from="a@b.dk", envelope_to="j@k.dk",
+                                 sha256="f" * 64, raw=b"x", size=1)
+        db.add(inbound)
+        db.flush()
+        db.add(Claim(inbound_id=inbound.id, source="body", part="body", status="paid"))
+    with pytest.raises(IntegrityError), session(engine) as db:
+        db.add(Claim(inbound_id=inbound.id, source="x", part="x", status="complete"))

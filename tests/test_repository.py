@@ -101,18 +101,21 @@ def test_claims_by_reference_period_and_status(repo_store):
         assert repo.count_claims(**november, status="validated") == 0
 
 
-def test_the_same_payslip_is_found_in_another_mail_only_while_it_counts(repo_store):
+def test_the_same_payslip_is_found_in_another_mail_even_after_a_decision(repo_store):
     first, second = inbound(repo_store, 1), inbound(repo_store, 2)
     part = Part(f"pdf:0:{'a' * 64}", "a" * 64, None)
     with session(repo_store.engine) as db:
         held = claim(db, first, part.key, "needs_review", part.sha256)
-        claim(db, first, "pdf:1:" + "b" * 64, "rejected", "b" * 64)
+        rejected = claim(db, first, "pdf:1:" + "b" * 64, "rejected", "b" * 64)
         reference = held.reference
     with session(repo_store.engine) as db:
         repo = Repository(db)
         assert repo.same_payslip(part, second) == reference
         assert repo.same_payslip(part, first) is None  # its own mail: not a copy
-        assert repo.same_payslip(Part("pdf:0:" + "b" * 64, "b" * 64, None), second) is None
+        # Rejected or paid, the same PDF again goes to a person (a paid one left out
+        # was validated again and would have been paid twice).
+        assert repo.same_payslip(Part("pdf:0:" + "b" * 64, "b" * 64, None), second) \
+            == rejected.reference
         assert repo.same_payslip(Part("body", None, None), second) is None
 
 

@@ -19,7 +19,6 @@ from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import get_args
 
 import click
 
@@ -38,13 +37,13 @@ from assistant.read_models import (
     month_span,
 )
 from assistant.repository import Repository
+from handlers.claim_status import CLAIM_STATUSES
 from handlers.decisions import CORRECTABLE
-from handlers.review import ReviewStatus
 from parsers.identifiers import mask_cpr, mask_cprs
 
 # The statuses a stored claim can have (a mail that is not a claim stores no claim): as
 # judged, and after a person's decision.
-STATUSES: tuple[str, ...] = (*get_args(ReviewStatus), "rejected", "paid")
+STATUSES: tuple[str, ...] = CLAIM_STATUSES
 
 
 def _month(value: str | None) -> tuple[date, date] | None:

@@ -39,11 +39,12 @@ from assistant.read_models import (
     workplace_choices,
     workplaces_view,
 )
+from handlers.claim_status import CLAIM_STATUSES
 from handlers.summary import kr
 from handlers.texts import Language
 from parsers.labels import COMPONENTS
 
-STATUSES = ("needs_review", "validated", "paid", "rejected", "incomplete", "invalid")
+STATUSES = CLAIM_STATUSES
 
 
 def pool_chart(series: list[tuple[date, Decimal]], pool_hours: Decimal,
