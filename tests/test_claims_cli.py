@@ -89,8 +89,8 @@ def test_claims_list_has_a_header_and_real_statuses(run, validated) -> None:
     assert lines[1].split()[:2] == [claim.reference, "validated"]
     assert run("claims", "list", "--status", "needs_review") == "no claims\n"
     refused = run("claims", "list", "--status", "complete", code=2)
-    assert "'complete' is not one of 'validated', 'needs_review', 'incomplete', " \
-           "'invalid'" in refused
+    assert "'complete' is not one of 'needs_review', 'validated', 'paid', 'rejected', " \
+           "'incomplete', 'invalid'" in refused
 
 
 def test_claims_show_any_case_and_one_line_subject(run, validated) -> None:

@@ -129,7 +129,10 @@ def test_reject_tells_the_sender_in_danish(pipeline, store, run):
     ok(run("claims", "reject", claim.reference, "--reason", "Borgeren er ikke ansat i småjob.",
            "--by", "mette"))
     assert claims(store)[0].status == "rejected"
-    ((recipient, reply),) = mails(store, "reply")
+    # The sender was told when the claim was held, and now of the decision.
+    ((held_to, held), (recipient, reply)) = mails(store, "reply")
+    assert held_to == "lon@firma.dk"
+    assert "kan ikke godkendes automatisk" in text_of(held)
     assert recipient == "lon@firma.dk"
     body = text_of(reply)
     assert f"Jobcentret har behandlet refusionskravet {claim.reference}" in body
@@ -145,7 +148,8 @@ def test_reject_answers_in_english_when_the_sender_wrote_english(pipeline, store
         body="Hello, please find attached the payslip for the refund of the wage, ATP, "
              "pension and holiday pay. Kind regards\n")
     ok(run("claims", "reject", claim.reference, "--reason", "Not a småjob employment."))
-    ((_recipient, reply),) = mails(store, "reply")
+    ((_to, held), (_recipient, reply)) = mails(store, "reply")
+    assert "cannot be approved automatically" in text_of(held)
     assert "cannot pay a refund" in text_of(reply)
 
 

@@ -300,8 +300,11 @@ def test_reject_through_the_desk_tells_the_sender(desk):
                 page).status_code == 303
     assert claim(store, seeded.held).status == "rejected"
     with session(store.engine) as db:
-        (reply,) = db.exec(select(OutboundMessage).where(OutboundMessage.kind == "reply")).all()
-    assert reply.recipient == "lon@firma.dk"
+        held, reply = db.exec(select(OutboundMessage).where(OutboundMessage.kind == "reply")
+                              .order_by(OutboundMessage.id)).all()
+    # The held notice went out when the claim was read; the rejection follows it.
+    assert held.recipient == reply.recipient == "lon@firma.dk"
+    assert "Borgeren er ikke i sm" not in held.raw.decode("utf-8", "replace")
     assert "Borgeren er ikke i sm=C3=A5job." in reply.raw.decode() or \
         "Borgeren er ikke i småjob." in reply.raw.decode("utf-8", "replace")
 
