@@ -245,6 +245,9 @@ def test_no_page_shows_a_full_cpr_and_no_inline_script_or_style(desk):
                 html = response.text
                 assert not FULL_CPR.search(html), (role, path, FULL_CPR.search(html))
                 assert "<script>" not in html and " style=" not in html
+                # A page's title is a few words, never markup (a block left open once put
+                # the whole of Today's lists in its <title>).
+                assert re.search(r"<title>[^<]{1,80}</title>", html), (role, path)
                 csp = response.headers["content-security-policy"]
                 assert "script-src 'self'" in csp and "unsafe-inline" not in csp
 
