@@ -169,7 +169,7 @@ def claim_page(db: Session, reference: str, max_bytes: int) -> ClaimPage | None:
     # masked here like everywhere else outside the database and the export.
     return ClaimPage(claim, mask_cprs(sender), mask_cprs(one_line(subject)),
                      inbound.received_at if inbound else None, mask_cprs(body), pdf,
-                     repo.outbox_of(claim.id), repo.corrections_of(claim.id),
+                     repo.outbox_of(claim), repo.corrections_of(claim.id),
                      repo.history_of(claim.id))
 
 

@@ -296,10 +296,16 @@ class Repository:
         return self.db.exec(select(func.count()).select_from(ClaimRow).where(
             *_claim_filter(period_from, period_before, status, workplace_id))).one()
 
-    def outbox_of(self, claim_id: int | None) -> list[OutboundMessage]:
-        """The mail queued about a claim, in queue order."""
+    def outbox_of(self, claim: ClaimRow) -> list[OutboundMessage]:
+        """The mail queued about a claim, in queue order: its own (summary, review notice,
+        decisions) and the reply to the mail it came with (one reply answers every claim
+        in a mail, so it carries no claim id)."""
+        replies = (col(OutboundMessage.claim_id).is_(None)
+                   & (OutboundMessage.inbound_id == claim.inbound_id)
+                   & (OutboundMessage.kind == "reply"))
         return list(self.db.exec(select(OutboundMessage).where(
-            OutboundMessage.claim_id == claim_id).order_by(col(OutboundMessage.id))).all())
+            (OutboundMessage.claim_id == claim.id) | replies)
+            .order_by(col(OutboundMessage.id))).all())
 
     def corrections_of(self, claim_id: int | None) -> list[ClaimCorrection]:
         return list(self.db.exec(select(ClaimCorrection).where(

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import email
+import json
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -140,6 +141,14 @@ def test_reject_tells_the_sender_in_danish(pipeline, store, run):
     assert reply["Subject"] == "Re: Refusion"
     assert audit(store)[-1] == ("mette", "reject", claim.reference,
                                 "Borgeren er ikke ansat i småjob.")
+
+
+def test_a_claims_history_shows_the_reply_that_told_the_sender_it_is_held(pipeline, store, run):
+    _case, claim = held_claim(pipeline, store)
+    shown = json.loads(ok(run("claims", "show", claim.reference, "--json")))
+    assert [(m["kind"], m["recipient"]) for m in shown["outbox"]] == [
+        ("reply", "lon@firma.dk"), ("review", "konsulenter@kommune.example"),
+        ("review", "okonomi@kommune.example")]
 
 
 def test_reject_answers_in_english_when_the_sender_wrote_english(pipeline, store, run):
