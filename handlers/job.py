@@ -10,7 +10,7 @@ Stored as JSON (:meth:`as_dict` / :meth:`from_dict`).
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -67,3 +67,12 @@ class JobDescription:
         values["requirements"] = tuple(values.get("requirements", ()))
         values["criteria"] = dict(values["criteria"])
         return cls(**values)
+
+
+def proposed_first_day(job: JobDescription | None, today: date, lead_days: int = 14) -> date:
+    """The first working day to offer a consultant approving a job form: the manager's
+    expected start while it is still ahead, else ``lead_days`` from today (a start in
+    the past is refused on approval)."""
+    if job is not None and job.start > today:
+        return job.start
+    return today + timedelta(days=lead_days)

@@ -356,6 +356,8 @@ def test_approving_an_intake_creates_the_employment_and_the_pool_shows_it(desk):
     c = log_in(app, "consultant")
     before = c.get("/pool").text
     assert "Godkendt nu: 14,00 af 100,00 timer om ugen" in before
+    # The first day offered is the manager's expected start (mandag 04.01.2027).
+    assert 'name="start" value="2027-01-04"' in c.get("/intakes").text
     response = post(c, f"/intakes/{seeded.intake_id}/approve",
                     {"cpr": "010190-1234", "name": "Mette Sørensen", "start": "2027-01-04"},
                     "/intakes")

@@ -45,6 +45,7 @@ from assistant.web.payslip_view import PayslipPages
 from handlers import desk_texts
 from handlers.decisions import CORRECTABLE
 from handlers.desk import allowed
+from handlers.job import proposed_first_day
 from handlers.job_texts import job_description_text
 from handlers.onboarding import onboarding_plan
 from handlers.problems import Problem
@@ -546,11 +547,12 @@ def intakes_page(desk: Desk, ctx: Ctx, error: str | None = None, status: int = 2
     with session(desk.engine) as db:
         rows = views.submitted_intakes(db)
     lang = ctx.lang
+    today = desk.today()
     shown = [(i, job, workplace, job_description_text(job, lang) if job else "",
-              onboarding_plan(job, lang) if job else "") for i, job, workplace in rows]
+              onboarding_plan(job, lang) if job else "",
+              proposed_first_day(job, today).isoformat()) for i, job, workplace in rows]
     return render(desk, ctx, "intakes.html", status, intakes=shown, error=error,
-                  done=_done(ctx, INTAKE_DONE),
-                  default_start=(desk.today() + timedelta(days=14)).isoformat())
+                  done=_done(ctx, INTAKE_DONE))
 
 
 def approve_intake(desk: Desk, ctx: Ctx) -> Response:
