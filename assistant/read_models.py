@@ -435,3 +435,22 @@ __all__ = ["ClaimList", "ClaimPage", "PoolView", "Today", "audit_page", "claim_j
            "today_view", "workplace_choices", "workplace_json",
            "workplaces_view"]
 
+
+
+@dataclass(frozen=True)
+class SentReminder:
+    """A follow-up reminder in the outbox (subject and address only: no body, no PDF)."""
+
+    created_at: datetime
+    recipient: str
+    subject: str
+    status: str
+
+
+def followup_sent(db: Session, limit: int) -> list[SentReminder]:
+    """The newest follow-up reminders queued, newest first."""
+    rows = db.exec(select(OutboundMessage.created_at, OutboundMessage.recipient,
+                          OutboundMessage.subject, OutboundMessage.status)
+                   .where(OutboundMessage.kind == "followup")
+                   .order_by(col(OutboundMessage.id).desc()).limit(limit)).all()
+    return [SentReminder(at, to, mask_cprs(subject), status) for at, to, subject, status in rows]

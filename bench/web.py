@@ -203,6 +203,7 @@ def measure(base: str, with_pdf: str, with_photo: str, requests: int) -> None:
         "/export/{month}.csv": lambda: "/export/2026-06.csv",
         "/export/{month}.xlsx (kept)": lambda: "/export/2026-06.xlsx",
         "/audit": lambda: "/audit",
+        "/followup": lambda: "/followup",
     }
     print(f"first view of a claim with its payslip (read + render + cache): {cold:.0f} ms")
     print(f"first view of a claim with a photo (OCR + render + cache): {cold_photo:.0f} ms")

@@ -11,7 +11,7 @@ from __future__ import annotations
 ROLES = ("consultant", "economy", "admin")
 
 PERMISSIONS: dict[str, frozenset[str]] = {
-    "view": frozenset(ROLES),  # today, claims, a claim, the pool, the workplaces
+    "view": frozenset(ROLES),  # today, claims, a claim, the pool, the workplaces, follow-up
     "decide": frozenset(ROLES),  # approve, reject, correct a claim
     "pay": frozenset({"economy", "admin"}),  # mark a claim paid
     "reveal_cpr": frozenset({"economy", "admin"}),
@@ -20,6 +20,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "register": frozenset({"consultant", "admin"}),  # add, end, extend employments
     "senders": frozenset({"consultant", "admin"}),  # add, remove a workplace's senders
     "audit": frozenset({"economy", "admin"}),
+    "followup": frozenset({"consultant", "admin"}),  # run the follow-up now
 }
 
 

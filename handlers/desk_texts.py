@@ -19,6 +19,51 @@ UI: dict[str, dict[Language, str]] = {
     "intakes": {"da": "Jobbeskrivelser", "en": "Intakes"},
     "export": {"da": "Eksport", "en": "Export"},
     "audit": {"da": "Log over beslutninger", "en": "Audit log"},
+    "followup": {"da": "Opfølgning", "en": "Follow-up"},
+    "followup_rules": {"da": "Hvad der følges op på", "en": "What is followed up"},
+    "followup_rule_payslip": {
+        "da": "Lønsedlen for sidste måned mangler den {day}. i måneden: påmindelse til "
+              "arbejdspladsen.",
+        "en": "Last month's payslip missing on day {day} of the month: a reminder to "
+              "the workplace."},
+    "followup_rule_ending": {
+        "da": "En ansættelse slutter inden for {days} dage: besked til konsulenterne.",
+        "en": "An employment ends within {days} days: a notice to the consultants."},
+    "followup_rule_sick": {
+        "da": "Sygedage i ansættelsen når {marks}: besked til konsulenterne.",
+        "en": "Sick days in the employment reach {marks}: a notice to the consultants."},
+    "followup_rule_no_claims": {
+        "da": "Intet krav {months} måneder i træk: besked til konsulenterne.",
+        "en": "No claim for {months} months in a row: a notice to the consultants."},
+    "followup_rule_pool": {
+        "da": "Puljen har plads til den næste jobbeskrivelse i køen: besked til "
+              "konsulenterne.",
+        "en": "The pool has room for the next job form in the queue: a notice to the "
+              "consultants."},
+    "followup_rule_economy": {
+        "da": "Den {day}. i måneden: sidste måneds oversigt til Økonomigruppen (uden "
+              "CPR-numre).",
+        "en": "On day {day} of the month: last month's summary to the economy group "
+              "(without CPR numbers)."},
+    "followup_auto": {"da": "Kører af sig selv hvert {minutes}. minut; hver påmindelse "
+                            "sendes én gang.",
+                      "en": "Runs by itself every {minutes} minutes; each reminder is "
+                            "sent once."},
+    "followup_off": {"da": "Kører ikke af sig selv ([followup] enabled = false).",
+                     "en": "Does not run by itself ([followup] enabled = false)."},
+    "followup_due": {"da": "Forfalden i dag", "en": "Due today"},
+    "followup_sent": {"da": "Sendte påmindelser", "en": "Reminders sent"},
+    "followup_run": {"da": "Kør opfølgningen nu", "en": "Run the follow-up now"},
+    "followup_ran": {"da": "Opfølgningen er kørt: {count} påmindelse(r) sat i kø.",
+                     "en": "The follow-up has run: {count} reminder(s) queued."},
+    "reminder_kind": {"da": "Påmindelse", "en": "Reminder"},
+    "recipient": {"da": "Modtager", "en": "Recipient"},
+    "state": {"da": "Status", "en": "State"},
+    "mail_pending": {"da": "venter", "en": "waiting"},
+    "mail_sent": {"da": "sendt", "en": "sent"},
+    "mail_failed": {"da": "fejlet", "en": "failed"},
+    "reminder_due": {"da": "sendes", "en": "to send"},
+    "reminder_sent_before": {"da": "sendt før", "en": "sent before"},
     "logout": {"da": "Log ud", "en": "Log out"},
     "login": {"da": "Log ind", "en": "Log in"},
     "email": {"da": "E-mail", "en": "E-mail"},
@@ -282,6 +327,16 @@ AUDIT_ACTIONS: dict[str, dict[Language, str]] = {
     "staff_add": {"da": "oprettede medarbejder", "en": "added staff member"},
     "staff_disable": {"da": "spærrede medarbejder", "en": "disabled staff member"},
     "staff_reset": {"da": "nulstillede adgangskode", "en": "reset password"},
+    "followup_run": {"da": "kørte opfølgningen", "en": "ran the follow-up"},
+}
+# The follow-up's reminders by kind (handlers.followup).
+REMINDER_KINDS: dict[str, dict[Language, str]] = {
+    "missing_payslip": {"da": "Lønseddel mangler", "en": "Payslip missing"},
+    "employment_ending": {"da": "Ansættelse slutter", "en": "Employment ending"},
+    "sick_days": {"da": "Sygedage", "en": "Sick days"},
+    "no_claims": {"da": "Ingen krav", "en": "No claims"},
+    "pool_room": {"da": "Plads i puljen", "en": "Room in the pool"},
+    "economy_month": {"da": "Månedsoversigt", "en": "Monthly summary"},
 }
 
 

@@ -228,6 +228,16 @@ def test_a_consultant_and_the_economy_group_do_their_month_in_the_browser(
     page.goto(f"{base}/workplaces")
     assert "albertslund.dk" in page.locator("table.workplaces").inner_text()
     snap(page, shots, "11-workplaces")
+
+    # The follow-up: what is due today, run by hand once.
+    page.click("nav >> text=Opfølgning")
+    page.wait_for_url(f"{base}/followup")
+    assert "sendes" in page.locator("section", has_text="Forfalden i dag").inner_text()
+    page.click("text=Kør opfølgningen nu")
+    page.wait_for_selector("p.notice")
+    assert "påmindelse(r) sat i kø" in page.locator("p.notice").inner_text()
+    assert page.locator("section", has_text="Sendte påmindelser").locator("tbody tr").count() > 0
+    snap(page, shots, "12-followup")
     page.click("text=Log ud")
     page.wait_for_url(f"{base}/login")
 

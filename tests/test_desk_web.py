@@ -95,7 +95,8 @@ def routes(seeded) -> list[tuple[str, str, str]]:
         ("GET", "/pool", "view"), ("GET", "/intakes", "intakes"),
         ("GET", "/export", "export"), ("GET", "/export/2026-10.csv", "export"),
         ("GET", "/export/2026-10.xlsx", "export"), ("GET", "/workplaces", "view"),
-        ("GET", "/audit", "audit"),
+        ("GET", "/audit", "audit"), ("GET", "/followup", "view"),
+        ("POST", "/followup/run", "followup"),
         ("POST", "/pool/employments", "register"),
         ("POST", f"/pool/employments/{seeded.ending_id}/extend", "register"),
         ("POST", f"/pool/employments/{seeded.ending_id}/end", "register"),
@@ -131,10 +132,10 @@ def test_without_a_session_every_route_redirects_to_login(desk):
 
 
 EXPECTED = {  # role -> actions it may do (handlers.desk.PERMISSIONS, written out)
-    "consultant": {"view", "decide", "intakes", "register", "senders"},
+    "consultant": {"view", "decide", "intakes", "register", "senders", "followup"},
     "economy": {"view", "decide", "pay", "reveal_cpr", "export", "audit"},
     "admin": {"view", "decide", "pay", "reveal_cpr", "export", "audit", "intakes", "register",
-              "senders"},
+              "senders", "followup"},
 }
 
 
@@ -674,3 +675,39 @@ def test_a_photographed_payslip_is_shown_with_boxes_where_the_ocr_read(desk, rea
     assert mean("cpr") == pytest.approx(120, abs=12)  # the grey bar: found, and covered
     assert mean("employee_name") < 235  # ink where the name was read, not blank paper
     assert c.get(f"/claims/{row.reference}/page/1.png").status_code == 404
+
+
+def test_the_follow_up_shows_its_rules_what_is_due_and_runs_once(desk):
+    app, _seeded, store = desk
+    c = log_in(app, "consultant")
+    page = c.get("/followup").text
+    assert "Lønsedlen for sidste måned mangler den 10. i måneden" in page
+    assert "Sygedage i ansættelsen når 20, 30" in page
+    due = page.split("Forfalden i dag")[1].split("Sendte påmindelser")[0]
+    # Bo Ending's employment ends 02.12.2026, within 30 days of 22.11.2026.
+    assert "Ansættelse slutter" in due and "konsulenter@kommune.example" in due
+    assert "Månedsoversigt" in due and "okonomi@kommune.example" in due
+    assert due.count(">sendes<") >= 3 and ">sendt før<" not in due
+    response = post(c, "/followup/run", page="/followup")
+    assert response.status_code == 303
+    queued = int(response.headers["location"].split("queued=")[1])
+    assert queued == due.count(">sendes<")
+    with session(store.engine) as db:
+        sent = db.exec(select(OutboundMessage).where(OutboundMessage.kind == "followup")).all()
+        (run,) = db.exec(select(AuditEntry).where(AuditEntry.action == "followup_run")).all()
+    assert len(sent) == queued and run.actor == STAFF["consultant"]
+    after = c.get(response.headers["location"]).text
+    assert f"Opfølgningen er kørt: {queued} påmindelse(r) sat i kø." in after
+    assert after.split("Forfalden i dag")[1].count(">sendt før<") == queued
+    # Running it again queues nothing twice.
+    again = post(c, "/followup/run", page="/followup")
+    assert again.headers["location"] == "/followup?queued=0"
+
+
+def test_the_economy_group_sees_the_follow_up_but_does_not_run_it(desk):
+    app, _seeded, _store = desk
+    c = log_in(app, "economy")
+    page = c.get("/followup?lang=en").text
+    assert "On day 5 of the month: last month&#39;s summary to the economy group" in page
+    assert "Run the follow-up now" not in page
+    assert post(c, "/followup/run", page="/followup").status_code == 403

@@ -37,6 +37,7 @@ from assistant import staff
 from assistant.config import Config
 from assistant.db import session
 from assistant.decisions import ClaimDecisions, DecisionError, audit, problems_of
+from assistant.followup import run_followup
 from assistant.intakes import IntakeStore
 from assistant.register_changes import RegisterChanges
 from assistant.store import Store
@@ -158,6 +159,8 @@ def create_app(engine: Engine, config: Config,
         Route("/export/{month}.csv", page("export", export_download)),
         Route("/export/{month}.xlsx", page("export", export_xlsx)),
         Route("/audit", page("audit", audit_page_route)),
+        Route("/followup", page("view", followup_page)),
+        Route("/followup/run", page("followup", run_followup_now), methods=["POST"]),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(routes=routes)
@@ -652,6 +655,32 @@ def export_xlsx(desk: Desk, ctx: Ctx) -> Response:
     return Response(data, media_type=XLSX_TYPE, headers={
         "content-disposition": f'attachment; filename="refusion-{month}.xlsx"',
         "cache-control": "no-store"})
+
+
+FOLLOWUP_SHOWN = 50  # the newest reminders listed on the follow-up page
+
+
+def followup_page(desk: Desk, ctx: Ctx) -> Response:
+    """The follow-up's rules (from ``[followup]``), what is due today (as ``assistant
+    followup --dry-run`` shows it) and the reminders queued lately."""
+    due = run_followup(desk.engine, desk.config, desk.today(), dry_run=True)
+    with session(desk.engine) as db:
+        sent = views.followup_sent(db, FOLLOWUP_SHOWN)
+    ran = ctx.request.query_params.get("queued")
+    return render(desk, ctx, "followup.html", rules=desk.config.followup,
+                  reminder_kind=lambda k: desk_texts.text(k, ctx.lang, desk_texts.REMINDER_KINDS),
+                  due=[(o.reminder.kind, o.recipient, mask_cprs(o.reminder.subject), o.queued)
+                       for o in due],
+                  sent=sent, ran=int(ran) if ran and ran.isdigit() else None)
+
+
+def run_followup_now(desk: Desk, ctx: Ctx) -> Response:
+    """What ``assistant followup`` does: queue each reminder due today, once."""
+    outcomes = run_followup(desk.engine, desk.config, desk.today())
+    queued = sum(o.queued for o in outcomes)
+    audit(desk.engine, ctx.member.email, "followup_run", desk.today().isoformat(),
+          details={"queued": queued})
+    return _back("/followup", queued=str(queued))
 
 
 def audit_page_route(desk: Desk, ctx: Ctx) -> Response:

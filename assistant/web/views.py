@@ -30,6 +30,7 @@ from assistant.read_models import (
     export_csv,
     export_rows,
     export_totals,
+    followup_sent,
     masked,
     month_span,
     pool_view,
@@ -95,6 +96,6 @@ def export_xlsx(db: Session, month: str) -> tuple[bytes, int]:
 
 __all__ = ["COMPONENTS", "STATUSES", "ClaimList", "ClaimPage", "PoolView", "Today",
            "WorkplaceRow", "audit_page", "claim_list", "claim_page", "export_csv",
-           "export_rows", "export_totals", "export_xlsx", "masked", "month_span",
+           "export_rows", "export_totals", "export_xlsx", "followup_sent", "masked", "month_span",
            "pool_chart", "pool_view", "sick_days_near", "submitted_intakes", "today_view",
            "workplace_choices", "workplaces_view"]
