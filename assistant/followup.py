@@ -32,6 +32,7 @@ from assistant.models import (
 from assistant.outbox import compose, enqueue
 from assistant.repository import Repository
 from handlers import followup
+from handlers.claim_status import COUNTED_STATUSES, PAYABLE_STATUSES
 from handlers.followup import EmploymentFacts, MonthFacts, QueuedIntake, Reminder
 from handlers.job import JobDescription
 from parsers.identifiers import mask_cpr
@@ -102,28 +103,53 @@ def _not_queued(db: Session, key: str) -> bool:
 
 
 def _employments(db: Session, today: date) -> list[EmploymentFacts]:
-    rows = db.exec(select(Employment, Workplace).join(
+    rows = [(e, w) for e, w in db.exec(select(Employment, Workplace).join(
         Workplace, col(Workplace.id) == col(Employment.workplace_id))).all()
+        if (today - e.last_day).days <= LOOKBACK_DAYS]
+    claims = _claims_of(db, {e.cpr for e, _ in rows})
+    contacts: dict[int, str | None] = {}
     facts = []
     for employment, workplace in rows:
-        if (today - employment.last_day).days > LOOKBACK_DAYS:
-            continue
-        claims = db.exec(select(Claim).where(
-            Claim.cpr == employment.cpr, Claim.workplace_id == workplace.id,
-            Claim.status != "invalid")).all()
+        workplace_id = workplace.id or 0
+        if workplace_id not in contacts:
+            contacts[workplace_id] = _contact(db, workplace_id)
+        own = claims.get((employment.cpr, workplace_id), [])
         facts.append(EmploymentFacts(
             id=employment.id or 0, workplace=workplace.name,
             employee_name=employment.citizen_name, cpr_masked=mask_cpr(employment.cpr),
             hours_per_week=employment.hours_per_week, start=employment.start_date,
             last_day=employment.last_day,
             active=employment.status == "approved" and employment.last_day >= today,
-            contact=_contact(db, workplace.id or 0),
-            claimed=tuple((c.period_start, c.period_end) for c in claims
+            contact=contacts[workplace_id],
+            claimed=tuple((c.period_start, c.period_end) for c in own
                           if c.period_start and c.period_end),
-            sick_hours=sum((c.sick_hours or Decimal(0) for c in claims
-                            if c.status in ("validated", "needs_review")), Decimal(0)),
+            sick_hours=sum((c.sick_hours or Decimal(0) for c in own
+                            if c.status in COUNTED_STATUSES), Decimal(0)),
         ))
     return facts
+
+
+@dataclass(frozen=True)
+class _ClaimFacts:
+    status: str
+    period_start: date | None
+    period_end: date | None
+    sick_hours: Decimal | None
+
+
+def _claims_of(db: Session, cprs: set[str]) -> dict[tuple[str, int], list[_ClaimFacts]]:
+    """The claims (not ``invalid``) of these CPR numbers by (CPR, workplace), in one query
+    of the few columns the follow-up reads."""
+    found: dict[tuple[str, int], list[_ClaimFacts]] = {}
+    if not cprs:
+        return found
+    rows = db.exec(select(Claim.cpr, Claim.workplace_id, Claim.status, Claim.period_start,
+                          Claim.period_end, Claim.sick_hours).where(
+        col(Claim.cpr).in_(cprs), Claim.status != "invalid")).all()
+    for cpr, workplace_id, status, start, end, sick in rows:
+        found.setdefault((cpr or "", workplace_id or 0), []).append(
+            _ClaimFacts(status, start, end, sick))
+    return found
 
 
 def _contact(db: Session, workplace_id: int) -> str | None:
@@ -131,7 +157,7 @@ def _contact(db: Session, workplace_id: int) -> str | None:
     registered sender address (a registered domain names no mailbox)."""
     newest = db.exec(select(InboundMessage.envelope_from).join(
         Claim, col(Claim.inbound_id) == col(InboundMessage.id)).where(
-        Claim.workplace_id == workplace_id).order_by(col(Claim.id).desc())).first()
+        Claim.workplace_id == workplace_id).order_by(col(Claim.id).desc()).limit(1)).first()
     if newest and "@" in newest:
         return newest
     patterns = Repository(db).sender_patterns(workplace_id)
@@ -149,16 +175,16 @@ def _queue(db: Session) -> list[QueuedIntake]:
 
 def _last_month(db: Session, today: date) -> MonthFacts:
     first = followup.previous_month(today)
-    claims = db.exec(select(Claim).where(
+    # Two columns, summed here: SQLite's SUM of a NUMERIC column is a float.
+    rows = db.exec(select(Claim.status, Claim.refundable_amount).where(
         col(Claim.period_start) >= first,
         col(Claim.period_start) <= followup.month_end(first))).all()
-    validated = [c for c in claims if c.status == "validated"]
+    # Validated or already paid: what the economy group pays (or paid) for the month.
+    payable = [amount or Decimal(0) for status, amount in rows if status in PAYABLE_STATUSES]
     return MonthFacts(
-        month=first, validated=len(validated),
-        validated_amount=sum((c.refundable_amount or Decimal(0) for c in validated),
-                             Decimal(0)),
-        held=sum(1 for c in claims if c.status == "needs_review"),
-        incomplete=sum(1 for c in claims if c.status == "incomplete"))
+        month=first, validated=len(payable), validated_amount=sum(payable, Decimal(0)),
+        held=sum(1 for status, _ in rows if status == "needs_review"),
+        incomplete=sum(1 for status, _ in rows if status == "incomplete"))
 
 
 class FollowupLoop:

@@ -37,6 +37,7 @@ from assistant.models import (
 )
 from assistant.repository import Repository, WorkplaceRecord
 from handlers import register
+from handlers.claim_status import COUNTED_STATUSES
 from handlers.job import JobDescription
 from handlers.parts import stored_part
 from handlers.review import sick_days
@@ -199,7 +200,7 @@ def claim_show_json(page: ClaimPage) -> dict[str, Any]:
 # Sick days are shown on Today from this many days below the scheme's limit on.
 SICK_DAYS_WARNING = 5
 # Claims whose sick hours count in an employment (as the review counts them, and paid).
-SICK_COUNTED = ("validated", "needs_review", "paid")
+SICK_COUNTED = COUNTED_STATUSES
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ from assistant.models import (
 )
 from assistant.models import Claim as ClaimRow
 from handlers import register, routing
+from handlers.claim_status import CLAIMED_STATUSES, COUNTED_STATUSES
 from handlers.claims import Claim
 from handlers.intake_queue import QueuedForm
 from handlers.job import JobDescription
@@ -54,14 +55,10 @@ from parsers.labels import COMPONENTS
 # Lock name for register changes and for judging claims against the committed ones:
 # approvals are first come, first served.
 REGISTER_LOCK = "register"
-# Claims that count: a payslip claimed again, or a period claimed twice, is judged
-# against these.
-# Claims that are, or may yet be, paid: their periods and sick days count against a new
-# claim. Paid ones above all - left out, a payslip paid once validated again.
-HELD = ("validated", "needs_review", "paid")
-# The very same PDF sent again goes to a person even after a rejection: whatever it was
-# rejected for still holds.
-CLAIMED = (*HELD, "rejected")
+# A payslip claimed again, or a period claimed twice, is judged against these
+# (``handlers.claim_status``).
+HELD = COUNTED_STATUSES
+CLAIMED = CLAIMED_STATUSES
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,13 @@ ClaimStatus = Literal[ReviewStatus, DecidedStatus]
 CLAIM_STATUSES: tuple[ClaimStatus, ...] = (
     "needs_review", "validated", "paid", "rejected", "incomplete", "invalid")
 PAYABLE_STATUSES: tuple[ClaimStatus, ...] = ("validated", "paid")
+# Claims that are, or may yet be, paid: their periods and sick days count against a new
+# claim, in the sick-day figures and in the follow-up. Paid ones above all: left out, a
+# payslip paid once would be validated again.
+COUNTED_STATUSES: tuple[ClaimStatus, ...] = ("validated", "needs_review", "paid")
+# The very same PDF sent again goes to a person even after a rejection: whatever it was
+# rejected for still holds.
+CLAIMED_STATUSES: tuple[ClaimStatus, ...] = (*COUNTED_STATUSES, "rejected")
 
 assert set(CLAIM_STATUSES) == set(get_args(ReviewStatus)) | set(get_args(DecidedStatus))
 

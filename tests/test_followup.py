@@ -190,6 +190,21 @@ def test_a_claim_for_the_month_means_no_reminder(registered, config) -> None:
     assert "1 krav godkendt, kr. 4.000,00" in outcomes[0].reminder.subject
 
 
+def test_a_paid_claim_counts_for_sick_days_and_in_the_months_summary(registered,
+                                                                     config) -> None:
+    inbound_id, _ = registered.save_inbound(b"Subject: x\r\n\r\nx", "smtp", "lon@solsikken.dk",
+                                            ["jobcenter@kommune.example"])
+    with session(registered.engine) as db:
+        db.add(Claim(inbound_id=inbound_id, source="a.pdf", part="pdf:0:x", status="paid",
+                     cpr=CPR[:6] + CPR[7:], workplace_id=1, period_start=date(2026, 6, 1),
+                     period_end=date(2026, 6, 30), refundable_amount=D("4000.10"),
+                     sick_hours=D(40), reference="R-1"))
+    outcomes = run_followup(registered.engine, config, date(2026, 7, 10))
+    # 40 sick hours at 10 hours a week (2 a day) are 20 sick days: the first mark.
+    assert [o.reminder.key for o in outcomes] == ["sick:1:20", "economy_month:2026-06"]
+    assert "1 krav godkendt, kr. 4.000,10" in outcomes[1].reminder.subject
+
+
 def test_instances_running_at_once_queue_each_reminder_once(registered, config) -> None:
     engines = [make_engine(config.database.url) for _ in range(3)]
     barrier = threading.Barrier(len(engines))
