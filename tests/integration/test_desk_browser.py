@@ -27,7 +27,9 @@ from assistant.models import Claim, Employment, Intake
 from assistant.pdf_reader import GuardedPdfReader
 from assistant.pipeline import Pipeline
 from assistant.web.server import DeskServer
-from tests.desk_data import (
+from tests.fixtures.payslips import make_case
+from tests.fixtures.scans import Scan, scan
+from tests.integration.desk_data import (
     FULL_CPR,
     PASSWORD,
     STAFF,
@@ -36,9 +38,7 @@ from tests.desk_data import (
     seed,
     submitted_intake,
 )
-from tests.fixtures.payslips import make_case
-from tests.fixtures.scans import Scan, scan
-from tests.test_pipeline import photo_mail
+from tests.integration.test_pipeline import photo_mail
 
 CHROMIUM = Path("/usr/bin/chromium")
 

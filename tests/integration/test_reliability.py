@@ -22,7 +22,7 @@ from sqlmodel import select
 from assistant.db import make_engine, session
 from assistant.models import Claim, InboundMessage, OutboundMessage
 from tests.fixtures.payslips import make_case, render
-from tests.net import free_port, wait_for_port
+from tests.integration.net import free_port, wait_for_port
 
 ASSISTANT = [sys.executable, "-c", "from assistant.cli import main; main()"]
 MESSAGES = 24

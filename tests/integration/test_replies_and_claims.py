@@ -33,8 +33,8 @@ from assistant.outbox import OutboxWorker, make_transport
 from assistant.pipeline import Pipeline
 from assistant.store import Store
 from tests.fixtures.payslips import render
-from tests.net import free_port
-from tests.test_pipeline import (  # noqa: F401  (reader is a fixture)
+from tests.integration.net import free_port
+from tests.integration.test_pipeline import (  # noqa: F401  (reader is a fixture)
     CLAIM_TEXT,
     TODAY,
     case_in_2026,
@@ -60,7 +60,7 @@ trusted_authserv_ids = ["{TRUSTED_MX}"]
 [outbox]
 directory = "{tmp_path / 'outbox'}"
 [followup]
-enabled = false  # reminders depend on today's date; tests/test_followup.py fixes the clock
+enabled = false  # reminders depend on today's date; the test_followup.py files fix the clock
 [jobcenter]
 address = "{JOBCENTER}"
 economy_group = "{ECONOMY}"

@@ -24,7 +24,7 @@ from assistant.store import Store
 from handlers.job import CRITERIA, JobDescription, Task
 from handlers.validation import add_months
 from tests.fixtures.payslips import PayslipCase, make_case
-from tests.test_pipeline import claim_mail
+from tests.integration.test_pipeline import claim_mail
 
 TODAY = date(2026, 11, 22)
 PASSWORD = "korrekt hest batteri klips"

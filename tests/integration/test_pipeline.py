@@ -24,7 +24,7 @@ from assistant.pipeline import Pipeline
 from assistant.store import Store
 from handlers.validation import add_months
 from tests.fixtures.payslips import PayslipCase, make_case, render
-from tests.net import free_port
+from tests.integration.net import free_port
 
 TODAY = date(2026, 11, 22)
 CLAIM_TEXT = "Vi søger refusion for løn, ATP, pension og feriepenge for perioden.\n"

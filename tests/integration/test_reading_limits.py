@@ -36,9 +36,9 @@ from assistant.db import session
 from assistant.models import Claim, InboundMessage, OutboundMessage
 from assistant.store import Store
 from tests.fixtures.payslips import render
-from tests.net import free_port
-from tests.test_pipeline import CLAIM_TEXT, case_in_2026, register
-from tests.test_reliability import send_until_accepted, start
+from tests.integration.net import free_port
+from tests.integration.test_pipeline import CLAIM_TEXT, case_in_2026, register
+from tests.integration.test_reliability import send_until_accepted, start
 
 WAIT = 180.0  # generous: the machine is shared; nothing below is a timing assertion
 CPR_IN_SUBJECT = "250889-2325"
@@ -66,7 +66,7 @@ port = {self.port}
 [outbox]
 directory = "{tmp_path / 'outbox'}"
 [followup]
-enabled = false  # reminders depend on today's date; tests/test_followup.py fixes the clock
+enabled = false  # reminders depend on today's date; the test_followup.py files fix the clock
 """)
             self.log = tmp_path / "run.log"
             self.proc = start(self.config, self.port, self.log)

@@ -71,7 +71,7 @@ def test_concurrent_upgrades_do_not_collide(db_url):
     # wait for its lock and then find the schema up to date. (Processes, not threads:
     # Alembic keeps its migration context in module globals.)
     url = db_url.render_as_string(hide_password=False)
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     runs = [subprocess.Popen([sys.executable, "-c", MIGRATE, url], cwd=root,
                              stderr=subprocess.PIPE, text=True) for _ in range(3)]
     failures = [err for run in runs if (err := run.communicate(timeout=60)[1]) and run.returncode]

@@ -15,7 +15,7 @@ from assistant.config import Config
 from assistant.intakes import IntakeStore
 from assistant.models import ChatMessage, Intake, OutboundMessage
 from handlers.register import RegisterError
-from tests.intake_script import FULL_FORM, NOW, Manager, invite, setup_workplace
+from tests.integration.intake_script import FULL_FORM, NOW, Manager, invite, setup_workplace
 
 
 @pytest.fixture

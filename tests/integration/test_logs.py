@@ -9,7 +9,7 @@ import pytest
 
 pytest_plugins = ("pytester",)
 
-CONFTEST = Path(__file__).with_name("conftest.py").read_text(encoding="utf-8")
+CONFTEST = (Path(__file__).parents[1] / "conftest.py").read_text(encoding="utf-8")
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from assistant.outbox import (
     enqueue,
     wire_bytes,
 )
-from tests.net import free_port
+from tests.integration.net import free_port
 
 
 class Relay:

@@ -15,7 +15,7 @@ from assistant.config import (
     user_data_dir,
 )
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "config.example.toml"
+EXAMPLE = Path(__file__).resolve().parents[3] / "config.example.toml"
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -216,7 +216,7 @@ def test_data_paths_are_in_the_data_directory_never_the_current_one(tmp_path, mo
 
 
 def test_the_data_directory_rule(tmp_path):
-    checkout = Path(__file__).resolve().parents[1]
+    checkout = Path(__file__).resolve().parents[3]
     assert source_checkout() == checkout
     assert find_home(None, {}) == (checkout, "the source checkout the assistant runs from")
     assert find_home(tmp_path / "a.toml", {})[0] == tmp_path

@@ -1,4 +1,4 @@
-"""The IMAP inbox against a real Dovecot on loopback (see tests/imap_server.py)."""
+"""The IMAP inbox against a real Dovecot on loopback (see tests/integration/imap_server.py)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from assistant.pipeline import Pipeline
 from assistant.runtime import Service
 from assistant.store import Store
 from tests.fixtures.payslips import make_case, render
-from tests.imap_server import PASSWORD, USER, Dovecot, available
+from tests.integration.imap_server import PASSWORD, USER, Dovecot, available
 
 pytestmark = pytest.mark.skipif(not available(), reason="Dovecot is not installed "
                                 "(apt-get install dovecot-imapd; .ci/run does this)")

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from assistant.cli import cli
 
 ASSISTANT = [sys.executable, "-c", "from assistant.cli import main; main()"]
-CHECKOUT = Path(__file__).resolve().parents[1]
+CHECKOUT = Path(__file__).resolve().parents[2]
 
 
 def invoke(*args: str, cwd: Path, env: dict[str, str] | None = None) -> str:

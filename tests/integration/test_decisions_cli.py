@@ -19,7 +19,7 @@ from assistant.pdf_reader import GuardedPdfReader
 from assistant.pipeline import Pipeline
 from handlers.validation import add_months
 from tests.fixtures.payslips import make_case
-from tests.test_pipeline import TODAY, claim_mail, text_of
+from tests.integration.test_pipeline import TODAY, claim_mail, text_of
 
 OTHER_CPR = "111085-1234"  # the citizen the jobcenter actually approved
 

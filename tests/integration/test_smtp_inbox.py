@@ -21,7 +21,7 @@ from assistant.db import session
 from assistant.inbox.smtp_server import SmtpInbox
 from assistant.logs import RateLimitFilter, describe_error
 from assistant.models import InboundMessage
-from tests.net import free_port
+from tests.integration.net import free_port
 
 JOBCENTER = "jobcenter@kommune.example"
 CPR = "250889-2325"

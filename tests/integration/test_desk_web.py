@@ -28,7 +28,9 @@ from assistant.models import (
 from assistant.pdf_reader import GuardedPdfReader
 from assistant.pipeline import Pipeline
 from assistant.web.app import SESSION_COOKIE, create_app
-from tests.desk_data import (
+from tests.fixtures.payslips import make_case
+from tests.fixtures.scans import Scan, scan
+from tests.integration.desk_data import (
     FULL_CPR,
     INTAKE_CVR,
     PASSWORD,
@@ -37,9 +39,7 @@ from tests.desk_data import (
     desk_config,
     seed,
 )
-from tests.fixtures.payslips import make_case
-from tests.fixtures.scans import Scan, scan
-from tests.test_pipeline import photo_mail
+from tests.integration.test_pipeline import photo_mail
 
 
 @pytest.fixture(scope="module")

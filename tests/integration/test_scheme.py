@@ -17,7 +17,7 @@ from assistant.config import Config, ConfigError, load_config
 from handlers.intake import Context, Draft, prompt
 from handlers.scheme import DEFAULT_SCHEME, Scheme
 from tests.fixtures.payslips import make_case
-from tests.test_parse_cli import CLAIM, TODAY, eml, mail
+from tests.integration.test_parse_cli import CLAIM, TODAY, eml, mail
 
 EIGHT = """[jobcenter]
 max_hours_per_week = 8

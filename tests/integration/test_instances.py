@@ -38,7 +38,7 @@ from assistant.pipeline import LeaseLost, Pipeline, claim_pending, release_lease
 from assistant.store import Store
 from handlers.register import latest_end
 from tests.fixtures.payslips import LAYOUTS, make_case, render
-from tests.net import free_port, wait_for_port
+from tests.integration.net import free_port, wait_for_port
 
 ASSISTANT = [sys.executable, "-c", "from assistant.cli import main; main()"]
 TODAY = date(2026, 11, 22)

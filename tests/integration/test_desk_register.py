@@ -16,7 +16,7 @@ from assistant.cli import cli
 from assistant.db import session
 from assistant.models import AuditEntry, ChatMessage, Employment, Intake
 from handlers.register import Span, check_extension
-from tests.desk_data import submitted_intake
+from tests.integration.desk_data import submitted_intake
 
 CVR = "12345674"
 MINE = Span(cpr="0101901234", cvr=CVR, hours=Decimal(6), start=date(2027, 1, 1),

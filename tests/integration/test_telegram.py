@@ -22,11 +22,11 @@ from assistant.bot.telegram import TelegramBot
 from assistant.config import Config
 from assistant.db import make_engine
 from assistant.models import Intake
-from tests.fake_bot_api import FakeBotApi, Sent
-from tests.intake_script import FULL_FORM, NOW, full_form, invite, setup_workplace
-from tests.intake_script import Manager as IntakeManager
-from tests.net import free_port
-from tests.test_reliability import ASSISTANT, start
+from tests.integration.fake_bot_api import FakeBotApi, Sent
+from tests.integration.intake_script import FULL_FORM, NOW, full_form, invite, setup_workplace
+from tests.integration.intake_script import Manager as IntakeManager
+from tests.integration.net import free_port
+from tests.integration.test_reliability import ASSISTANT, start
 
 TOKEN = "123456:TEST"
 

@@ -16,7 +16,7 @@ from sqlmodel import select
 from assistant.cli import cli
 from assistant.db import session
 from assistant.models import Claim
-from tests.test_pipeline import (  # noqa: F401  (config, pipeline, reader are fixtures)
+from tests.integration.test_pipeline import (  # noqa: F401  (config, pipeline, reader are fixtures)
     case_in_2026,
     claim_mail,
     config,

@@ -22,8 +22,8 @@ from assistant.commands.claims import export as export_command
 from assistant.config import InboxConfig
 from assistant.inbox.smtp_server import SmtpInbox
 from tests.fixtures.payslips import make_case, render
-from tests.net import free_port
-from tests.test_pipeline import (  # noqa: F401  (config, pipeline, reader are fixtures)
+from tests.integration.net import free_port
+from tests.integration.test_pipeline import (  # noqa: F401  (config, pipeline, reader are fixtures)
     CLAIM_TEXT,
     case_in_2026,
     claim_mail,
