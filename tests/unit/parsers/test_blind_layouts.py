@@ -17,22 +17,12 @@ from decimal import Decimal
 import pdfplumber
 import pytest
 
-from parsers.identifiers import mask_cpr
 from parsers.payslip import read
 from tests.fixtures import blind
 from tests.fixtures.blind.common import check_slip, cvr_valid, dk, en
-from tests.fixtures.truth import FIELDS, Case, read_values, wrong_fields
+from tests.fixtures.truth import Case, plain, read_values, score, with_misread
 
 CASES = blind.cases()
-
-
-def plain(values: dict[str, object], want_cpr: str) -> dict[str, str | None]:
-    """Printable values: strings, and the CPR masked with a marker whether it matched."""
-    out = {k: None if values[k] is None else str(values[k]) for k in FIELDS}
-    cpr = out["cpr"]
-    if cpr is not None:
-        out["cpr"] = f"{mask_cpr(cpr)} ({'=' if cpr == want_cpr else '!='} truth)"
-    return out
 
 
 def test_the_corpus_is_complete() -> None:
@@ -59,9 +49,7 @@ MISREAD = {
 }
 
 
-@pytest.mark.parametrize("case", [
-    pytest.param(c, marks=pytest.mark.xfail(reason=MISREAD[c.name], strict=True))
-    if c.name in MISREAD else c for c in CASES], ids=[c.name for c in CASES])
+@pytest.mark.parametrize("case", with_misread(CASES, MISREAD), ids=[c.name for c in CASES])
 def test_every_field_is_read(case: Case) -> None:
     slip = read(case.pdf())
     assert hasattr(slip, "components"), f"{case.name} unreadable: {slip}"
@@ -78,13 +66,7 @@ def test_a_misread_payslip_is_held_for_review(name: str) -> None:
 
 
 def test_no_wrong_employer_cost_is_marked_verified() -> None:
-    sure_and_wrong = []
-    for case in CASES:
-        slip = read(case.pdf())
-        if ("employer_cost" in wrong_fields(case.truth, slip)
-                and getattr(slip, "verified", False) is True):
-            sure_and_wrong.append(case.name)
-    assert sure_and_wrong == []
+    assert score(CASES, read).wrong_cost_verified == []
 
 
 # --- the fixtures themselves -------------------------------------------------------------
