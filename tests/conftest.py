@@ -19,6 +19,9 @@ import pytest
 
 from assistant.logs import logged_in_production
 
+# Helper modules whose asserts should explain themselves like a test's own.
+pytest.register_assert_rewrite("tests.integration.helpers")
+
 # A full CPR number as it could appear in a log line; the masked DDMMYY-xxxx form does
 # not match. The first six digits must be a day (01-31, or 61-91 for a substitute
 # number) and a month, so that IMAP UIDVALIDITYs and other 10-digit counters are not

@@ -22,8 +22,11 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import OperationalError
 
+from assistant.config import Config
 from assistant.db import make_engine, upgrade
+from assistant.pdf_reader import GuardedPdfReader
 from assistant.store import Store
+from tests.integration.helpers import database, jobcenter, outbox, written_config
 
 POSTGRES_URL = os.environ.get(
     "ASSISTANT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -102,3 +105,18 @@ def store(engine: Engine) -> Store:
     upgrade(engine)
     return Store(engine)
 
+
+
+@pytest.fixture(scope="module")
+def reader() -> Iterator[GuardedPdfReader]:
+    """One guarded PDF reader (its worker process) per test module, 30 s per document."""
+    with GuardedPdfReader(time_limit=30) as r:
+        yield r
+
+
+@pytest.fixture
+def config(tmp_path, db_url: URL) -> Config:
+    """The pipeline's config at ``tmp_path / "config.toml"``: the test database, the
+    outbox as files in ``tmp_path / "outbox"`` and the jobcenter's addresses."""
+    return written_config(tmp_path / "config.toml", database(db_url), outbox(tmp_path),
+                          jobcenter())

@@ -13,7 +13,7 @@ from sqlalchemy.engine import URL
 from sqlmodel import select
 
 from assistant import staff
-from assistant.config import Config, load_config
+from assistant.config import Config
 from assistant.db import session
 from assistant.intakes import IntakeStore
 from assistant.models import Claim
@@ -24,6 +24,7 @@ from assistant.store import Store
 from handlers.job import CRITERIA, JobDescription, Task
 from handlers.validation import add_months
 from tests.fixtures.payslips import PayslipCase, make_case
+from tests.integration.helpers import database, jobcenter, outbox, written_config
 from tests.integration.test_pipeline import claim_mail
 
 TODAY = date(2026, 11, 22)
@@ -47,23 +48,10 @@ class Seeded:
 
 
 def desk_config(db_url: URL, tmp_path: Path, *, secure: bool = True, port: int = 8080) -> Config:
-    path = tmp_path / "desk.toml"
-    path.write_text(f"""
-[database]
-url = "{db_url.render_as_string(hide_password=False)}"
-[outbox]
-directory = "{tmp_path / 'outbox'}"
-[jobcenter]
-address = "jobcenter@kommune.example"
-economy_group = "okonomi@kommune.example"
-consultants = "konsulenter@kommune.example"
-[web]
-port = {port}
-secure_cookies = {'true' if secure else 'false'}
-cache_directory = "{tmp_path / 'desk-cache'}"
-max_failed_logins = 3
-""", encoding="utf-8")
-    return load_config(path, env={})
+    web = (f'[web]\nport = {port}\nsecure_cookies = {"true" if secure else "false"}\n'
+           f'cache_directory = "{tmp_path / "desk-cache"}"\nmax_failed_logins = 3\n')
+    return written_config(tmp_path / "desk.toml", database(db_url), outbox(tmp_path),
+                          jobcenter(), web)
 
 
 def seed(store: Store, config: Config, reader: GuardedPdfReader) -> Seeded:

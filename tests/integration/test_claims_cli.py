@@ -16,13 +16,11 @@ from sqlmodel import select
 from assistant.cli import cli
 from assistant.db import session
 from assistant.models import Claim
-from tests.integration.test_pipeline import (  # noqa: F401  (config, pipeline, reader are fixtures)
+from tests.integration.test_pipeline import (  # noqa: F401  (pipeline is a fixture)
     case_in_2026,
     claim_mail,
-    config,
     deliver,
     pipeline,
-    reader,
     register,
 )
 

@@ -8,38 +8,24 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from click.testing import CliRunner
 from sqlmodel import select
 
 from assistant.cli import cli
 from assistant.config import load_config
 from assistant.db import session
 from assistant.models import AuditEntry, Claim, ClaimCorrection, OutboundMessage
-from assistant.pdf_reader import GuardedPdfReader
 from assistant.pipeline import Pipeline
 from handlers.validation import add_months
 from tests.fixtures.payslips import make_case
+from tests.integration.helpers import invoker, jobcenter, ok, outbox
 from tests.integration.test_pipeline import TODAY, claim_mail, text_of
 
 OTHER_CPR = "111085-1234"  # the citizen the jobcenter actually approved
 
 
-@pytest.fixture(scope="module")
-def reader():
-    with GuardedPdfReader(time_limit=30) as r:
-        yield r
-
-
 @pytest.fixture
 def config_path(config_file, tmp_path):
-    return config_file(f"""
-[outbox]
-directory = "{tmp_path / 'outbox'}"
-[jobcenter]
-address = "jobcenter@kommune.example"
-economy_group = "okonomi@kommune.example"
-consultants = "konsulenter@kommune.example"
-""")
+    return config_file(outbox(tmp_path) + jobcenter())
 
 
 @pytest.fixture
@@ -49,14 +35,7 @@ def pipeline(config_path, store, reader):
 
 @pytest.fixture
 def run(config_path):
-    def invoke(*args: str):
-        return CliRunner().invoke(cli, [*args, "--config", str(config_path)])
-    return invoke
-
-
-def ok(result) -> str:
-    assert result.exit_code == 0, result.output
-    return result.output
+    return invoker(cli, config_path)
 
 
 def refused(result) -> str:

@@ -25,7 +25,6 @@ from assistant.models import (
     Intake,
     OutboundMessage,
 )
-from assistant.pdf_reader import GuardedPdfReader
 from assistant.pipeline import Pipeline
 from assistant.web.app import SESSION_COOKIE, create_app
 from tests.fixtures.payslips import make_case
@@ -40,12 +39,6 @@ from tests.integration.desk_data import (
     seed,
 )
 from tests.integration.test_pipeline import photo_mail
-
-
-@pytest.fixture(scope="module")
-def reader():
-    with GuardedPdfReader(time_limit=30) as r:
-        yield r
 
 
 @pytest.fixture

@@ -13,11 +13,11 @@ from click.testing import CliRunner
 from sqlmodel import select
 
 from assistant.cli import cli
-from assistant.config import load_config
 from assistant.db import make_engine, session
 from assistant.followup import run_followup
 from assistant.models import Claim, InboundMessage, OutboundMessage
 from assistant.store import Store
+from tests.integration.helpers import database, jobcenter, outbox, written_config
 
 CPR = "120890-1234"
 CVR = "19710726"  # a valid CVR
@@ -28,17 +28,9 @@ CVR = "19710726"  # a valid CVR
 
 @pytest.fixture
 def config(tmp_path, db_url):
-    path = tmp_path / "config.toml"
-    path.write_text(f"""
-[database]
-url = "{db_url.render_as_string(hide_password=False)}"
-[outbox]
-directory = "{tmp_path / 'outbox'}"
-[jobcenter]
-economy_group = "okonomi@kommune.example"
-consultants = "konsulenter@kommune.example"
-""")
-    return load_config(path, env={})
+    """The pipeline's config without the jobcenter's own address (the default)."""
+    return written_config(tmp_path / "config.toml", database(db_url), outbox(tmp_path),
+                          jobcenter(address=None))
 
 
 @pytest.fixture

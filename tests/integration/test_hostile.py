@@ -23,16 +23,14 @@ from assistant.config import InboxConfig
 from assistant.inbox.smtp_server import SmtpInbox
 from tests.fixtures.payslips import make_case, render
 from tests.integration.net import free_port
-from tests.integration.test_pipeline import (  # noqa: F401  (config, pipeline, reader are fixtures)
+from tests.integration.test_pipeline import (  # noqa: F401  (pipeline is a fixture)
     CLAIM_TEXT,
     case_in_2026,
     claim_mail,
     claims,
-    config,
     deliver,
     outbox,
     pipeline,
-    reader,
     register,
     text_of,
 )

@@ -19,7 +19,6 @@ from assistant.config import Config, load_config
 from assistant.db import session
 from assistant.inbox.imap_poller import ImapPoller
 from assistant.models import Claim, InboundMessage, OutboundMessage
-from assistant.pdf_reader import GuardedPdfReader
 from assistant.pipeline import Pipeline
 from assistant.runtime import Service
 from assistant.store import Store
@@ -110,12 +109,6 @@ def wait_until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
 def poller(config: Config, store: Store, stored: list[int] | None = None) -> ImapPoller:
     sink = stored if stored is not None else []
     return ImapPoller(config.inbox.imap, store, sink.append, threading.Event())
-
-
-@pytest.fixture(scope="module")
-def reader() -> Iterator[GuardedPdfReader]:
-    with GuardedPdfReader(time_limit=30) as r:
-        yield r
 
 
 def test_message_is_stored_first_and_moved_only_after_processing(

@@ -33,11 +33,11 @@ from assistant.config import ConfigError, load_config
 from assistant.db import make_engine, session, upgrade
 from assistant.models import Claim, Employment, InboundMessage, OutboundMessage
 from assistant.outbox import DirectoryTransport, OutboxWorker, compose, enqueue
-from assistant.pdf_reader import GuardedPdfReader
 from assistant.pipeline import LeaseLost, Pipeline, claim_pending, release_leases
 from assistant.store import Store
 from handlers.register import latest_end
 from tests.fixtures.payslips import LAYOUTS, make_case, render
+from tests.integration.helpers import database, outbox, written_config
 from tests.integration.net import free_port, wait_for_port
 
 ASSISTANT = [sys.executable, "-c", "from assistant.cli import main; main()"]
@@ -115,18 +115,9 @@ def test_an_instance_that_stops_gives_back_only_its_own_leases(store):
     assert claim_pending(store.engine, "other", 60, 10) == ids[:2]  # at once, no waiting
 
 
-@pytest.fixture(scope="module")
-def reader():
-    with GuardedPdfReader(time_limit=30) as r:
-        yield r
-
-
 @pytest.fixture
 def config(tmp_path, db_url):
-    path = tmp_path / "config.toml"
-    path.write_text(f'[database]\nurl = "{db_url.render_as_string(hide_password=False)}"\n'
-                    f'[outbox]\ndirectory = "{tmp_path / "outbox"}"\n')
-    return load_config(path, env={})
+    return written_config(tmp_path / "config.toml", database(db_url), outbox(tmp_path))
 
 
 def claim_mail(seed: int) -> bytes:

@@ -14,12 +14,10 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from assistant.config import load_config
 from assistant.db import session
 from assistant.inbox.smtp_server import SmtpInbox
 from assistant.models import Claim, InboundMessage, OutboundMessage
 from assistant.outbox import OutboxWorker, make_transport
-from assistant.pdf_reader import GuardedPdfReader
 from assistant.pipeline import Pipeline
 from assistant.store import Store
 from handlers.validation import add_months
@@ -28,28 +26,6 @@ from tests.integration.net import free_port
 
 TODAY = date(2026, 11, 22)
 CLAIM_TEXT = "Vi søger refusion for løn, ATP, pension og feriepenge for perioden.\n"
-
-
-@pytest.fixture(scope="module")
-def reader():
-    with GuardedPdfReader(time_limit=30) as r:
-        yield r
-
-
-@pytest.fixture
-def config(tmp_path, db_url):
-    path = tmp_path / "config.toml"
-    path.write_text(f"""
-[database]
-url = "{db_url.render_as_string(hide_password=False)}"
-[outbox]
-directory = "{tmp_path / 'outbox'}"
-[jobcenter]
-address = "jobcenter@kommune.example"
-economy_group = "okonomi@kommune.example"
-consultants = "konsulenter@kommune.example"
-""")
-    return load_config(path, env={})
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from assistant.commands.register import employments, pool, workplaces
+from tests.integration.helpers import invoker, ok
 
 CPR = "010190-1234"
 CVR = "12345674"
@@ -26,17 +27,7 @@ cli.add_command(pool)
 @pytest.fixture
 def run(config_file):
     """Run ``assistant ARGS... --config <a config for the test database>``."""
-    config = config_file()
-
-    def invoke(*args: str, config_path=config):
-        return CliRunner().invoke(cli, [*args, "--config", str(config_path)])
-
-    return invoke
-
-
-def ok(result) -> str:
-    assert result.exit_code == 0, result.output
-    return result.output
+    return invoker(cli, config_file())
 
 
 def refused(result) -> str:

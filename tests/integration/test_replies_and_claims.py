@@ -25,7 +25,6 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from assistant.commands.parse import masked, parse
-from assistant.config import load_config
 from assistant.db import make_engine, session, upgrade
 from assistant.inbox.smtp_server import SmtpInbox
 from assistant.models import Claim, OutboundMessage
@@ -33,40 +32,33 @@ from assistant.outbox import OutboxWorker, make_transport
 from assistant.pipeline import Pipeline
 from assistant.store import Store
 from tests.fixtures.payslips import render
+from tests.integration.helpers import (
+    CONSULTANTS,
+    ECONOMY,
+    FOLLOWUP_OFF,
+    JOBCENTER,
+    database,
+    jobcenter,
+    outbox,
+    written_config,
+)
 from tests.integration.net import free_port
-from tests.integration.test_pipeline import (  # noqa: F401  (reader is a fixture)
+from tests.integration.test_pipeline import (
     CLAIM_TEXT,
     TODAY,
     case_in_2026,
     claims,
-    reader,
     register,
 )
 
-JOBCENTER = "jobcenter@kommune.example"
-CONSULTANTS = "konsulenter@kommune.example"
-ECONOMY = "okonomi@kommune.example"
 TRUSTED_MX = "mx.kommune.example"
 
 
 @pytest.fixture
 def config(tmp_path, db_url):
-    path = tmp_path / "config.toml"
-    path.write_text(f"""
-[database]
-url = "{db_url.render_as_string(hide_password=False)}"
-[inbox]
-trusted_authserv_ids = ["{TRUSTED_MX}"]
-[outbox]
-directory = "{tmp_path / 'outbox'}"
-[followup]
-enabled = false  # reminders depend on today's date; the test_followup.py files fix the clock
-[jobcenter]
-address = "{JOBCENTER}"
-economy_group = "{ECONOMY}"
-consultants = "{CONSULTANTS}"
-""")
-    return load_config(path, env={})
+    return written_config(tmp_path / "config.toml", database(db_url),
+                          f'[inbox]\ntrusted_authserv_ids = ["{TRUSTED_MX}"]\n',
+                          outbox(tmp_path), FOLLOWUP_OFF, jobcenter())
 
 
 class Service:
