@@ -8,7 +8,7 @@ goes through a use case (``assistant.decisions``, ``assistant.intakes``,
 :class:`assistant.repository.Repository`; the list queries that only people need live
 here. CPR numbers leave masked, except in :func:`export_csv`, the economy group's
 bookkeeping file. The JSON keys are only ever added, never renamed
-(``tests/test_hostile.py`` pins them).
+(``tests/integration/test_hostile.py`` pins them).
 """
 
 from __future__ import annotations

@@ -8,8 +8,8 @@ Everything real except Telegram itself: the real ``TelegramBot`` (python-telegra
 polling over HTTP) and ``IntakeService`` on a fresh, migrated SQLite database in a temp
 directory, against the fake Bot API server of the tests on loopback. Each manager is a
 thread that gets an invite, sends ``/start TOKEN``, answers every question of the form
-(typing or pressing the offered buttons, like tests/intake_script.FULL_FORM) and submits,
-waiting for the bot's answer and then ``--think`` seconds (randomly 0.5x-1.5x, seeded)
+(typing or pressing the offered buttons, like tests/integration/intake_script.FULL_FORM)
+and submits, waiting for the bot's answer and then ``--think`` seconds (randomly 0.5x-1.5x, seeded)
 before the next step, as a person would. With ``--think 0`` every manager answers at
 once, so the latency is mostly queueing: managers / throughput.
 
@@ -39,8 +39,8 @@ from assistant.bot.telegram import TelegramBot  # noqa: E402
 from assistant.config import Config  # noqa: E402
 from assistant.db import make_engine, upgrade  # noqa: E402
 from assistant.store import Store  # noqa: E402
-from tests.fake_bot_api import FakeBotApi, Sent  # noqa: E402
-from tests.intake_script import FULL_FORM, invite, setup_workplace  # noqa: E402
+from tests.integration.fake_bot_api import FakeBotApi, Sent  # noqa: E402
+from tests.integration.intake_script import FULL_FORM, invite, setup_workplace  # noqa: E402
 
 TOKEN = "123456:BENCH"
 STEP_TIMEOUT = 30.0

@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.net import free_port, wait_for_port  # noqa: E402
+from tests.integration.net import free_port, wait_for_port  # noqa: E402
 
 
 def main() -> None:

@@ -39,7 +39,7 @@ from assistant.db import make_engine, upgrade  # noqa: E402
 from assistant.models import AuditEntry, Claim, Employment, InboundMessage, Workplace  # noqa: E402
 from tests.fixtures.payslips import make_case, render  # noqa: E402
 from tests.fixtures.scans import Scan, scan  # noqa: E402
-from tests.test_pipeline import claim_mail, photo_mail  # noqa: E402
+from tests.integration.test_pipeline import claim_mail, photo_mail  # noqa: E402
 
 PASSWORD = "benchmark benchmark"
 STATUSES = (["validated"] * 14 + ["paid"] * 2 + ["needs_review"] * 2 + ["rejected"]

@@ -2,7 +2,7 @@
 
 Every word a person reads (mail, bot, terminal chat, web desk) is an entry in a
 catalogue section, Danish and English side by side so a missing translation shows in
-review and in ``tests/test_i18n.py`` (every key has both, with the same
+review and in ``tests/unit/handlers/test_i18n.py`` (every key has both, with the same
 ``{placeholders}``). :func:`text` looks up ``"section.key"``; a section's own module
 may also look up its entries with :func:`render`. Danish is the default and the
 fallback; an unknown key comes back as the key itself, so a gap shows and never fails.

@@ -4,7 +4,7 @@ Revision ID: 0001
 Revises:
 Create Date: 2026-11-22
 
-Written for SQLite and PostgreSQL alike; ``tests/test_db.py`` checks on both that the
+Written for SQLite and PostgreSQL alike; ``tests/integration/test_db.py`` checks on both that the
 result matches ``assistant.models`` exactly.
 """
 
