@@ -55,6 +55,7 @@ SECTIONS: dict[str, tuple[str, str]] = {
     "desk_field": ("handlers.desk_texts", "FIELDS"),
     "problem_title": ("handlers.desk_texts", "PROBLEM_TITLES"),
     "audit": ("handlers.desk_texts", "AUDIT_ACTIONS"),
+    "reminder_kind": ("handlers.desk_texts", "REMINDER_KINDS"),
 }
 
 
