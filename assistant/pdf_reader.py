@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import multiprocessing as mp
 import resource
+import signal
 import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -37,6 +38,8 @@ DEFAULT_MAIL_BUDGET = 60.0
 # OCR reads a page in 2-7 s (Tesseract on one core): a scan or photo gets this long.
 DEFAULT_OCR_TIME_LIMIT = 100.0
 STARTUP_SECONDS = 120.0  # generous: a loaded machine, a cold disk cache
+# How a worker ends when PDFium cannot allocate (SIGABRT; SIGTRAP from a release build).
+_ABORTED = (-signal.SIGABRT, -signal.SIGTRAP)
 
 
 @dataclass(frozen=True)
@@ -200,13 +203,22 @@ class GuardedReader:
                     self.close()
                 return status, result
         except (EOFError, OSError) as exc:
+            exitcode = self._exitcode()
             log.warning("reader worker died (%s, exit code %s); restarting it",
-                        type(exc).__name__, self._proc.exitcode if self._proc else None)
+                        type(exc).__name__, exitcode)
             self.close()
-            return "died", None
+            # PDFium (C) does not raise MemoryError: when an allocation fails under the
+            # worker's address-space limit it aborts the process.
+            return ("memory" if exitcode in _ABORTED else "died"), None
         log.warning("reader worker overran %.1f s; restarting it", limit)
         self.close()
         return "timeout", None
+
+    def _exitcode(self) -> int | None:
+        if self._proc is None:
+            return None
+        self._proc.join(timeout=2)
+        return self._proc.exitcode
 
     def _send(self, job: tuple[str, object]) -> Connection | None:
         # A worker that died while idle (killed from outside) is replaced once, so the
