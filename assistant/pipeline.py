@@ -19,6 +19,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import Engine, or_, update
 from sqlmodel import Session, col, select
@@ -123,6 +124,13 @@ def release_leases(engine: Engine, owner: str | None = None) -> int:
     return count
 
 
+class StoredMail(NamedTuple):
+    """A stored message's bytes and SMTP envelope sender, as processing reads them."""
+
+    raw: bytes
+    envelope_from: str
+
+
 class Pipeline:
     """Turns stored inbound messages into claims and queued mail."""
 
@@ -160,14 +168,15 @@ class Pipeline:
         that kills the reader, or the whole service, is tried at most ``[inbox]
         max_attempts`` times; then it is ``failed`` and the consultants are told."""
         try:
-            if not self._begin_attempt(inbound_id):
+            stored = self._begin_attempt(inbound_id)
+            if stored is None:
                 return None
         except Exception as exc:  # noqa: BLE001 - e.g. the database is briefly away
             log.error("inbound %s: the attempt could not be counted (%s); left for later",
                       inbound_id, type(exc).__name__)
             return None
         try:
-            return self.process(inbound_id)
+            return self.process(inbound_id, stored=stored)
         except LeaseLost:
             log.info("inbound %s: another instance took it over (this one's lease ran out "
                      "or it stopped); nothing stored here", inbound_id)
@@ -184,19 +193,23 @@ class Pipeline:
                           type(again).__name__)
             return None
 
-    def process(self, inbound_id: int, force: bool = False) -> Outcome | None:
+    def process(self, inbound_id: int, force: bool = False,
+                stored: StoredMail | None = None) -> Outcome | None:
         """Process one stored message. Idempotent: a processed message is left alone
-        unless ``force`` (reprocessing after a fix).
+        unless ``force`` (reprocessing after a fix). ``stored``: the message as the
+        attempt just counted read it (not read again).
 
         The whole read (MIME, headers, every PDF) happens in the guarded reader process;
         a mail that cannot be read there raises ``ReadFailed`` (a failed attempt)."""
-        with session(self.engine) as db:
-            inbound = db.get(InboundMessage, inbound_id)
-            if inbound is None:
-                raise LookupError(f"no inbound message with id {inbound_id}")
-            if inbound.status == "processed" and not force:
-                return None
-            raw, envelope_from = inbound.raw, inbound.envelope_from
+        if stored is None:
+            with session(self.engine) as db:
+                inbound = db.get(InboundMessage, inbound_id)
+                if inbound is None:
+                    raise LookupError(f"no inbound message with id {inbound_id}")
+                if inbound.status == "processed" and not force:
+                    return None
+                stored = StoredMail(inbound.raw, inbound.envelope_from)
+        raw, envelope_from = stored
         read = self.reader.read_mail(raw, email.MailLimits(
             max_bytes=self.config.inbox.max_message_bytes))
         message = read.message
@@ -212,15 +225,16 @@ class Pipeline:
                  ", ".join(outcome.references) or "none")
         return outcome
 
-    def _begin_attempt(self, inbound_id: int) -> bool:
-        """Count an attempt at a received message; False when it is not to be read (done
-        already, or given up because every allowed attempt stopped without a result)."""
+    def _begin_attempt(self, inbound_id: int) -> StoredMail | None:
+        """Count an attempt at a received message and return it; None when it is not to
+        be read (done already, leased elsewhere, or given up because every allowed
+        attempt stopped without a result)."""
         limit = self.config.inbox.max_attempts
         with session(self.engine) as db:
             # Locked: another instance counting an attempt at it now waits, then sees ours.
             inbound = db.get(InboundMessage, inbound_id, with_for_update=True)
             if inbound is None or inbound.status != "received" or self._leased_elsewhere(inbound):
-                return False
+                return None
             self._lease(inbound)  # renewed: the read about to begin has the whole lease
             if inbound.attempts >= limit:
                 # The last attempt never reached _record_failure: the service itself was
@@ -236,9 +250,11 @@ class Pipeline:
                 inbound.attempts += 1
                 db.add(inbound)
                 gave_up = False
+            stored = StoredMail(inbound.raw, inbound.envelope_from)
         if gave_up:
             self.on_queued()
-        return not gave_up
+            return None
+        return stored
 
     def _record_failure(self, inbound_id: int, exc: Exception) -> None:
         """Note why an attempt failed; the last allowed attempt gives the message up."""
