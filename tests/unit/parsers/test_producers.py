@@ -100,6 +100,9 @@ MISREAD = {
     "raw/tj-kerning": "the employee name stands without a label",
     "raw/cropbox": "'Timeløn 999,00' outside the CropBox (not on the shown page) is added "
                    "to the salary; held",
+    "raw/cropbox-hidden-line": "'Pension arbejdsgiver 500,00' outside the CropBox is read "
+                               "as the employer's pension, and VERIFIED (no proof covers "
+                               "the employer's pension)",
     "raw/form-xobject": "the employee name stands without a label",
     "raw/fake-bold": "the employee name stands without a label",
 }
