@@ -68,6 +68,10 @@ def read_lines(data: bytes, limits: Limits) -> tuple[list[Line], int, bool]:
 
 
 _WORDS = WordExtractor(x_tolerance=1.5, y_tolerance=2.5)
+# Of the font size: less than any word gap (a space is a quarter of it or more), more
+# than a ligature glyph's tight box falls short of its advance.
+LIGATURE_SLACK = 0.15
+CROP_SLACK = 1.0  # points: a character whose middle is this near the page's edge is on it
 
 
 @contextmanager
@@ -99,8 +103,16 @@ def _page_chars(page: pdfium.PdfPage, doctop: float) -> tuple[list[dict], float]
         height, mb_x0, mb_top = x1m - x0m, y0m, -x0m
     else:
         height, mb_x0, mb_top = y1m - y0m, x0m, -y0m
+    cx0, cy0, cx1, cy1 = page.get_cropbox()  # the MediaBox when there is none
+    cx0, cx1 = sorted((cx0, cx1))
+    cy0, cy1 = sorted((cy0, cy1))
     chars: list[dict] = []
     for glyph in _glyphs(page):
+        # What lies outside the CropBox is not on the page a person sees: a line there
+        # (a pension nobody can see, say) must not be read into a claim.
+        if not (cx0 - CROP_SLACK <= (glyph.left + glyph.right) / 2 <= cx1 + CROP_SLACK
+                and cy0 - CROP_SLACK <= (glyph.bottom + glyph.top) / 2 <= cy1 + CROP_SLACK):
+            continue
         x0, y0, x1, y1 = _transform(ctm, glyph.left, glyph.bottom, glyph.right, glyph.top)
         top = height - y1 + mb_top
         chars.append({
@@ -119,6 +131,8 @@ class _Glyph(NamedTuple):
     top: float
     matrix: tuple[float, float, float, float] = (1, 0, 0, 1)  # the glyph's, in user space
     generated: bool = False
+    # (text object, x of the origin) of a glyph in left-to-right text along x.
+    origin: tuple[int, float] | None = None
 
 
 def _glyphs(page: pdfium.PdfPage) -> list[_Glyph]:
@@ -140,6 +154,7 @@ def _glyphs(page: pdfium.PdfPage) -> list[_Glyph]:
 def _read_glyphs(handle: int) -> list[_Glyph | None]:
     runs: dict[int, _Run | None] = {}
     box = pdfium_c.FS_RECTF()
+    origin_x, origin_y = ctypes.c_double(), ctypes.c_double()
     raw: list[_Glyph | None] = []
     for i in range(_COUNT_CHARS(handle)):
         code = _UNICODE(handle, i)
@@ -161,12 +176,51 @@ def _read_glyphs(handle: int) -> list[_Glyph | None]:
         if run is None:
             raw.append(_Glyph(text, box.left, box.bottom, box.right, box.top))
         elif run.along_x:
-            raw.append(_Glyph(text, box.left, run.low, box.right, run.high, run.matrix))
+            origin = (_ORIGIN(handle, i, origin_x, origin_y) and run.matrix[0] > 0
+                      and (obj, origin_x.value)) or None
+            raw.append(_Glyph(text, box.left, run.low, box.right, run.high, run.matrix,
+                              origin=origin))
         elif run.along_y:
             raw.append(_Glyph(text, run.low, box.bottom, run.high, box.top, run.matrix))
         else:
             raw.append(_Glyph(text, box.left, box.bottom, box.right, box.top, run.matrix))
+    _widen_ligatures(raw)
     return raw
+
+
+def _widen_ligatures(glyphs: list[_Glyph | None]) -> None:
+    """Give the letters of one ligature glyph ("fi", "ff") the glyph's advance, shared.
+
+    PDFium expands a ligature into its letters, each a share of the glyph's tight box:
+    narrower than its advance, so a gap opens before the next letter and "Lønspecifi
+    kation" splits in two. pdfminer keeps the glyph whole, as wide as its advance. The
+    letters of one glyph share its origin; the advance ends where the next glyph begins,
+    if it is of the same text object, or of another on the same baseline closer than a
+    word gap (a producer that places every glyph on its own)."""
+    i = 0
+    while i < len(glyphs):
+        first = glyphs[i]
+        j = i + 1
+        while (first is not None and first.origin is not None and j < len(glyphs)
+               and (g := glyphs[j]) is not None and g.origin is not None
+               and g.origin[0] == first.origin[0] and abs(g.origin[1] - first.origin[1]) < 0.01):
+            j += 1
+        if j - i > 1:
+            assert first is not None and first.origin is not None
+            left, right = first.origin[1], max(g.right for g in glyphs[i:j] if g is not None)
+            after = glyphs[j] if j < len(glyphs) else None
+            if after is not None and after.origin is not None and after.origin[1] > left \
+                    and abs(after.bottom - first.bottom) < 0.5 and (
+                        after.origin[0] == first.origin[0]
+                        or after.origin[1] - right <= LIGATURE_SLACK * (first.top - first.bottom)):
+                right = max(right, after.origin[1])
+            share = (right - left) / (j - i)
+            for k in range(i, j):
+                piece = glyphs[k]
+                assert piece is not None
+                glyphs[k] = piece._replace(left=left + share * (k - i),
+                                           right=left + share * (k - i + 1))
+        i = j
 
 
 @dataclass(frozen=True)
