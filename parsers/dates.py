@@ -9,6 +9,7 @@ Day-first throughout: these are Danish documents.
 from __future__ import annotations
 
 import calendar
+import itertools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -136,6 +137,9 @@ _DATE_RANGE_ONE_YEAR = re.compile(
     + _MONTH + r"\s+" + _YEAR, re.I)
 
 
+_RANGE_WORD = re.compile(r"\s*(?:[-–—]|til|to)\s*", re.I)
+
+
 def _range_one_year(text: str) -> Period | None:
     m = _DATE_RANGE_ONE_YEAR.search(text)
     if not m:
@@ -164,6 +168,12 @@ def parse_period(text: str) -> Period | None:
     found = _scan(text)
     if not found:
         return None
+    for a, b in itertools.pairwise(found):
+        # Two dates joined by a dash or "til" are the period, whatever else the text
+        # names ("April 2026 · 01.04.2026–30.04.2026" is not 1 April to 1 April).
+        if a.first == a.last and b.first == b.last and a.first <= b.first \
+                and _RANGE_WORD.fullmatch(text[a.end:b.start]):
+            return Period(a.first, b.last)
     if len(found) >= 2:
         return Period(found[0].first, found[1].last)
     return Period(found[0].first, found[0].last) if found[0].first != found[0].last else None

@@ -45,10 +45,7 @@ def test_the_corpus_is_complete() -> None:
 
 # Fields read with a value that is not the page's, on a payslip that says it is verified.
 # Never a money field; a strict xfail so a fix shows.
-VERIFIED_BUT_WRONG = {
-    "reportlab/dejavu-ttf": "period '01.04.2026–30.04.2026' (en dash, no spaces) is read "
-                            "as the one day 1 April; the money proofs still hold",
-}
+VERIFIED_BUT_WRONG: dict[str, str] = {}
 
 
 @pytest.mark.parametrize("case", with_misread(CASES, VERIFIED_BUT_WRONG),
@@ -85,7 +82,6 @@ def test_codes_that_are_no_letters_are_not_read(case: Case) -> None:
 MISREAD = {
     "reportlab/times": "the name stands alone above 'Personnummer:' with no label",
     "reportlab/courier": "the employer name is an uppercase header without a label",
-    "reportlab/dejavu-ttf": "period with an en dash and no spaces read as one day",
     "reportlab/rotate90": "the Arbejdsgiver column (employer ATP and pension beside the "
                           "employee's Fradrag) is not read; held",
     "reportlab/two-columns": "6 pt between the columns: wage lines and the employer name "

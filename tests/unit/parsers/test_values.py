@@ -97,6 +97,10 @@ def test_impossible_date_is_none():
     ("1. oktober 2026 til 31. oktober 2026", date(2026, 10, 1), date(2026, 10, 31)),
     ("1.-15. oktober 2026", date(2026, 10, 1), date(2026, 10, 15)),
     ("10/2026", date(2026, 10, 1), date(2026, 10, 31)),
+    # A month named before the range (blind producers corpus): the range is the period.
+    ("April 2026 · 01.04.2026–30.04.2026", date(2026, 4, 1), date(2026, 4, 30)),
+    ("Periode 01.04.2026 til 15.04.2026, udbetalt 05.05.2026", date(2026, 4, 1),
+     date(2026, 4, 15)),
 ])
 def test_periods(text, start, end):
     assert parse_period(text) == Period(start, end)
