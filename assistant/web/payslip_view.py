@@ -32,6 +32,7 @@ from PIL import Image, ImageDraw
 from parsers import payslip as reader
 from parsers.identifiers import mask_cprs
 from parsers.payslip import images, ocr
+from parsers.payslip.words import PDFIUM_LOCK
 
 RESOLUTION = 110  # dpi: readable on a laptop screen, ~100 KB a page
 MAX_PAGES = 20
@@ -192,7 +193,9 @@ def _from_json(digest: str, data: dict[str, Any]) -> Layout:
 
 
 def _render(pdf: bytes, number: int) -> bytes | None:
-    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+    # pdfplumber renders with PDFium, which is not thread-safe; the desk serves requests
+    # from several threads and reads payslips with PDFium too.
+    with PDFIUM_LOCK, pdfplumber.open(io.BytesIO(pdf)) as doc:
         if not 0 <= number < min(len(doc.pages), MAX_PAGES):
             return None
         page = doc.pages[number]
