@@ -117,7 +117,8 @@ def test_date_round_trip(day):
         assert parse_date(text) == day
 
 
-@given(st.dates(min_value=date(1990, 1, 1), max_value=date(2099, 12, 1)),
+# The reader takes years up to 2099; the end date stays within them.
+@given(st.dates(min_value=date(1990, 1, 1), max_value=date(2099, 11, 20)),
        st.integers(min_value=0, max_value=40))
 def test_period_round_trip(start, length):
     end = start + timedelta(days=length)
