@@ -88,24 +88,17 @@ def _page_chars(page: pdfium.PdfPage, doctop: float) -> tuple[list[dict], float]
     """The page's characters as pdfplumber's ``page.chars`` gives them (the keys word
     grouping reads), and the page's height.
 
-    PDFium gives each character's box in the PDF's user space; pdfplumber's are those of
-    pdfminer: turned by the page's /Rotate, relative to the MediaBox, with y downwards
-    from the MediaBox's top. A box is as tall as the font size, from the font's descent
-    below the baseline, as pdfminer draws it (PDFium's loose box reaches the font's
-    ascent). Characters PDFium made up (spaces and line ends it inferred between
-    words) are left out: pdfplumber splits words at gaps by itself."""
-    x0m, y0m, x1m, y1m = page.get_mediabox()
-    x0m, x1m = sorted((x0m, x1m))
-    y0m, y1m = sorted((y0m, y1m))
+    The glyphs (``_glyphs``) are in the PDF's user space; pdfplumber's characters are in
+    pdfminer's: turned by the page's /Rotate, relative to the MediaBox, with y downwards
+    from the MediaBox's top. Characters outside the CropBox are left out."""
+    x0m, y0m, x1m, y1m = _normal_box(page.get_mediabox())
     rotation = page.get_rotation() % 360
     ctm = _CTM[rotation](x0m, y0m, x1m, y1m)
     if rotation in (90, 270):
         height, mb_x0, mb_top = x1m - x0m, y0m, -x0m
     else:
         height, mb_x0, mb_top = y1m - y0m, x0m, -y0m
-    cx0, cy0, cx1, cy1 = page.get_cropbox()  # the MediaBox when there is none
-    cx0, cx1 = sorted((cx0, cx1))
-    cy0, cy1 = sorted((cy0, cy1))
+    cx0, cy0, cx1, cy1 = _normal_box(page.get_cropbox())  # the MediaBox when there is none
     chars: list[dict] = []
     for glyph in _glyphs(page):
         # What lies outside the CropBox is not on the page a person sees: a line there
@@ -121,6 +114,12 @@ def _page_chars(page: pdfium.PdfPage, doctop: float) -> tuple[list[dict], float]
             "upright": _upright(glyph.matrix, ctm),
         })
     return chars, height
+
+
+def _normal_box(box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    """A page box as (left, bottom, right, top): a PDF may name any two opposite corners."""
+    x0, y0, x1, y1 = box
+    return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
 
 
 class _Glyph(NamedTuple):
