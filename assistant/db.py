@@ -6,6 +6,8 @@
   call on every start and from several processes at once;
 - :func:`session` is a unit of work: commit on success, roll back on an exception;
 - :func:`exclusive` serialises a read-check-write sequence (first come, first served);
+  :func:`shared` with :func:`exclusive_keys` lets such sequences on different keys (two
+  employees' claims) run side by side while still excluding an ``exclusive`` one;
 - every text written through a session is cleaned of NUL and other C0 control
   characters (tab, newline and carriage return stay) in one place,
   :func:`_clean_texts`: PostgreSQL refuses NUL in text and JSON, and a mail can carry
@@ -17,7 +19,7 @@ from __future__ import annotations
 import re
 import warnings
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -173,11 +175,46 @@ def exclusive(db: Session, key: str) -> None:
     _lock_database(db.connection(), key)
 
 
-def _lock_database(connection: Any, key: str) -> None:
+def shared(db: Session, key: str) -> None:
+    """Hold a lock named ``key`` until the transaction ends, shared with other holders
+    of ``shared(key)``, excluding ``exclusive(key)`` (which waits for all of them, as they
+    wait for it). SQLite: the write lock, as ``exclusive``."""
+    _lock_database(db.connection(), key, shared=True)
+
+
+def exclusive_keys(db: Session, keys: Iterable[str]) -> None:
+    """Hold an exclusive lock on each of ``keys`` until the transaction ends: finer
+    locks inside one taken with ``shared``, so that transactions on different keys run
+    side by side and those on a common key one after the other.
+
+    Taken in one fixed order (by lock id), so two transactions wanting overlapping keys
+    cannot each hold one the other waits for. PostgreSQL: advisory locks in the two-key
+    space (a class for these keys, then the key's hash), apart from the named locks of
+    ``exclusive``; two keys with the same hash only wait for each other needlessly.
+    SQLite: the database's write lock."""
+    connection = db.connection()
+    if connection.dialect.name != "postgresql":
+        _lock_database(connection, "keys")
+        return
+    for lock_id in sorted({_int4(zlib.crc32(key.encode())) for key in keys}):
+        connection.execute(text("SELECT pg_advisory_xact_lock(:space, :id)"),
+                           {"space": _KEY_SPACE, "id": lock_id})
+
+
+def _int4(value: int) -> int:
+    """An unsigned 32-bit hash as PostgreSQL's signed integer."""
+    return value - (1 << 32) if value >= 1 << 31 else value
+
+
+_KEY_SPACE = _int4(zlib.crc32(b"assistant:keys"))
+
+
+def _lock_database(connection: Any, key: str, shared: bool = False) -> None:
     dialect = connection.dialect.name
     if dialect == "postgresql":
         lock_id = zlib.crc32(f"assistant:{key}".encode())
-        connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": lock_id})
+        function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+        connection.execute(text(f"SELECT {function}(:id)"), {"id": lock_id})
     elif dialect == "sqlite" and not connection.connection.dbapi_connection.in_transaction:
         # pysqlite opens transactions lazily (before the first INSERT/UPDATE), so usually
         # nothing has begun yet and BEGIN IMMEDIATE takes the write lock right away. If a

@@ -25,7 +25,7 @@ from sqlalchemy import Engine, or_, update
 from sqlmodel import Session, col, select
 
 from assistant.config import Config
-from assistant.db import exclusive, session
+from assistant.db import exclusive, exclusive_keys, session
 from assistant.models import Claim as ClaimRow
 from assistant.models import InboundMessage, OutboundMessage
 from assistant.outbox import compose, enqueue
@@ -322,7 +322,9 @@ class Pipeline:
         sender_problems = (*routing.envelope_problems(envelope_from), *forged)
         with session(self.engine) as db:
             repo = Repository(db, self.config.scheme())
-            repo.lock_register()  # duplicates are judged against committed claims
+            # Duplicates are judged against committed claims: a claim waits for the one
+            # before it about the same citizen or PDF, not for all of them.
+            repo.lock_for_judging((c, part_of(message, c)) for c in evaluation.claims)
             inbound = repo.inbound(inbound_id, for_update=True)  # the lease is checked
             assert inbound is not None
             self._fence(inbound)
@@ -454,8 +456,12 @@ class Pipeline:
         subject, body = held_notice(
             sender or "?", inbound.envelope_from, message.subject, kind, reason,
             [(r.reference or "", d.status) for _, d, r in rows], "da")
+        key = f"notice:{who}:{hour}"
+        # Mails from one sender may be stored side by side (different citizens): the
+        # second waits here and then finds the first one's notice.
+        exclusive_keys(db, [f"outbox:{key}"])
         self._enqueue(db, "notice", self.config.jobcenter.consultants, subject, body, inbound,
-                      key=f"notice:{who}:{hour}")
+                      key=key)
 
     def _forward_enquiry(self, db: Session, inbound: InboundMessage,
                          message: email.MailMessage) -> None:

@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, or_, update
 from sqlmodel import Session, col, delete, select
 
-from assistant.db import exclusive
+from assistant.db import exclusive, exclusive_keys, shared
 from assistant.models import (
     AuditEntry,
     ChatMessage,
@@ -85,6 +85,22 @@ class Repository:
     def lock_register(self) -> None:
         """Serialise register changes and claim judging until the transaction ends."""
         exclusive(self.db, REGISTER_LOCK)
+
+    def lock_for_judging(self, claims: Iterable[tuple[Claim, Part]]) -> None:
+        """Lock what judging these claims reads and storing them writes, until the
+        transaction ends: the register against changes (shared: other judging goes on),
+        and each claim's citizen and payslip against other judging (``register_slice``
+        reads the claims held for the citizen's employments and for the same PDF). Two
+        mails about different citizens are judged side by side; about one citizen, or
+        with one PDF, first come, first served."""
+        shared(self.db, REGISTER_LOCK)
+        keys = []
+        for claim, part in claims:
+            if claim.cpr is not None:
+                keys.append(f"claims:cpr:{claim.cpr.digits}")
+            if part.sha256 is not None:
+                keys.append(f"claims:payslip:{part.sha256}")
+        exclusive_keys(self.db, keys)
 
     # -- workplaces ---------------------------------------------------------------------
 
