@@ -6,7 +6,8 @@ reply or summary exists exactly when its claim does. Delivery guarantees:
   row delivered again after a crash overwrites the same file, so it is exactly once
   in effect. The temp file is ``.tmp-XXXX.partial``: a kill between fsync and rename
   leaves a file no mailer that picks up ``*.eml`` mistakes for a message, and it is
-  removed when the transport starts. Directory 0700, files 0600, whatever the umask;
+  removed when the transport starts. Directory 0700, files 0600, whatever the umask.
+  Being repeatable, a leased batch is written and marked sent in one transaction;
 - ``smtp`` mode is at least once: a crash between the relay's 250 and our commit sends
   the message again, with the same Message-ID (derived from the dedup key), so the
   receiving side can drop the copy. The stored message is LF-terminated; on the wire
@@ -98,12 +99,19 @@ def compose(
 
 def enqueue(
     db: Session, *, kind: str, message: EmailMessage, dedup_key: str,
-    claim_id: int | None = None, inbound_id: int | None = None,
+    claim_id: int | None = None, inbound_id: int | None = None, new_key: bool = False,
 ) -> bool:
-    """Queue ``message`` in the caller's transaction; False if the key was queued before."""
-    exists = db.exec(select(OutboundMessage.id).where(
-        OutboundMessage.dedup_key == dedup_key)).first()
-    if exists is not None:
+    """Queue ``message`` in the caller's transaction; False if the key was queued before.
+    ``new_key``: the caller knows no earlier transaction queued the key (it names a mail
+    never processed before), so only this transaction's own mail is looked at, in the
+    session, not in the database."""
+    if new_key:
+        queued = (row for row in (*db.new, *db.identity_map.values())
+                  if isinstance(row, OutboundMessage))
+        if any(row.dedup_key == dedup_key for row in queued):
+            return False
+    elif db.exec(select(OutboundMessage.id).where(
+            OutboundMessage.dedup_key == dedup_key)).first() is not None:
         return False
     db.add(OutboundMessage(
         kind=kind, recipient=str(message["To"]), subject=str(message["Subject"]),
@@ -134,6 +142,8 @@ _OPTIONAL_HEADERS = ("In-Reply-To", "References")
 @dataclass
 class DirectoryTransport:
     path: Path
+    # Delivering a message again writes the same file: the worker may commit a batch.
+    repeatable = True
 
     def __post_init__(self) -> None:
         self.clean_stray_files()
@@ -289,10 +299,19 @@ class OutboxWorker:
         self._wake.set()
 
     def run_once(self) -> int:
-        """Deliver every due message; returns how many were delivered."""
+        """Deliver every due message; returns how many were delivered.
+
+        A transport whose second delivery of a message changes nothing (the directory:
+        the same file again) delivers a whole leased batch in one transaction; any
+        other (a relay would send a copy) commits each message as it is delivered, so a
+        crash repeats at most one."""
         delivered = 0
+        together = getattr(self.transport, "repeatable", False)
         while batch := self._claim():
-            delivered += sum(self._deliver(message_id) for message_id in batch)
+            if together:
+                delivered += self._deliver_all(batch)
+            else:
+                delivered += sum(self._deliver_all([message_id]) for message_id in batch)
             if len(batch) < BATCH:
                 break
         return delivered
@@ -315,22 +334,30 @@ class OutboxWorker:
         return ids
 
     def _deliver(self, message_id: int) -> bool:
+        return self._deliver_all([message_id]) == 1
+
+    def _deliver_all(self, message_ids: list[int]) -> int:
+        """Deliver leased messages in one transaction; how many were sent."""
+        sent = 0
         with session(self.engine) as db:
-            # Locked while it is delivered; still ours only if no instance took it over
-            # after our lease ran out (or delivered it already).
-            row = db.get(OutboundMessage, message_id, with_for_update=True)
-            if row is None or row.status != "pending" or row.lease_owner != self.owner:
-                return False
-            row.lease_owner = row.lease_until = None  # with the outcome: sent, or retried
-            try:
-                self.transport.deliver(row)
-            except DeliveryError as exc:
-                self._failed(row, str(exc), exc.permanent)
+            # Locked while they are delivered; still ours only if no instance took them
+            # over after our lease ran out (or delivered them already).
+            rows = db.exec(select(OutboundMessage).where(
+                col(OutboundMessage.id).in_(message_ids)).order_by(col(OutboundMessage.id))
+                .with_for_update()).all()
+            for row in rows:
+                if row.status != "pending" or row.lease_owner != self.owner:
+                    continue
+                row.lease_owner = row.lease_until = None  # with the outcome: sent, or retried
+                try:
+                    self.transport.deliver(row)
+                except DeliveryError as exc:
+                    self._failed(row, str(exc), exc.permanent)
+                else:
+                    row.status, row.sent_at, row.last_error = "sent", self.clock(), None
+                    sent += 1
                 db.add(row)
-                return False
-            row.status, row.sent_at, row.last_error = "sent", self.clock(), None
-            db.add(row)
-            return True
+        return sent
 
     def _failed(self, row: OutboundMessage, reason: str, permanent: bool) -> None:
         row.attempts += 1

@@ -230,6 +230,9 @@ class Pipeline:
         be read (done already, leased elsewhere, or given up because every allowed
         attempt stopped without a result)."""
         limit = self.config.inbox.max_attempts
+        stored = self._count_attempt(inbound_id, limit)
+        if stored is not None:
+            return stored
         with session(self.engine) as db:
             # Locked: another instance counting an attempt at it now waits, then sees ours.
             inbound = db.get(InboundMessage, inbound_id, with_for_update=True)
@@ -255,6 +258,28 @@ class Pipeline:
             self.on_queued()
             return None
         return stored
+
+    def _count_attempt(self, inbound_id: int, limit: int) -> StoredMail | None:
+        """The usual case of ``_begin_attempt`` in one statement: a received message with
+        attempts left, not leased by another instance, gets the attempt and our lease.
+        None: it is not that case (``_begin_attempt`` looks at why, with the row locked)."""
+        now = _now()
+        counted = update(InboundMessage).where(
+            col(InboundMessage.id) == inbound_id, InboundMessage.status == "received",
+            col(InboundMessage.attempts) < limit)
+        values: dict[str, object] = {"attempts": col(InboundMessage.attempts) + 1}
+        if self.owner is not None:
+            counted = counted.where(or_(
+                col(InboundMessage.lease_owner).is_(None),
+                InboundMessage.lease_owner == self.owner,
+                col(InboundMessage.lease_until).is_(None),
+                col(InboundMessage.lease_until) <= now))
+            values |= {"lease_owner": self.owner, "lease_until": now + timedelta(
+                seconds=self.config.inbox.lease_seconds)}
+        with session(self.engine) as db:
+            row = db.execute(counted.values(values).returning(
+                InboundMessage.raw, InboundMessage.envelope_from)).first()  # type: ignore[arg-type]
+        return StoredMail(row[0], row[1]) if row is not None else None
 
     def _record_failure(self, inbound_id: int, exc: Exception) -> None:
         """Note why an attempt failed; the last allowed attempt gives the message up."""
@@ -325,9 +350,10 @@ class Pipeline:
             # Duplicates are judged against committed claims: a claim waits for the one
             # before it about the same citizen or PDF, not for all of them.
             repo.lock_for_judging((c, part_of(message, c)) for c in evaluation.claims)
-            inbound = repo.inbound(inbound_id, for_update=True)  # the lease is checked
+            inbound = repo.inbound(inbound_id, for_update=True, raw=False)  # lease checked
             assert inbound is not None
             self._fence(inbound)
+            fresh = _never_processed(inbound)
             # IMAP has no envelope; the poller takes it from Return-Path. Without that
             # header it is unknown (claims held), not empty (a bounce).
             known = not (inbound.channel == "imap" and message.return_path is None)
@@ -343,7 +369,7 @@ class Pipeline:
                 decision = review(claim, message.sender, register, sender_problems,
                                   self.config.scheme())
                 rows.append((claim, decision, repo.upsert_claim(inbound_id, claim, part,
-                                                                decision, register)))
+                                                                decision, register, fresh)))
             db.flush()
             if route.kind in ("own", "internal"):
                 log.info("inbound %s: %s; stored, no mail sent", inbound_id, route.reason)
@@ -493,18 +519,19 @@ class Pipeline:
         # The key is the content: the same message from a reprocess is not sent twice,
         # a changed one (the sender's data was fixed) is.
         digest = hashlib.sha256(f"{recipient}\n{subject}\n{body}".encode()).hexdigest()[:24]
+        own_key = key is None  # names this mail: new if the mail was never processed
         key = key or f"{kind}:{inbound.id}:{digest}"
         mail = compose(sender=self.config.jobcenter.address, recipient=recipient,
                        subject=subject, body=body, dedup_key=key,
                        attachments=attachments, in_reply_to=in_reply_to,
                        auto_submitted=auto_submitted)
         enqueue(db, kind=kind, message=mail, dedup_key=key, claim_id=claim_id,
-                inbound_id=inbound.id)
+                inbound_id=inbound.id, new_key=own_key and _never_processed(inbound))
 
     def _store_unreadable(self, inbound_id: int, raw: bytes, envelope_from: str,
                           reason: str) -> Outcome:
         with session(self.engine) as db:
-            inbound = Repository(db).inbound(inbound_id, for_update=True)
+            inbound = Repository(db).inbound(inbound_id, for_update=True, raw=False)
             assert inbound is not None
             subject = _say("da", "unreadable.subject")
             body = _say("da", "unreadable.body", reason=reason,
@@ -589,6 +616,12 @@ def _peek_header(raw: bytes, name: str, limit: int = 200) -> str:
     value = _FOLD.sub(b" ", match.group(1)[:limit * 4]).decode("utf-8", "replace")
     text = " ".join(email.decode_words(value[:limit * 2]).split())[:limit]
     return mask_cprs(text)
+
+
+def _never_processed(inbound: InboundMessage) -> bool:
+    """No transaction has stored an outcome of this mail yet (claims, queued mail): it
+    is received and was never processed (``assistant reprocess`` runs processed ones)."""
+    return inbound.status == "received" and inbound.processed_at is None
 
 
 def _release(inbound: InboundMessage) -> None:

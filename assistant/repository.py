@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, update
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, delete, select
 
 from assistant.db import exclusive, exclusive_keys, shared
@@ -237,10 +238,15 @@ class Repository:
 
     # -- inbound mail ---------------------------------------------------------------------
 
-    def inbound(self, inbound_id: int, *, for_update: bool = False) -> InboundMessage | None:
+    def inbound(self, inbound_id: int, *, for_update: bool = False, raw: bool = True,
+                ) -> InboundMessage | None:
         """``for_update``: the row locked until the transaction ends (its lease is checked
-        and its outcome stored by one instance only)."""
-        return self.db.get(InboundMessage, inbound_id, with_for_update=for_update)
+        and its outcome stored by one instance only). ``raw=False``: the mail's bytes
+        are loaded only if read (a mail can be megabytes; storing its outcome needs none
+        of them)."""
+        options = [] if raw else [defer(InboundMessage.raw)]  # type: ignore[arg-type]
+        return self.db.get(InboundMessage, inbound_id, with_for_update=for_update,
+                           options=options)
 
     def inbound_id_by_digest(self, digest: str) -> int | None:
         query = select(InboundMessage.id).where(InboundMessage.sha256 == digest)
@@ -374,12 +380,13 @@ class Repository:
             col(ClaimRow.status).in_(CLAIMED)).order_by(col(ClaimRow.id))).first()
 
     def upsert_claim(self, inbound_id: int, claim: Claim, part: Part, decision: Decision,
-                     register_slice: RegisterSlice) -> ClaimRow:
+                     register_slice: RegisterSlice, fresh: bool = False) -> ClaimRow:
         """Store a judged claim under its part's key: a new row, or the same claim judged
-        again (a reprocessed mail, a correction) updated in place."""
-        row = self.db.exec(select(ClaimRow).where(ClaimRow.inbound_id == inbound_id,
-                                                  ClaimRow.part == part.key)).first()
-        if row is None:
+        again (a reprocessed mail, a correction) updated in place. ``fresh``: the mail
+        was never processed, so it has no claims yet to look for."""
+        row = None if fresh else self.db.exec(select(ClaimRow).where(
+            ClaimRow.inbound_id == inbound_id, ClaimRow.part == part.key)).first()
+        if row is None and not fresh:
             # A claim stored before migration 0003 (keyed by file name): reprocessing the
             # message updates it instead of adding a second claim beside it.
             row = self.db.exec(select(ClaimRow).where(
