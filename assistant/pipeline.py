@@ -276,8 +276,10 @@ class Pipeline:
                 col(InboundMessage.lease_until) <= now))
             values |= {"lease_owner": self.owner, "lease_until": now + timedelta(
                 seconds=self.config.inbox.lease_seconds)}
+        # On the connection, not through the ORM: nothing in the session is kept in step
+        # with the row (the ORM's bulk UPDATE would look for that, at a cost per mail).
         with session(self.engine) as db:
-            row = db.execute(counted.values(values).returning(
+            row = db.connection().execute(counted.values(values).returning(
                 InboundMessage.raw, InboundMessage.envelope_from)).first()  # type: ignore[arg-type]
         return StoredMail(row[0], row[1]) if row is not None else None
 

@@ -100,18 +100,27 @@ def _page_chars(page: pdfium.PdfPage, doctop: float) -> tuple[list[dict], float]
         height, mb_x0, mb_top = y1m - y0m, x0m, -y0m
     cx0, cy0, cx1, cy1 = _normal_box(page.get_cropbox())  # the MediaBox when there is none
     chars: list[dict] = []
+    upright: dict[tuple[float, float, float, float], bool] = {}  # by the glyph's matrix
     for glyph in _glyphs(page):
         # What lies outside the CropBox is not on the page a person sees: a line there
         # (a pension nobody can see, say) must not be read into a claim.
         if not (cx0 - CROP_SLACK <= (glyph.left + glyph.right) / 2 <= cx1 + CROP_SLACK
                 and cy0 - CROP_SLACK <= (glyph.bottom + glyph.top) / 2 <= cy1 + CROP_SLACK):
             continue
-        x0, y0, x1, y1 = _transform(ctm, glyph.left, glyph.bottom, glyph.right, glyph.top)
+        if rotation == 0:  # the usual page: the matrix only moves the box
+            left, right, bottom, up = glyph.left, glyph.right, glyph.bottom, glyph.top
+            x0, x1 = (left - x0m, right - x0m) if left <= right else (right - x0m, left - x0m)
+            y0, y1 = (bottom - y0m, up - y0m) if bottom <= up else (up - y0m, bottom - y0m)
+        else:
+            x0, y0, x1, y1 = _transform(ctm, glyph.left, glyph.bottom, glyph.right, glyph.top)
+        is_upright = upright.get(glyph.matrix)
+        if is_upright is None:
+            is_upright = upright[glyph.matrix] = _upright(glyph.matrix, ctm)
         top = height - y1 + mb_top
         chars.append({
             "text": glyph.text, "x0": x0 + mb_x0, "x1": x1 + mb_x0,
             "top": top, "bottom": height - y0 + mb_top, "doctop": doctop + top,
-            "upright": _upright(glyph.matrix, ctm),
+            "upright": is_upright,
         })
     return chars, height
 
