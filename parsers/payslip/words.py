@@ -1,9 +1,10 @@
 """PDF bytes to words with positions, grouped into lines, under limits.
 
 The page's characters come from PDFium (pypdfium2, the renderer pdfplumber itself uses),
-in the coordinates pdfplumber gives them; pdfplumber's ``WordExtractor`` groups them into
-words. PDFium interprets a page in C: about seven times faster than pdfminer's
-interpreter, which was three quarters of a payslip's reading time.
+in the coordinates pdfplumber gives them, grouped into words as pdfplumber's
+``WordExtractor`` groups them (``word_groups``). PDFium interprets a page in C: about
+seven times faster than pdfminer's interpreter, which was three quarters of a payslip's
+reading time.
 """
 from __future__ import annotations
 
@@ -18,10 +19,10 @@ from typing import Any, NamedTuple
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
-from pdfplumber.utils.text import WordExtractor
 
 from parsers.payslip.layout import Line, lines_from_words
 from parsers.payslip.model import Limits
+from parsers.payslip.word_groups import Char, group_words
 
 
 class TooLarge(Exception):
@@ -50,7 +51,7 @@ def read_lines(data: bytes, limits: Limits) -> tuple[list[Line], int, bool]:
             page = pdf[number]
             try:
                 chars, height = _page_chars(page, doctop)
-                words = _WORDS.extract_words(chars)
+                words = group_words(chars)
                 if not words and _has_image(page.raw):
                     has_images = True
             finally:
@@ -67,7 +68,6 @@ def read_lines(data: bytes, limits: Limits) -> tuple[list[Line], int, bool]:
     return lines, pages, has_images
 
 
-_WORDS = WordExtractor(x_tolerance=1.5, y_tolerance=2.5)
 # Of the font size: less than any word gap (a space is a quarter of it or more), more
 # than a ligature glyph's tight box falls short of its advance.
 LIGATURE_SLACK = 0.15
@@ -84,8 +84,8 @@ def _document(data: bytes) -> Iterator[pdfium.PdfDocument]:
             pdf.close()
 
 
-def _page_chars(page: pdfium.PdfPage, doctop: float) -> tuple[list[dict], float]:
-    """The page's characters as pdfplumber's ``page.chars`` gives them (the keys word
+def _page_chars(page: pdfium.PdfPage, doctop: float) -> tuple[list[Char], float]:
+    """The page's characters as pdfplumber's ``page.chars`` gives them (what word
     grouping reads), and the page's height.
 
     The glyphs (``_glyphs``) are in the PDF's user space; pdfplumber's characters are in
@@ -99,7 +99,7 @@ def _page_chars(page: pdfium.PdfPage, doctop: float) -> tuple[list[dict], float]
     else:
         height, mb_x0, mb_top = y1m - y0m, x0m, -y0m
     cx0, cy0, cx1, cy1 = _normal_box(page.get_cropbox())  # the MediaBox when there is none
-    chars: list[dict] = []
+    chars: list[Char] = []
     upright: dict[tuple[float, float, float, float], bool] = {}  # by the glyph's matrix
     for glyph in _glyphs(page):
         # What lies outside the CropBox is not on the page a person sees: a line there
@@ -117,11 +117,8 @@ def _page_chars(page: pdfium.PdfPage, doctop: float) -> tuple[list[dict], float]
         if is_upright is None:
             is_upright = upright[glyph.matrix] = _upright(glyph.matrix, ctm)
         top = height - y1 + mb_top
-        chars.append({
-            "text": glyph.text, "x0": x0 + mb_x0, "x1": x1 + mb_x0,
-            "top": top, "bottom": height - y0 + mb_top, "doctop": doctop + top,
-            "upright": is_upright,
-        })
+        chars.append(Char(glyph.text, x0 + mb_x0, x1 + mb_x0, top, height - y0 + mb_top,
+                          doctop + top, is_upright))
     return chars, height
 
 

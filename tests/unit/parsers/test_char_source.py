@@ -11,9 +11,11 @@ from pathlib import Path
 import pdfplumber
 import pypdfium2 as pdfium
 import pytest
+from pdfplumber.utils.text import WordExtractor
 from reportlab.pdfgen.canvas import Canvas
 
 from parsers.payslip import words
+from parsers.payslip.word_groups import Char, group_words
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 CORPUS = sorted(FIXTURES.glob("*/pdf/*.pdf"))
@@ -33,7 +35,7 @@ def pdfium_words(data: bytes) -> list[list[dict]]:
             chars, height = words._page_chars(page, doctop)
             page.close()
             doctop += height
-            pages.append(words._WORDS.extract_words(chars))
+            pages.append(group_words(chars))
     return pages
 
 
@@ -96,3 +98,57 @@ def test_a_kerned_space_that_pdfium_marks_as_its_own_still_parts_the_words() -> 
     texts = [w["text"] for w in pdfium_words(data)[0]]
     assert "HolmApS" not in texts
     assert texts.count("Holm") == texts.count("ApS") >= 2
+
+
+# -- word grouping: the same words as pdfplumber's extractor, to the last decimal --------
+
+EXTRACTOR = WordExtractor(x_tolerance=1.5, y_tolerance=2.5)
+
+
+def page_chars(data: bytes) -> list[list[Char]]:
+    pages, doctop = [], 0.0
+    with words._document(data) as pdf:
+        for number in range(len(pdf)):
+            page = pdf[number]
+            chars, height = words._page_chars(page, doctop)
+            page.close()
+            doctop += height
+            pages.append(chars)
+    return pages
+
+
+def assert_grouped_as_pdfplumber(chars: list[Char]) -> None:
+    assert group_words(chars) == EXTRACTOR.extract_words([c._asdict() for c in chars])
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=lambda p: f"{p.parent.parent.name}/{p.name}")
+def test_corpus_pages_group_into_pdfplumbers_words_exactly(path: Path) -> None:
+    for chars in page_chars(path.read_bytes()):
+        assert_grouped_as_pdfplumber(chars)
+
+
+def test_turned_text_is_grouped_by_pdfplumber_itself() -> None:
+    chars = page_chars(turned_page(0, 90))[0]
+    assert not all(c.upright for c in chars)
+    assert_grouped_as_pdfplumber(chars)
+
+
+def char(text: str, x0: float, top: float, width: float = 5.0) -> Char:
+    return Char(text, x0, x0 + width, top, top + 10, top + 800, True)
+
+
+@pytest.mark.parametrize("chars", [
+    [],
+    # tops 2.5 apart chain into one line; 2.6 apart do not
+    [char("a", 10, 100), char("b", 15, 102.5), char("c", 20, 105), char("d", 25, 107.6)],
+    # a gap of exactly the tolerance joins, a hair more parts; overlapping and
+    # backwards characters part too
+    [char("a", 10, 100), char("b", 16.5, 100), char("c", 23.0001, 100), char("d", 20, 100)],
+    # spaces part and vanish; ligatures expand; an empty text is a word of its own
+    [char("x", 10, 100), char(" ", 15, 100), char("\ufb01", 20, 100), char("", 25, 100),
+     char("y", 30, 100)],
+    # content order is not reading order: lines and x are sorted, ties stay in order
+    [char("b", 40, 200), char("a", 10, 200), char("c", 40, 200), char("z", 10, 50)],
+])
+def test_edge_cases_group_as_pdfplumber(chars: list[Char]) -> None:
+    assert_grouped_as_pdfplumber(chars)
