@@ -7,8 +7,9 @@ Threads, each with one job:
   owning one guarded reader process (memory and time limits,
   ``assistant/pdf_reader.py``). Reading runs in parallel, so a slow mail holds one
   reader for at most ``mail_time_budget_seconds`` and the others go on; judging and
-  storing stays one message at a time (the register lock in ``Pipeline._store``). At
-  start that includes whatever was stored but not processed before a crash or kill;
+  storing is first come, first served per citizen and per PDF (the locks of
+  ``Repository.lock_for_judging``), side by side otherwise. At start that includes
+  whatever was stored but not processed before a crash or kill;
 - several instances on one PostgreSQL: each leases only what it can work on now
   (``FOR UPDATE SKIP LOCKED``), so the others take the rest; the leases of an instance
   that died run out after ``[inbox] lease_seconds`` and its work is taken over. On
