@@ -227,6 +227,9 @@ def test_ctrl_c_answers_in_the_chats_language(config_file, run) -> None:
             assert line, seen + chat.stderr.read()
             seen += line
         chat.send_signal(signal.SIGINT)
+        # Stdin stays open until the chat has ended: closing it at once (communicate
+        # does) let a loaded machine see the end of input before the interrupt.
+        chat.wait(timeout=60)
         rest, errors = chat.communicate(timeout=60)
     finally:
         chat.kill()
