@@ -98,6 +98,7 @@ def _upper(value: Any) -> Any:
 Address = Annotated[str, AfterValidator(_address)]
 Port = Annotated[int, Field(ge=1, le=65535)]
 PositiveInt = Annotated[int, Field(gt=0)]
+NonNegativeInt = Annotated[int, Field(ge=0)]
 Seconds = Annotated[float, Field(gt=0)]
 
 
@@ -136,6 +137,15 @@ class ImapInboxConfig(_Section):
 DEFAULT_LEASE_SECONDS = 300.0
 
 
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the system has one,
+    as a container or ``taskset`` sets it), at least 1."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # no affinity on this system (macOS, Windows)
+        return os.cpu_count() or 1
+
+
 class InboxConfig(_Section):
     mode: Literal["smtp", "imap"] = "smtp"
     max_message_bytes: PositiveInt = 26_214_400
@@ -147,7 +157,8 @@ class InboxConfig(_Section):
     # A scan or photo read by OCR (2-7 s a page on one core) may take this long.
     ocr_time_limit_seconds: Seconds = 100.0
     max_attempts: PositiveInt = 3
-    workers: PositiveInt = 2
+    # Reader processes, one thread each; 0: one per core this process may run on.
+    workers: NonNegativeInt = 0
     # Several instances on one PostgreSQL: a message (or an outbox mail) an instance took
     # is its own this long, renewed when its read begins; the work of an instance that
     # died is taken over when it runs out. Longer than a mail's read (the budget); when
@@ -168,6 +179,10 @@ class InboxConfig(_Section):
             if isinstance(budget, int | float) and budget + 60 > DEFAULT_LEASE_SECONDS:
                 data = {**data, "lease_seconds": float(budget + 60)}
         return data
+
+    def reader_count(self) -> int:
+        """How many readers ``assistant run`` starts: ``workers``, or the cores."""
+        return self.workers or available_cores()
 
     @model_validator(mode="after")
     def _lease_outlasts_a_read(self) -> InboxConfig:

@@ -66,7 +66,7 @@ class Service:
 
     def start(self) -> None:
         config = self.app.config
-        self.workers = self.workers or config.inbox.workers
+        self.workers = self.workers or config.inbox.reader_count()
         if self.app.engine.dialect.name == "sqlite":
             released = release_leases(self.app.engine)
             if released:

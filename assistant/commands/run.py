@@ -34,7 +34,8 @@ def run(app: App) -> None:
         desk = (f"; desk on {service.desk.url}" if service.desk is not None
                 else f"; desk NOT started: {service.desk_error}" if service.desk_error
                 else "; desk off ([web] enabled = false)")
-        click.echo(f"assistant running: claims to {config.jobcenter.address} via {where}; "
+        click.echo(f"assistant running: claims to {config.jobcenter.address} via {where} "
+                   f"({service.workers} readers); "
                    f"outbox: {outbox}{bot}{desk}. Ctrl-C stops.", err=True)
 
     try:

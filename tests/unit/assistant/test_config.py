@@ -1,6 +1,9 @@
 """Configuration: TOML -> typed settings, defaults, clear errors, secrets from env."""
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -222,3 +225,24 @@ def test_the_data_directory_rule(tmp_path):
     assert find_home(tmp_path / "a.toml", {})[0] == tmp_path
     assert find_home(None, {"ASSISTANT_HOME": str(tmp_path)})[0] == tmp_path
     assert user_data_dir({"XDG_DATA_HOME": str(tmp_path)}) == tmp_path / "smajob-assistant"
+
+
+def test_readers_default_to_the_cores_this_process_may_run_on():
+    inbox = load_config(None, env={}).inbox
+    assert inbox.workers == 0
+    assert inbox.reader_count() == len(os.sched_getaffinity(0))
+
+
+def test_readers_follow_the_cpu_affinity_a_container_or_taskset_sets():
+    script = ("import os; os.sched_setaffinity(0, {min(os.sched_getaffinity(0))}); "
+              "from assistant.config import load_config; "
+              "print(load_config(None, env={}).inbox.reader_count())")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          check=True, cwd=EXAMPLE.parent)
+    assert done.stdout.strip() == "1"
+
+
+def test_readers_set_in_the_file_are_used_and_a_negative_count_is_refused(tmp_path):
+    assert load_config(write(tmp_path, "[inbox]\nworkers = 3\n"), env={}) \
+        .inbox.reader_count() == 3
+    assert "workers" in error_of(write(tmp_path, "[inbox]\nworkers = -1\n"))
