@@ -207,6 +207,15 @@ def test_end_of_input_says_how_to_resume_in_danish(run) -> None:
     assert "the form is saved" not in first.output
 
 
+def _terminal_sigint() -> None:
+    """In the chat's process before it starts: SIGINT as a terminal delivers it. A child
+    inherits its parent's ignored and blocked signals, and in a full test run the test
+    process has been seen to pass SIGINT on ignored or blocked, so the chat never saw
+    the Ctrl-C (it ended at the end of stdin instead, or waited)."""
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_answers_in_the_chats_language(config_file, run) -> None:
     """A real process and a real SIGINT, like Ctrl-C in a terminal."""
     run("workplaces", "add", "--cvr", "65113015", "--name", "Albertslund Kommune")
@@ -216,7 +225,8 @@ def test_ctrl_c_answers_in_the_chats_language(config_file, run) -> None:
     chat = subprocess.Popen(
         [sys.executable, "-c", "from assistant.cli import main; main()", "chat", "--invite",
          token, "--config", str(config)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        preexec_fn=_terminal_sigint)
     try:
         chat.stdin.write("Hovedbiblioteket\n")
         chat.stdin.flush()
