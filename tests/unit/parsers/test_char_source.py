@@ -27,7 +27,8 @@ def reference_words(data: bytes) -> list[list[dict]]:
         return [page.extract_words(x_tolerance=1.5, y_tolerance=2.5) for page in pdf.pages]
 
 
-def pdfium_words(data: bytes) -> list[list[dict]]:
+def page_chars(data: bytes) -> list[list[Char]]:
+    """Each page's characters as the reader takes them from PDFium."""
     pages, doctop = [], 0.0
     with words._document(data) as pdf:
         for number in range(len(pdf)):
@@ -35,8 +36,12 @@ def pdfium_words(data: bytes) -> list[list[dict]]:
             chars, height = words._page_chars(page, doctop)
             page.close()
             doctop += height
-            pages.append(group_words(chars))
+            pages.append(chars)
     return pages
+
+
+def pdfium_words(data: bytes) -> list[list[dict]]:
+    return [group_words(chars) for chars in page_chars(data)]
 
 
 def assert_same_words(data: bytes) -> None:
@@ -103,18 +108,6 @@ def test_a_kerned_space_that_pdfium_marks_as_its_own_still_parts_the_words() -> 
 # -- word grouping: the same words as pdfplumber's extractor, to the last decimal --------
 
 EXTRACTOR = WordExtractor(x_tolerance=1.5, y_tolerance=2.5)
-
-
-def page_chars(data: bytes) -> list[list[Char]]:
-    pages, doctop = [], 0.0
-    with words._document(data) as pdf:
-        for number in range(len(pdf)):
-            page = pdf[number]
-            chars, height = words._page_chars(page, doctop)
-            page.close()
-            doctop += height
-            pages.append(chars)
-    return pages
 
 
 def assert_grouped_as_pdfplumber(chars: list[Char]) -> None:
