@@ -196,9 +196,13 @@ def exclusive_keys(db: Session, keys: Iterable[str]) -> None:
     if connection.dialect.name != "postgresql":
         _lock_database(connection, "keys")
         return
-    for lock_id in sorted({_int4(zlib.crc32(key.encode())) for key in keys}):
-        connection.execute(text("SELECT pg_advisory_xact_lock(:space, :id)"),
-                           {"space": _KEY_SPACE, "id": lock_id})
+    lock_ids = sorted({_int4(zlib.crc32(key.encode())) for key in keys})
+    if lock_ids:
+        # One statement: the rows of unnest come in the array's (sorted) order, and each
+        # waits for its lock before the next row is read.
+        connection.execute(text(
+            "SELECT pg_advisory_xact_lock(:space, id) FROM unnest(CAST(:ids AS integer[])) "
+            "AS keys(id)"), {"space": _KEY_SPACE, "ids": lock_ids}).all()
 
 
 def _int4(value: int) -> int:

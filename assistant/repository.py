@@ -363,7 +363,7 @@ class Repository:
         prior = [_prior(r) for r in prior_rows if not _is_duplicate_row(r)]
         prior += [_prior(r) for r in earlier_rows if r.employment_id in ids and r.status in
                   HELD and not _is_duplicate_row(r)]
-        return RegisterSlice(True, allowed, views, tuple(prior), same)
+        return RegisterSlice(True, allowed, views, tuple(prior), same, workplace.id)
 
     def same_payslip(self, part: Part, inbound_id: int,
                      earlier_rows: Sequence[ClaimRow] = ()) -> str | None:
@@ -397,8 +397,7 @@ class Repository:
                            status=decision.status)
         _fill_claim_row(row, claim, part, decision)
         if claim.cvr and register_slice.workplace_known:
-            workplace = self.workplace_by_cvr(claim.cvr)
-            row.workplace_id = workplace.id if workplace else None
+            row.workplace_id = register_slice.workplace_id  # looked up by register_slice
         self.db.add(row)
         self.db.flush()
         return row

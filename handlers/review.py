@@ -63,6 +63,7 @@ class RegisterSlice:
     prior_claims: tuple[PriorClaim, ...] = ()
     # The reference of an earlier claim of the very same payslip (equal content hash).
     same_payslip: str | None = None
+    workplace_id: int | None = None  # the register's id of the known workplace
 
 
 @dataclass(frozen=True)
