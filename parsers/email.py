@@ -574,7 +574,13 @@ def _first_address(msg: Message, raw: str) -> tuple[str | None, str | None]:
 
 
 def _content_type(part: Message) -> str:
-    return _safe(part.get_content_type, "application/octet-stream").lower()
+    # Kept on the part: the stdlib parses the header again on every call, and a part's
+    # type is asked for several times.
+    cached = part.__dict__.get("_assistant_content_type")
+    if cached is None:
+        cached = _safe(part.get_content_type, "application/octet-stream").lower()
+        part.__dict__["_assistant_content_type"] = cached
+    return cached
 
 
 def _filename(part: Message) -> str:

@@ -163,7 +163,9 @@ def _read_glyphs(handle: int) -> list[_Glyph | None]:
     raw: list[_Glyph | None] = []
     for i in range(_COUNT_CHARS(handle)):
         code = _UNICODE(handle, i)
-        if _GENERATED(handle, i) == 1:
+        # PDFium generates spaces and line breaks, never a letter or a digit: most
+        # characters need not be asked, one C call fewer each.
+        if not (code < 0x110000 and chr(code).isalnum()) and _GENERATED(handle, i) == 1:
             raw.append(_Glyph(" ", 0, 0, 0, 0, generated=True) if code == 0x20 else None)
             continue
         if code == 0 or _MAP_ERROR(handle, i) == 1:
