@@ -7,7 +7,8 @@ reply or summary exists exactly when its claim does. Delivery guarantees:
   in effect. The temp file is ``.tmp-XXXX.partial``: a kill between fsync and rename
   leaves a file no mailer that picks up ``*.eml`` mistakes for a message, and it is
   removed when the transport starts. Directory 0700, files 0600, whatever the umask.
-  Being repeatable, a leased batch is written and marked sent in one transaction;
+  Being repeatable, a batch of due mail is locked, written and marked sent in one
+  transaction;
 - ``smtp`` mode is at least once: a crash between the relay's 250 and our commit sends
   the message again, with the same Message-ID (derived from the dedup key), so the
   receiving side can drop the copy. The stored message is LF-terminated; on the wire
@@ -43,7 +44,7 @@ from email.utils import format_datetime
 from pathlib import Path
 from typing import Protocol
 
-from sqlalchemy import Engine, or_, update
+from sqlalchemy import ColumnElement, Engine, or_, update
 from sqlmodel import Session, col, select
 
 from assistant.backoff import delay as backoff_delay
@@ -302,36 +303,53 @@ class OutboxWorker:
         """Deliver every due message; returns how many were delivered.
 
         A transport whose second delivery of a message changes nothing (the directory:
-        the same file again) delivers a whole leased batch in one transaction; any
-        other (a relay would send a copy) commits each message as it is delivered, so a
-        crash repeats at most one."""
+        the same file again) delivers due messages with their rows locked, in one
+        transaction a batch and without a lease; any other (a relay would send a copy)
+        leases a batch, then commits each message as it is delivered, so a crash
+        repeats at most one."""
         delivered = 0
-        together = getattr(self.transport, "repeatable", False)
+        if getattr(self.transport, "repeatable", False):
+            while True:
+                found, sent = self._deliver_due()
+                delivered += sent
+                if found < BATCH:
+                    return delivered
         while batch := self._claim():
-            if together:
-                delivered += self._deliver_all(batch)
-            else:
-                delivered += sum(self._deliver_all([message_id]) for message_id in batch)
+            delivered += sum(self._deliver_all([message_id]) for message_id in batch)
             if len(batch) < BATCH:
                 break
         return delivered
 
-    def _claim(self) -> list[int]:
-        """Lease up to ``BATCH`` due messages that no other instance holds; committed."""
-        now = self.clock()
+    def _due(self, now: datetime) -> tuple[ColumnElement[bool], ...]:
+        """The conditions of a message to deliver now: pending, due, and no other
+        instance's lease on it that has not run out."""
         free = or_(col(OutboundMessage.lease_until).is_(None),
                    col(OutboundMessage.lease_until) < now,
                    OutboundMessage.lease_owner == self.owner)
+        return (OutboundMessage.status == "pending",
+                col(OutboundMessage.next_attempt_at) <= now, free)
+
+    def _claim(self) -> list[int]:
+        """Lease up to ``BATCH`` due messages that no other instance holds; committed."""
+        now = self.clock()
         with session(self.engine) as db:
-            ids = [i for i in db.exec(select(OutboundMessage.id).where(
-                OutboundMessage.status == "pending",
-                col(OutboundMessage.next_attempt_at) <= now, free,
-            ).order_by(col(OutboundMessage.id)).limit(BATCH)
-                .with_for_update(skip_locked=True)).all() if i is not None]
+            ids = [i for i in db.exec(select(OutboundMessage.id).where(*self._due(now))
+                                      .order_by(col(OutboundMessage.id)).limit(BATCH)
+                                      .with_for_update(skip_locked=True)).all()
+                   if i is not None]
             if ids:
                 db.exec(update(OutboundMessage).where(col(OutboundMessage.id).in_(ids))
                         .values(lease_owner=self.owner, lease_until=now + self.lease))
         return ids
+
+    def _deliver_due(self) -> tuple[int, int]:
+        """A repeatable transport's batch: the due messages locked, delivered and marked
+        in one transaction (one instead of a lease's and a delivery's); (found, sent)."""
+        with session(self.engine) as db:
+            rows = db.exec(select(OutboundMessage).where(*self._due(self.clock()))
+                           .order_by(col(OutboundMessage.id)).limit(BATCH)
+                           .with_for_update(skip_locked=True)).all()
+            return len(rows), sum(self._deliver_row(db, row) for row in rows)
 
     def _deliver(self, message_id: int) -> bool:
         return self._deliver_all([message_id]) == 1
@@ -348,15 +366,21 @@ class OutboxWorker:
             for row in rows:
                 if row.status != "pending" or row.lease_owner != self.owner:
                     continue
-                row.lease_owner = row.lease_until = None  # with the outcome: sent, or retried
-                try:
-                    self.transport.deliver(row)
-                except DeliveryError as exc:
-                    self._failed(row, str(exc), exc.permanent)
-                else:
-                    row.status, row.sent_at, row.last_error = "sent", self.clock(), None
-                    sent += 1
-                db.add(row)
+                sent += self._deliver_row(db, row)
+        return sent
+
+    def _deliver_row(self, db: Session, row: OutboundMessage) -> int:
+        """Deliver one locked row and record the outcome in ``db``; 1 if sent."""
+        row.lease_owner = row.lease_until = None  # with the outcome: sent, or retried
+        sent = 0
+        try:
+            self.transport.deliver(row)
+        except DeliveryError as exc:
+            self._failed(row, str(exc), exc.permanent)
+        else:
+            row.status, row.sent_at, row.last_error = "sent", self.clock(), None
+            sent = 1
+        db.add(row)
         return sent
 
     def _failed(self, row: OutboundMessage, reason: str, permanent: bool) -> None:

@@ -186,6 +186,27 @@ def test_an_outbox_mail_leased_by_one_instance_is_delivered_by_it_alone(store, t
     assert {(r.status, r.lease_owner) for r in rows} == {("sent", None)}
 
 
+def test_a_directory_outbox_passes_over_mail_another_instance_is_delivering(
+        store, tmp_path, db_url):
+    if db_url.get_backend_name() != "postgresql":
+        pytest.skip("SQLite serves one instance: it has no row locks")
+    ids = queue_mail(store, 3)
+    worker = OutboxWorker(store.engine, DirectoryTransport(tmp_path / "a"), owner="w")
+    with Session(store.engine) as other:  # another instance writing the first one now
+        assert other.exec(select(OutboundMessage.id).where(OutboundMessage.id == ids[0])
+                          .with_for_update()).all() == [ids[0]]
+        started = time.monotonic()
+        assert worker.run_once() == 2
+        assert time.monotonic() - started < 5  # passed over, not waited for
+        other.rollback()
+    assert sorted(p.name[:8] for p in (tmp_path / "a").iterdir()) == \
+        [f"{i:08d}" for i in ids[1:]]
+    assert worker.run_once() == 1 and worker.run_once() == 0  # its turn now; then none
+    with session(store.engine) as db:
+        rows = db.exec(select(OutboundMessage)).all()
+    assert {(r.status, r.lease_owner) for r in rows} == {("sent", None)}
+
+
 # -- several `assistant run` on one PostgreSQL ----------------------------------------------
 
 LEASE_SECONDS = 6  # short, so the killed instance's work is taken over within the test
