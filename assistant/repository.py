@@ -126,6 +126,17 @@ class Repository:
     def workplace_names(self) -> dict[int, str]:
         return {w.id or 0: w.name for w in self.db.exec(select(Workplace)).all()}
 
+    def workplace_and_senders(self, cvr: str) -> tuple[Workplace | None, list[str]]:
+        """The workplace with this CVR and its sender patterns (sorted), in one query:
+        judging a claim needs both."""
+        found = self.db.exec(
+            select(Workplace, WorkplaceSender.pattern)
+            .outerjoin(WorkplaceSender, col(WorkplaceSender.workplace_id) == Workplace.id)
+            .where(Workplace.cvr == normal_cvr(cvr))).all()
+        if not found:
+            return None, []
+        return found[0][0], sorted(p for _, p in found if p is not None)
+
     def sender_patterns(self, workplace_id: int | None) -> list[str]:
         query = select(WorkplaceSender.pattern).where(
             WorkplaceSender.workplace_id == workplace_id)
@@ -345,11 +356,10 @@ class Repository:
         same = self.same_payslip(part, inbound_id, earlier_rows)
         if claim.cvr is None or claim.cpr is None:
             return RegisterSlice(workplace_known=False, sender_allowed=False, same_payslip=same)
-        workplace = self.workplace_by_cvr(claim.cvr)
+        workplace, patterns = self.workplace_and_senders(claim.cvr)
         if workplace is None:
             return RegisterSlice(workplace_known=False, sender_allowed=False, same_payslip=same)
-        allowed = routing.sender_authorised(sender, envelope_from,
-                                            self.sender_patterns(workplace.id))
+        allowed = routing.sender_authorised(sender, envelope_from, patterns)
         employments = self.db.exec(select(Employment).where(
             Employment.cpr == claim.cpr.digits, Employment.workplace_id == workplace.id)).all()
         views = tuple(EmploymentView(e.id or 0, e.hours_per_week, e.start_date, e.last_day,

@@ -56,6 +56,19 @@ def test_workplace_by_cvr_reads_the_cvr_however_it_is_written(repo_store):
                                                         timedelta(hours=1))
 
 
+def test_a_workplace_and_its_senders_come_in_one_query(repo_store):
+    repo_store.add_workplace(CVR, "Albertslund Kommune", ["lon@albertslund.dk", "aaa.dk"])
+    repo_store.add_workplace("12345674", "Uden Afsendere ApS", [])
+    with session(repo_store.engine) as db:
+        repo = Repository(db)
+        workplace, senders = repo.workplace_and_senders("65 11 30 15")
+        assert workplace is not None and workplace.name == "Albertslund Kommune"
+        assert senders == ["aaa.dk", "albertslund.dk", "lon@albertslund.dk"]
+        alone, none = repo.workplace_and_senders("12345674")
+        assert alone is not None and alone.name == "Uden Afsendere ApS" and none == []
+        assert repo.workplace_and_senders("11111111") == (None, [])
+
+
 def test_the_caller_owns_the_transaction(repo_store):
     """Nothing a repository method did survives when the use case fails after it."""
     limits = repo_store.limits
