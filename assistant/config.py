@@ -146,6 +146,13 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
+# Processor threads per reader process in ``assistant run``: while one thread judges
+# and stores a mail (database round trips, the service's CPU), the other's next mail is
+# read, so neither the reader nor the storing waits for the other. (One thread per
+# reader left a third of two cores idle; three per reader were no faster than two.)
+PROCESSORS_PER_READER = 2
+
+
 class InboxConfig(_Section):
     mode: Literal["smtp", "imap"] = "smtp"
     max_message_bytes: PositiveInt = 26_214_400
@@ -157,7 +164,8 @@ class InboxConfig(_Section):
     # A scan or photo read by OCR (2-7 s a page on one core) may take this long.
     ocr_time_limit_seconds: Seconds = 100.0
     max_attempts: PositiveInt = 3
-    # Reader processes, one thread each; 0: one per core this process may run on.
+    # Reader processes (shared by PROCESSORS_PER_READER threads each); 0: one per core
+    # this process may run on.
     workers: NonNegativeInt = 0
     # Several instances on one PostgreSQL: a message (or an outbox mail) an instance took
     # is its own this long, renewed when its read begins; the work of an instance that
@@ -183,6 +191,10 @@ class InboxConfig(_Section):
     def reader_count(self) -> int:
         """How many readers ``assistant run`` starts: ``workers``, or the cores."""
         return self.workers or available_cores()
+
+    def processor_count(self) -> int:
+        """How many threads of ``assistant run`` judge and store mail."""
+        return self.reader_count() * PROCESSORS_PER_READER
 
     @model_validator(mode="after")
     def _lease_outlasts_a_read(self) -> InboxConfig:

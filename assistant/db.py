@@ -83,15 +83,19 @@ def _clean_texts(db: OrmSession, _context: Any, _instances: Any) -> None:
                 setattr(row, attribute.key, cleaned)
 
 
-def make_engine(url: str | URL) -> Engine:
-    """An engine for ``url``; ``postgresql://`` means psycopg 3 (the driver installed)."""
+def make_engine(url: str | URL, pool_size: int = 5) -> Engine:
+    """An engine for ``url``; ``postgresql://`` means psycopg 3 (the driver installed).
+
+    ``pool_size``: connections kept open (PostgreSQL) for the threads that use the
+    database at once; more are opened when needed, but closed again after each use: a
+    new backend process and login per transaction."""
     parsed = make_url(url)
     if parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(parsed)
     # pre_ping: a long-running service survives a database restart.
-    return create_engine(parsed, pool_pre_ping=True)
+    return create_engine(parsed, pool_pre_ping=True, pool_size=pool_size)
 
 
 def _sqlite_engine(url: URL) -> Engine:

@@ -18,9 +18,13 @@ from __future__ import annotations
 
 import logging
 import multiprocessing as mp
+import queue
 import resource
 import signal
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
@@ -279,6 +283,52 @@ class GuardedReader:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class ReaderPool:
+    """Guarded readers shared by more threads than there are readers: a thread holds a
+    reader only while its mail is read, so the readers read the next mails while the
+    threads judge and store the last ones (reading and storing each keep a core busy)."""
+
+    def __init__(self, readers: list[GuardedReader]) -> None:
+        self._readers = readers
+        self._free: queue.SimpleQueue[GuardedReader] = queue.SimpleQueue()
+        for reader in readers:
+            self._free.put(reader)
+        self._held = threading.local()
+
+    @contextmanager
+    def reserved(self) -> Iterator[None]:
+        """Wait for a free reader and keep it for this thread's next ``read_mail``.
+
+        The attempt at a message is counted before it is read (``Pipeline``): waiting
+        for a reader first means a service killed while threads wait has not spent the
+        attempts of the messages they wait with."""
+        self._held.reader = self._free.get()
+        try:
+            yield
+        finally:
+            self._release()
+
+    def read_mail(self, raw: bytes, limits: email.MailLimits) -> MailRead:
+        """``GuardedReader.read_mail`` by the reader this thread reserved, or the next
+        free one; the reader is free again as soon as the mail is read."""
+        reader = getattr(self._held, "reader", None) or self._free.get()
+        self._held.reader = reader
+        try:
+            return reader.read_mail(raw, limits)
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        reader = getattr(self._held, "reader", None)
+        if reader is not None:
+            self._held.reader = None
+            self._free.put(reader)
+
+    def close(self) -> None:
+        for reader in self._readers:
+            reader.close()
 
 
 # The name every caller used before the reader also read the mail itself.

@@ -29,7 +29,7 @@ from assistant.db import exclusive, exclusive_keys, session
 from assistant.models import Claim as ClaimRow
 from assistant.models import InboundMessage, OutboundMessage
 from assistant.outbox import compose, enqueue
-from assistant.pdf_reader import GuardedReader, ReadFailed
+from assistant.pdf_reader import GuardedReader, ReaderPool, ReadFailed
 from assistant.repository import REGISTER_LOCK, Repository
 from handlers import routing
 from handlers.claims import Claim, Evaluation, evaluate
@@ -138,7 +138,7 @@ class Pipeline:
         self,
         engine: Engine,
         config: Config,
-        reader: GuardedReader,
+        reader: GuardedReader | ReaderPool,
         today: Callable[[], date] = date.today,
         on_queued: Callable[[], None] = lambda: None,
         owner: str | None = None,

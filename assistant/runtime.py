@@ -3,11 +3,13 @@
 Threads, each with one job:
 - the inbox: the embedded SMTP server, or the IMAP poller; both only store mail;
 - the processors: a dispatcher leases stored, unprocessed messages, oldest first, one
-  in hand and one waiting for each of the ``[inbox] workers`` threads, each
-  owning one guarded reader process (memory and time limits,
-  ``assistant/pdf_reader.py``). Reading runs in parallel, so a slow mail holds one
-  reader for at most ``mail_time_budget_seconds`` and the others go on; judging and
-  storing is first come, first served per citizen and per PDF (the locks of
+  in hand and one waiting for each processor thread. The ``[inbox] workers`` guarded
+  reader processes (memory and time limits, ``assistant/pdf_reader.py``) are shared by
+  twice as many processor threads (``ReaderPool``): a thread holds a reader only while
+  its mail is read, so the readers read the next mails while the threads judge and
+  store the last ones. Reading runs in parallel, so a slow mail holds one reader for at
+  most ``mail_time_budget_seconds`` and the others go on; judging and storing is first
+  come, first served per citizen and per PDF (the locks of
   ``Repository.lock_for_judging``), side by side otherwise. At start that includes
   whatever was stored but not processed before a crash or kill;
 - several instances on one PostgreSQL: each leases only what it can work on now
@@ -36,13 +38,14 @@ from typing import Any
 from assistant.bot.service import IntakeService
 from assistant.bot.telegram import TelegramBot
 from assistant.commands.common import App
+from assistant.config import PROCESSORS_PER_READER
 from assistant.followup import FollowupLoop
 from assistant.inbox.imap_poller import ImapPoller
 from assistant.inbox.smtp_server import SmtpInbox
 from assistant.instance import instance_id
 from assistant.logs import describe_error
 from assistant.outbox import OutboxWorker, make_transport
-from assistant.pdf_reader import GuardedReader
+from assistant.pdf_reader import GuardedReader, ReaderPool
 from assistant.pipeline import Pipeline, claim_pending, release_leases
 
 log = logging.getLogger(__name__)
@@ -60,8 +63,9 @@ class Service:
     bot: TelegramBot | None = None
     desk: Any = None  # assistant.web.server.DeskServer when [web] enabled
     desk_error: str | None = None
-    # Reader threads, each with its reader process; None: ``[inbox] workers``.
+    # Reader processes; None: ``[inbox] workers``.
     workers: int | None = None
+    readers: ReaderPool | None = None
     jobs: queue.Queue[int] = field(default_factory=queue.Queue)
 
     def start(self) -> None:
@@ -128,7 +132,7 @@ class Service:
         thread.start()
         self.threads.append(thread)
 
-    def _pipeline(self, reader: GuardedReader) -> Pipeline:
+    def _pipeline(self, reader: ReaderPool) -> Pipeline:
         assert self.outbox is not None
         return Pipeline(self.app.engine, self.app.config, reader, on_queued=self.outbox.wake,
                         owner=instance_id())
@@ -139,20 +143,23 @@ class Service:
         in_flight: set[int] = set()
         lock = threading.Lock()
         workers = self.workers or 1
+        processors = workers * PROCESSORS_PER_READER
         lease_seconds = self.app.config.inbox.lease_seconds
 
         def finished(inbound_id: int) -> None:
             with lock:
                 in_flight.discard(inbound_id)
 
-        for n in range(workers):
+        self.readers = ReaderPool([GuardedReader.from_config(self.app.config.inbox)
+                                   for _ in range(workers)])
+        for n in range(processors):
             self._thread(f"processor-{n}", lambda: self._work_loop(finished))
         while not self.stop.is_set():
             self.arrived.clear()
             with lock:
-                # One message waiting per worker, leased several at a time (a lease costs
+                # One message waiting per processor, leased several at a time (a lease costs
                 # a transaction); the rest stays for the other instances.
-                free = 2 * workers - len(in_flight) if len(in_flight) <= workers else 0
+                free = 2 * processors - len(in_flight) if len(in_flight) <= processors else 0
             try:
                 if free > 0:
                     for inbound_id in claim_pending(self.app.engine, instance_id(),
@@ -167,18 +174,19 @@ class Service:
             self.arrived.wait(PROCESSOR_IDLE_SECONDS)
 
     def _work_loop(self, finished: Callable[[int], None]) -> None:
-        with GuardedReader.from_config(self.app.config.inbox) as reader:
-            pipeline = self._pipeline(reader)
-            while not self.stop.is_set():
-                try:
-                    inbound_id = self.jobs.get(timeout=1.0)
-                except queue.Empty:
-                    continue
-                try:
+        assert self.readers is not None
+        pipeline = self._pipeline(self.readers)
+        while not self.stop.is_set():
+            try:
+                inbound_id = self.jobs.get(timeout=1.0)
+            except queue.Empty:
+                continue
+            try:
+                with self.readers.reserved():  # read once a reader is free, store without it
                     pipeline.process_safely(inbound_id)
-                finally:
-                    finished(inbound_id)
-                    self.arrived.set()  # a worker is free: lease the next message
+            finally:
+                finished(inbound_id)
+                self.arrived.set()  # a worker is free: lease the next message
 
     def _imap_loop(self) -> None:
         ImapPoller(self.app.config.inbox.imap, self.app.store, lambda _id: self.arrived.set(),
@@ -195,6 +203,8 @@ class Service:
             self.desk.stop()
         for thread in self.threads:
             thread.join(timeout)
+        if self.readers is not None:
+            self.readers.close()
         try:
             # Messages leased for the workers but not begun, mail not delivered: to the
             # other instances now, not when the leases run out. A read still running

@@ -35,6 +35,9 @@ from assistant.store import Store, limits_from_config
 from handlers.register import RegisterError, check_start
 
 F = TypeVar("F", bound=Callable[..., Any])
+# Threads of ``assistant run`` besides the processors that use the database at once:
+# the dispatcher, the outbox, the follow-up, the inbox, the desk and the chat bot.
+SERVICE_THREADS = 6
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,7 @@ def open_app(config: Config) -> App:
     url = config.database.url
     shown = make_url(url).render_as_string(hide_password=True)
     try:
-        engine = make_engine(url)
+        engine = make_engine(url, pool_size=config.inbox.processor_count() + SERVICE_THREADS)
         upgrade(engine)
     except (SQLAlchemyError, ArgumentError, OSError) as exc:
         reason = getattr(exc, "orig", None) or exc
