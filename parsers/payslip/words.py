@@ -4,7 +4,8 @@ The page's characters come from PDFium (pypdfium2, the renderer pdfplumber itsel
 in the coordinates pdfplumber gives them, grouped into words as pdfplumber's
 ``WordExtractor`` groups them (``word_groups``). PDFium interprets a page in C: about
 seven times faster than pdfminer's interpreter, which was three quarters of a payslip's
-reading time.
+reading time. The loop over a page's characters, about five PDFium calls each, runs in C
+(``_glyphs.c``, built by ``pip install``); ``_raw_glyphs`` is its Python reference.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any, NamedTuple
 
 import pypdfium2 as pdfium
@@ -157,6 +159,16 @@ def _glyphs(page: pdfium.PdfPage) -> list[_Glyph]:
 
 
 def _read_glyphs(handle: int) -> list[_Glyph | None]:
+    """The text page's glyphs in content order (None where a character is not drawn),
+    ligatures widened."""
+    raw = _glyphs_c.read_glyphs(handle) if _glyphs_c is not None else _raw_glyphs(handle)
+    _widen_ligatures(raw)
+    return raw
+
+
+def _raw_glyphs(handle: int) -> list[_Glyph | None]:
+    """The reference of ``_glyphs.c``'s ``read_glyphs``, which does the same in one call
+    (tests/unit/parsers/test_glyphs_c.py holds the two equal)."""
     runs: dict[int, _Run | None] = {}
     box = pdfium_c.FS_RECTF()
     origin_x, origin_y = ctypes.c_double(), ctypes.c_double()
@@ -191,7 +203,6 @@ def _read_glyphs(handle: int) -> list[_Glyph | None]:
             raw.append(_Glyph(text, run.low, box.bottom, run.high, box.top, run.matrix))
         else:
             raw.append(_Glyph(text, box.left, box.bottom, box.right, box.top, run.matrix))
-    _widen_ligatures(raw)
     return raw
 
 
@@ -301,6 +312,25 @@ _FONT_SIZE = _c_function("FPDFText_GetFontSize", ctypes.c_double, _P, _I)
 _TEXT_FONT = _c_function("FPDFTextObj_GetFont", _P, _P)
 _FONT_DESCENT = _c_function("FPDFFont_GetDescent", _I, _P, ctypes.c_float,
                             ctypes.POINTER(ctypes.c_float))
+
+
+def _load_glyphs_c() -> ModuleType | None:
+    """The compiled character pass (``_glyphs.c``), bound to pypdfium2's PDFium; None
+    where it was not built (the Python loop then does the same, four times slower)."""
+    try:
+        from parsers.payslip import _glyphs
+    except ImportError:
+        return None
+    functions = ("FPDFText_CountChars", "FPDFText_GetUnicode", "FPDFText_IsGenerated",
+                 "FPDFText_HasUnicodeMapError", "FPDFText_GetLooseCharBox",
+                 "FPDFText_GetTextObject", "FPDFText_GetMatrix", "FPDFText_GetCharOrigin",
+                 "FPDFText_GetFontSize", "FPDFTextObj_GetFont", "FPDFFont_GetDescent")
+    _glyphs.init(_Glyph, _Glyph._field_defaults["matrix"], tuple(
+        ctypes.cast(getattr(pdfium_c, name), ctypes.c_void_p).value for name in functions))
+    return _glyphs
+
+
+_glyphs_c = _load_glyphs_c()
 
 
 # pdfminer's device matrix for each /Rotate (pdfminer.pdfinterp.PDFPageInterpreter):

@@ -1,0 +1,300 @@
+/* The page's glyphs from PDFium's text page, in C: ``_read_glyphs`` of words.py.
+ *
+ * words.py's ``_read_glyphs_py`` is the reference: this is the same loop, statement for
+ * statement, with the same arithmetic in doubles, and tests/unit/parsers/
+ * test_glyphs_c.py holds the two equal on every PDF of the test corpus. In Python the
+ * loop makes about five ctypes calls a character (about 4 us each character, three
+ * quarters of a text payslip's character pass); here one call reads a page.
+ *
+ * PDFium is not linked: words.py passes the addresses of the functions pypdfium2 has
+ * loaded, once (``init``). The caller holds PDFIUM_LOCK, as for any PDFium call.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <math.h>
+#include <stdint.h>
+
+typedef struct { float left, top, right, bottom; } FS_RECTF;
+typedef struct { float a, b, c, d, e, f; } FS_MATRIX;
+
+typedef int (*count_chars_t)(void *);
+typedef unsigned int (*unicode_t)(void *, int);
+typedef int (*int_at_t)(void *, int);
+typedef int (*box_t)(void *, int, FS_RECTF *);
+typedef void *(*text_object_t)(void *, int);
+typedef int (*matrix_t)(void *, int, FS_MATRIX *);
+typedef int (*origin_t)(void *, int, double *, double *);
+typedef double (*font_size_t)(void *, int);
+typedef void *(*text_font_t)(void *);
+typedef int (*font_descent_t)(void *, float, float *);
+
+static struct {
+    count_chars_t count_chars;
+    unicode_t unicode;
+    int_at_t generated, map_error;
+    box_t loose_box;
+    text_object_t text_object;
+    matrix_t matrix;
+    origin_t origin;
+    font_size_t font_size;
+    text_font_t text_font;
+    font_descent_t font_descent;
+} pdfium;
+
+static PyTypeObject *glyph_type;   /* words._Glyph, a NamedTuple (a tuple subclass) */
+static PyObject *default_matrix;   /* _Glyph's default matrix: (1, 0, 0, 1) */
+static PyObject *space, *replacement, *zero_int;
+
+/* What the characters of one text object share (words._Run). */
+typedef struct {
+    void *object;
+    int valid;          /* 0: _Run.of gave None */
+    PyObject *matrix;   /* (a, b, c, d) as floats */
+    double a;
+    int along_x, along_y;
+    double low, high;
+} Run;
+
+static PyObject *new_glyph(PyObject *text, PyObject *left, PyObject *bottom,
+                           PyObject *right, PyObject *top, PyObject *matrix,
+                           PyObject *generated, PyObject *origin)
+{
+    /* Steals every reference but matrix, generated and origin's (which it takes). */
+    PyObject *glyph = glyph_type->tp_alloc(glyph_type, 8);
+    if (glyph == NULL || left == NULL || bottom == NULL || right == NULL || top == NULL) {
+        Py_XDECREF(glyph); Py_XDECREF(text); Py_XDECREF(left); Py_XDECREF(bottom);
+        Py_XDECREF(right); Py_XDECREF(top);
+        return NULL;
+    }
+    Py_INCREF(matrix); Py_INCREF(generated); Py_INCREF(origin);
+    PyTuple_SET_ITEM(glyph, 0, text);
+    PyTuple_SET_ITEM(glyph, 1, left);
+    PyTuple_SET_ITEM(glyph, 2, bottom);
+    PyTuple_SET_ITEM(glyph, 3, right);
+    PyTuple_SET_ITEM(glyph, 4, top);
+    PyTuple_SET_ITEM(glyph, 5, matrix);
+    PyTuple_SET_ITEM(glyph, 6, generated);
+    PyTuple_SET_ITEM(glyph, 7, origin);
+    return glyph;
+}
+
+/* words._Run.of: 0 on success (run->valid says whether there is a run), -1 on error. */
+static int run_of(void *handle, int index, void *object, Run *run)
+{
+    FS_MATRIX m;
+    double x, y;
+    run->object = object;
+    run->valid = 0;
+    run->matrix = NULL;
+    if (!(object && pdfium.matrix(handle, index, &m) && pdfium.origin(handle, index, &x, &y)))
+        return 0;
+    double ma = m.a, mb = m.b, mc = m.c, md = m.d;
+    /* Used only along x (c == 0) or along y (d == 0): hypot is then exact, as Python's. */
+    double across = hypot(mc, md);
+    if (across == 0.0) across = 1.0;
+    double font_size = pdfium.font_size(handle, index);
+    double size = font_size * across;
+    float descent = 0.0f;
+    void *font = pdfium.text_font(object);
+    double low = (font && pdfium.font_descent(font, (float)font_size, &descent))
+        ? (double)descent * across : 0.0;
+    int along_x = mb == 0 && mc == 0, along_y = ma == 0 && md == 0;
+    double up, base;
+    if (along_x) { up = md > 0 ? 1 : -1; base = y; }
+    else { up = mc > 0 ? 1 : -1; base = x; }
+    double one = base + up * low, other = base + up * (low + size);
+    run->matrix = Py_BuildValue("(dddd)", ma, mb, mc, md);
+    if (run->matrix == NULL) return -1;
+    run->valid = 1;
+    run->a = ma;
+    run->along_x = along_x;
+    run->along_y = along_y;
+    /* sorted(): the smaller first; equal (or NaN) keeps the order. */
+    if (other < one) { run->low = other; run->high = one; }
+    else { run->low = one; run->high = other; }
+    return 0;
+}
+
+static PyObject *read_glyphs(PyObject *self, PyObject *arg)
+{
+    void *handle = PyLong_AsVoidPtr(arg);
+    if (handle == NULL && PyErr_Occurred()) return NULL;
+    if (glyph_type == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "_glyphs.init was not called");
+        return NULL;
+    }
+    int count = pdfium.count_chars(handle);
+    PyObject *glyphs = PyList_New(0);
+    PyObject *seen_runs = PyDict_New();  /* a text object's address -> its index in runs */
+    Run *runs = NULL;
+    Py_ssize_t run_count = 0, run_room = 0, last = -1;
+    if (glyphs == NULL || seen_runs == NULL) {
+        Py_XDECREF(glyphs); Py_XDECREF(seen_runs);
+        return NULL;
+    }
+    for (int i = 0; i < count; i++) {
+        unsigned int code = pdfium.unicode(handle, i);
+        PyObject *glyph = NULL;
+        /* PDFium generates spaces and line breaks, never a letter or a digit. */
+        if (!(code < 0x110000 && Py_UNICODE_ISALNUM((Py_UCS4)code))
+                && pdfium.generated(handle, i) == 1) {
+            if (code == 0x20) {
+                Py_INCREF(space); Py_INCREF(zero_int); Py_INCREF(zero_int);
+                Py_INCREF(zero_int); Py_INCREF(zero_int);
+                glyph = new_glyph(space, zero_int, zero_int, zero_int, zero_int,
+                                  default_matrix, Py_True, Py_None);
+            } else {
+                glyph = Py_None; Py_INCREF(glyph);
+            }
+            goto append;
+        }
+        PyObject *text;
+        if (code == 0 || pdfium.map_error(handle, i) == 1) {
+            text = replacement; Py_INCREF(text);
+        } else if (code == 0x0D || code == 0x0A) {
+            glyph = Py_None; Py_INCREF(glyph);
+            goto append;
+        } else {
+            text = PyUnicode_FromOrdinal((int)(code > 0x7fffffff ? 0x7fffffff : code));
+            if (text == NULL) goto error;
+        }
+        FS_RECTF box;
+        if (!pdfium.loose_box(handle, i, &box)) {
+            Py_DECREF(text);
+            glyph = Py_None; Py_INCREF(glyph);
+            goto append;
+        }
+        void *object = pdfium.text_object(handle, i);
+        Run *run = NULL;
+        /* Runs by text object: the last one first (a text object's glyphs follow each
+         * other), then every one seen, by address. */
+        if (last >= 0 && runs[last].object == object) run = &runs[last];
+        PyObject *key = NULL;
+        if (run == NULL) {
+            key = PyLong_FromVoidPtr(object);
+            PyObject *seen = key ? PyDict_GetItemWithError(seen_runs, key) : NULL;
+            if (seen == NULL && PyErr_Occurred()) { Py_XDECREF(key); Py_DECREF(text); goto error; }
+            if (seen != NULL) { last = PyLong_AsSsize_t(seen); run = &runs[last]; }
+        }
+        if (run == NULL) {
+            PyObject *number = PyLong_FromSsize_t(run_count);
+            if (number == NULL || PyDict_SetItem(seen_runs, key, number) < 0) {
+                Py_XDECREF(number); Py_DECREF(key); Py_DECREF(text); goto error;
+            }
+            Py_DECREF(number);
+            if (run_count == run_room) {
+                Py_ssize_t room = run_room ? run_room * 2 : 16;
+                Run *grown = PyMem_Realloc(runs, room * sizeof(Run));
+                if (grown == NULL) {
+                    Py_DECREF(key); Py_DECREF(text); PyErr_NoMemory(); goto error;
+                }
+                runs = grown; run_room = room;
+            }
+            if (run_of(handle, i, object, &runs[run_count]) < 0) {
+                Py_DECREF(key); Py_DECREF(text);
+                goto error;
+            }
+            last = run_count++;
+            run = &runs[last];
+        }
+        Py_XDECREF(key);
+        if (!run->valid) {
+            glyph = new_glyph(text, PyFloat_FromDouble(box.left),
+                              PyFloat_FromDouble(box.bottom), PyFloat_FromDouble(box.right),
+                              PyFloat_FromDouble(box.top), default_matrix, Py_False, Py_None);
+        } else if (run->along_x) {
+            double ox, oy;
+            PyObject *origin = Py_None;
+            Py_INCREF(origin);
+            if (pdfium.origin(handle, i, &ox, &oy) && run->a > 0) {
+                Py_DECREF(origin);
+                origin = Py_BuildValue("(NN)", PyLong_FromVoidPtr(object),
+                                       PyFloat_FromDouble(ox));
+                if (origin == NULL) { Py_DECREF(text); goto error; }
+            }
+            glyph = new_glyph(text, PyFloat_FromDouble(box.left),
+                              PyFloat_FromDouble(run->low), PyFloat_FromDouble(box.right),
+                              PyFloat_FromDouble(run->high), run->matrix, Py_False, origin);
+            Py_DECREF(origin);
+        } else if (run->along_y) {
+            glyph = new_glyph(text, PyFloat_FromDouble(run->low),
+                              PyFloat_FromDouble(box.bottom), PyFloat_FromDouble(run->high),
+                              PyFloat_FromDouble(box.top), run->matrix, Py_False, Py_None);
+        } else {
+            glyph = new_glyph(text, PyFloat_FromDouble(box.left),
+                              PyFloat_FromDouble(box.bottom), PyFloat_FromDouble(box.right),
+                              PyFloat_FromDouble(box.top), run->matrix, Py_False, Py_None);
+        }
+    append:
+        if (glyph == NULL) goto error;
+        if (PyList_Append(glyphs, glyph) < 0) { Py_DECREF(glyph); goto error; }
+        Py_DECREF(glyph);
+    }
+    for (Py_ssize_t k = 0; k < run_count; k++) Py_XDECREF(runs[k].matrix);
+    PyMem_Free(runs);
+    Py_DECREF(seen_runs);
+    return glyphs;
+error:
+    for (Py_ssize_t k = 0; k < run_count; k++) Py_XDECREF(runs[k].matrix);
+    PyMem_Free(runs);
+    Py_DECREF(seen_runs);
+    Py_DECREF(glyphs);
+    return NULL;
+}
+
+static PyObject *init(PyObject *self, PyObject *args)
+{
+    PyObject *type, *matrix;
+    unsigned long long addresses[11];
+    if (!PyArg_ParseTuple(args, "OO(KKKKKKKKKKK)", &type, &matrix,
+                          &addresses[0], &addresses[1], &addresses[2], &addresses[3],
+                          &addresses[4], &addresses[5], &addresses[6], &addresses[7],
+                          &addresses[8], &addresses[9], &addresses[10]))
+        return NULL;
+    if (!PyType_Check(type) || !PyType_IsSubtype((PyTypeObject *)type, &PyTuple_Type)) {
+        PyErr_SetString(PyExc_TypeError, "the glyph type must be a tuple subclass");
+        return NULL;
+    }
+    for (int k = 0; k < 11; k++) {
+        if (addresses[k] == 0) {
+            PyErr_SetString(PyExc_ValueError, "a PDFium function address is 0");
+            return NULL;
+        }
+    }
+    pdfium.count_chars = (count_chars_t)(uintptr_t)addresses[0];
+    pdfium.unicode = (unicode_t)(uintptr_t)addresses[1];
+    pdfium.generated = (int_at_t)(uintptr_t)addresses[2];
+    pdfium.map_error = (int_at_t)(uintptr_t)addresses[3];
+    pdfium.loose_box = (box_t)(uintptr_t)addresses[4];
+    pdfium.text_object = (text_object_t)(uintptr_t)addresses[5];
+    pdfium.matrix = (matrix_t)(uintptr_t)addresses[6];
+    pdfium.origin = (origin_t)(uintptr_t)addresses[7];
+    pdfium.font_size = (font_size_t)(uintptr_t)addresses[8];
+    pdfium.text_font = (text_font_t)(uintptr_t)addresses[9];
+    pdfium.font_descent = (font_descent_t)(uintptr_t)addresses[10];
+    Py_INCREF(type); Py_XSETREF(glyph_type, (PyTypeObject *)type);
+    Py_INCREF(matrix); Py_XSETREF(default_matrix, matrix);
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef methods[] = {
+    {"init", init, METH_VARARGS,
+     "init(glyph_type, default_matrix, (11 PDFium function addresses))"},
+    {"read_glyphs", read_glyphs, METH_O,
+     "read_glyphs(text_page_address) -> list of glyphs or None, as words._read_glyphs_py"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "parsers.payslip._glyphs",
+    "A page's glyphs from PDFium in one call (see words.py).", -1, methods,
+};
+
+PyMODINIT_FUNC PyInit__glyphs(void)
+{
+    space = PyUnicode_FromString(" ");
+    replacement = PyUnicode_FromOrdinal(0xFFFD);
+    zero_int = PyLong_FromLong(0);
+    if (space == NULL || replacement == NULL || zero_int == NULL) return NULL;
+    return PyModule_Create(&module);
+}

@@ -1,0 +1,129 @@
+"""The compiled character pass (parsers/payslip/_glyphs.c) gives what its Python
+reference (``words._raw_glyphs``) gives: the same glyphs, the same floats to the last
+bit, the same None where a character is not drawn, on every corpus PDF, every generated
+layout, pages turned by /Rotate with text at every angle, text at an odd angle, glyph
+codes without letters, and damaged or hostile files."""
+
+from __future__ import annotations
+
+import io
+import math
+import random
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from reportlab.pdfgen.canvas import Canvas
+
+from parsers.payslip import words
+from tests.fixtures.bad_pdfs import glyph_id_pdf, image_only_pdf, many_pages_pdf
+from tests.fixtures.payslips import LAYOUTS, make_case, render
+from tests.unit.parsers.test_char_source import CORPUS, turned_page
+
+
+def text_pages(data: bytes) -> Iterator[int]:
+    """Each page's PDFium text page, as the address both passes take."""
+    with words._document(data) as pdf:
+        for number in range(len(pdf)):
+            page = pdf[number]
+            textpage = page.get_textpage()
+            try:
+                yield words.ctypes.cast(textpage.raw, words.ctypes.c_void_p).value
+            finally:
+                textpage.close()
+                page.close()
+
+
+def same(a: object, b: object) -> bool:
+    """Equal, with floats equal to the bit (NaN is NaN) and ints still ints."""
+    if isinstance(a, tuple) and isinstance(b, tuple):
+        return (type(a) is type(b) and len(a) == len(b)
+                and all(same(x, y) for x, y in zip(a, b, strict=True)))
+    if isinstance(a, float) and isinstance(b, float):
+        return (math.isnan(a) and math.isnan(b)) or a.hex() == b.hex()
+    return type(a) is type(b) and a == b
+
+
+def assert_same_glyphs(data: bytes) -> int:
+    """Both passes over every page of ``data``; how many glyphs were compared."""
+    assert words._glyphs_c is not None, "parsers/payslip/_glyphs.c is not built"
+    compared = 0
+    for handle in text_pages(data):
+        expected = words._raw_glyphs(handle)
+        got = words._glyphs_c.read_glyphs(handle)
+        assert len(got) == len(expected)
+        for index, (ours, reference) in enumerate(zip(got, expected, strict=True)):
+            assert same(ours, reference), (index, ours, reference)
+        compared += len(got)
+    return compared
+
+
+def test_the_compiled_pass_is_built_and_used() -> None:
+    # The README's install builds it; without it the reader is four times slower.
+    assert words._glyphs_c is not None
+    data = render(make_case(LAYOUTS[0], 1))
+    assert assert_same_glyphs(data) > 300
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=lambda p: f"{p.parent.parent.name}/{p.name}")
+def test_corpus_pdf(path: Path) -> None:
+    assert assert_same_glyphs(path.read_bytes()) > 0
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_generated_layouts(layout: str) -> None:
+    for seed in (7, 8):
+        assert assert_same_glyphs(render(make_case(layout, seed))) > 0
+
+
+@pytest.mark.parametrize("rotate", [0, 90, 180, 270])
+@pytest.mark.parametrize("text_angle", [0, 90, 180, 270, 33])
+def test_turned_pages_and_text(rotate: int, text_angle: int) -> None:
+    assert assert_same_glyphs(turned_page(rotate, text_angle)) > 20
+
+
+def mixed_page(seed: int) -> bytes:
+    """Text objects drawn out of order, scaled, mirrored and skewed; ligatures, letters
+    outside Latin-1, and a text object revisited after others."""
+    rng = random.Random(seed)
+    buf = io.BytesIO()
+    canvas = Canvas(buf, pagesize=(595, 842))
+    for n in range(40):
+        canvas.saveState()
+        canvas.translate(rng.uniform(20, 500), rng.uniform(20, 800))
+        canvas.transform(rng.choice([1, -1, 0.5]), rng.choice([0, 0, 0.2]),
+                         rng.choice([0, 0, -0.3]), rng.choice([1, 2, -1]), 0, 0)
+        canvas.setFont(rng.choice(["Helvetica", "Times-Roman", "Courier"]),
+                       rng.choice([6, 9, 12, 30]))
+        canvas.drawString(0, 0, rng.choice(["Løn ﬁnale", "Æblegrød 1.234,56", "Σ € ½ ¼",
+                                            "   spaced   out   ", f"line {n}"]))
+        canvas.restoreState()
+    canvas.showPage()
+    canvas.save()
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_mixed_text_objects(seed: int) -> None:
+    assert assert_same_glyphs(mixed_page(seed)) > 100
+
+
+def test_glyph_codes_without_letters_image_pages_and_many_pages() -> None:
+    assert assert_same_glyphs(glyph_id_pdf()) > 0
+    assert assert_same_glyphs(image_only_pdf()) == 0
+    assert assert_same_glyphs(many_pages_pdf(pages=30)) > 0
+
+
+def test_damaged_files_give_the_same() -> None:
+    opened = 0
+    for seed in range(12):
+        rng = random.Random(seed)
+        data = bytearray(render(make_case(LAYOUTS[seed % len(LAYOUTS)], seed)))
+        for _ in range(20):  # bytes flipped inside the content streams and fonts
+            data[rng.randrange(len(data) // 4, len(data))] = rng.randrange(256)
+        try:
+            assert_same_glyphs(bytes(data))
+        except words.pdfium.PdfiumError:
+            continue  # PDFium refuses the file: neither pass runs
+        opened += 1
+    assert opened >= 6
