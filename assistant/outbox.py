@@ -37,9 +37,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.encoders import encode_base64
+from email.headerregistry import BaseHeader, HeaderRegistry
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
-from email.policy import SMTP
+from email.policy import SMTP, Policy
+from email.policy import default as default_policy
 from email.utils import format_datetime
 from pathlib import Path
 from typing import Protocol
@@ -62,6 +64,52 @@ BACKOFF_BASE = 5.0
 BACKOFF_CAP = 15 * 60.0
 
 
+class _FoldedOnce(BaseHeader):
+    """A header that keeps its folded form for the policy that last folded it."""
+
+    def fold(self, *, policy: Policy) -> str:
+        memo = self.__dict__.get("_folded")
+        if memo is not None and memo[0] is policy:
+            return memo[1]
+        folded = super().fold(policy=policy)
+        self._folded = (policy, folded)
+        return folded
+
+
+class _ComposedHeaders(HeaderRegistry):
+    """``policy.default``'s headers for the mail the service composes, parsed and folded
+    once per process: most of them (From, To, each part's Content-Type and encoding)
+    are the same in every summary. The stdlib makes a new header class on every lookup
+    and parses and folds every value anew: about half of composing a summary. Header
+    objects are immutable, so mails share them; at most ``MAX_HEADERS`` are kept."""
+
+    MAX_HEADERS = 512
+
+    def __init__(self) -> None:
+        super().__init__(base_class=_FoldedOnce)
+        self._classes: dict[str, type[BaseHeader]] = {}
+        self._parsed: dict[tuple[str, str], BaseHeader] = {}
+
+    def __getitem__(self, name: str) -> type[BaseHeader]:
+        key = name.lower()
+        cls = self._classes.get(key)
+        if cls is None:
+            cls = self._classes[key] = super().__getitem__(name)
+        return cls
+
+    def __call__(self, name: str, value: str) -> BaseHeader:
+        key = (name, value)
+        header = self._parsed.get(key)
+        if header is None:
+            if len(self._parsed) >= self.MAX_HEADERS:
+                self._parsed.clear()  # the next mails fill it again with what repeats
+            header = self._parsed[key] = super().__call__(name, value)
+        return header
+
+
+COMPOSE_POLICY = default_policy.clone(header_factory=_ComposedHeaders())
+
+
 def compose(
     *, sender: str, recipient: str, subject: str, body: str, dedup_key: str,
     attachments: list[tuple[str, str, bytes]] | tuple = (), in_reply_to: str | None = None,
@@ -73,7 +121,7 @@ def compose(
     ``auto-generated`` for everything else the service sends on its own; by default
     ``auto-replied`` when ``in_reply_to`` is given.
     """
-    message = EmailMessage()
+    message = EmailMessage(policy=COMPOSE_POLICY)
     message["From"] = sender
     message["To"] = recipient
     message["Subject"] = subject
