@@ -37,7 +37,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.encoders import encode_base64
-from email.headerregistry import BaseHeader, HeaderRegistry
+from email.headerregistry import BaseHeader
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from email.policy import SMTP, Policy
@@ -56,6 +56,7 @@ from assistant.files import private_dir
 from assistant.instance import instance_id
 from assistant.logs import describe_error
 from assistant.models import OutboundMessage
+from parsers.email import HeaderClasses
 from parsers.identifiers import mask_cprs
 
 log = logging.getLogger(__name__)
@@ -76,26 +77,18 @@ class _FoldedOnce(BaseHeader):
         return folded
 
 
-class _ComposedHeaders(HeaderRegistry):
+class _ComposedHeaders(HeaderClasses):
     """``policy.default``'s headers for the mail the service composes, parsed and folded
     once per process: most of them (From, To, each part's Content-Type and encoding)
-    are the same in every summary. The stdlib makes a new header class on every lookup
-    and parses and folds every value anew: about half of composing a summary. Header
+    are the same in every summary. The stdlib parses and folds every value anew: about
+    half of composing a summary. Header
     objects are immutable, so mails share them; at most ``MAX_HEADERS`` are kept."""
 
     MAX_HEADERS = 512
 
     def __init__(self) -> None:
         super().__init__(base_class=_FoldedOnce)
-        self._classes: dict[str, type[BaseHeader]] = {}
         self._parsed: dict[tuple[str, str], BaseHeader] = {}
-
-    def __getitem__(self, name: str) -> type[BaseHeader]:
-        key = name.lower()
-        cls = self._classes.get(key)
-        if cls is None:
-            cls = self._classes[key] = super().__getitem__(name)
-        return cls
 
     def __call__(self, name: str, value: str) -> BaseHeader:
         key = (name, value)
@@ -324,6 +317,10 @@ def backoff(attempts: int, rng: random.Random | None = None) -> timedelta:
 
 
 BATCH = 50  # messages leased at once
+# After new mail is queued, what the next moments queue joins it in one batch: a busy
+# inbox queues a summary every few tens of milliseconds, and a transaction for each cost
+# the service more than writing the mail.
+GATHER_SECONDS = 0.25
 
 
 class OutboxWorker:
@@ -332,7 +329,8 @@ class OutboxWorker:
 
     def __init__(self, engine: Engine, transport: Transport, max_attempts: int = 10,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-                 lease_seconds: float = 300.0, owner: str | None = None) -> None:
+                 lease_seconds: float = 300.0, owner: str | None = None,
+                 gather_seconds: float = GATHER_SECONDS) -> None:
         self.engine = engine
         self.transport = transport
         self.max_attempts = max_attempts
@@ -341,6 +339,7 @@ class OutboxWorker:
         # The process's name: a worker started again in the same process (after an
         # error) takes over its own leases at once.
         self.owner = owner or instance_id()
+        self.gather_seconds = gather_seconds
         self._wake = threading.Event()
 
     def wake(self) -> None:
@@ -452,4 +451,5 @@ class OutboxWorker:
             except Exception as exc:  # noqa: BLE001 - e.g. the database is briefly away
                 # Not log.exception: a database error prints its parameters (the mail).
                 log.error("outbox worker error; retrying: %s", describe_error(exc))
-            self._wake.wait(poll_seconds)
+            if self._wake.wait(poll_seconds):
+                stop.wait(self.gather_seconds)

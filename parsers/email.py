@@ -143,7 +143,21 @@ def read(raw: bytes, limits: MailLimits = MailLimits()) -> MailMessage | Unreada
     return UnreadableMail(f"the message could not be parsed ({type(error).__name__})")
 
 
-class _ParsedOnce(HeaderRegistry):
+class HeaderClasses(HeaderRegistry):
+    """A header registry that makes each header class once: the stdlib's makes a new
+    class (``type(...)``) on every lookup, that is for every header of every mail."""
+
+    _made: dict[tuple[type, type], type[BaseHeader]] = {}  # few: one per header kind
+
+    def __getitem__(self, name: str) -> type[BaseHeader]:
+        kind = self.registry.get(name.lower(), self.default_class)
+        made = self._made.get((kind, self.base_class))
+        if made is None:
+            made = self._made[(kind, self.base_class)] = super().__getitem__(name)
+        return made
+
+
+class _ParsedOnce(HeaderClasses):
     """``policy.default``'s headers, each parsed once per mail: the stdlib parses a header
     anew on every look, and its own MIME parser looks at a part's Content-Type about a
     dozen times (a tenth of the reading of a claim mail). One per mail, so what it keeps

@@ -263,3 +263,47 @@ def test_outbox_directory_and_files_are_owner_only_whatever_the_umask(store, tmp
     assert stat.S_IMODE(out.stat().st_mode) == 0o700
     (path,) = out.iterdir()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+# -- a busy inbox: the mail of the next moments goes out in one batch ---------------------
+
+
+class CountingWorker(OutboxWorker):
+    """Counts the delivery rounds that found mail."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.rounds: list[int] = []
+
+    def _deliver_due(self) -> tuple[int, int]:
+        found, sent = super()._deliver_due()
+        if found:
+            self.rounds.append(found)
+        return found, sent
+
+
+def test_mail_queued_moments_apart_is_delivered_in_one_round(store, tmp_path):
+    import threading
+    import time
+
+    out = tmp_path / "out"
+    worker = CountingWorker(store.engine, DirectoryTransport(out), gather_seconds=1.0)
+    stop = threading.Event()
+    thread = threading.Thread(target=worker.run, args=(stop, 30.0))
+    thread.start()
+    try:
+        time.sleep(0.2)  # the first round found nothing; the worker waits to be woken
+        for n in range(5):
+            queue(store, f"summary:gather:{n}")
+            worker.wake()  # as the pipeline does after each stored mail
+            time.sleep(0.05)
+        deadline = time.monotonic() + 10
+        while len(list(out.glob("*.eml"))) < 5 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        worker.wake()
+        thread.join(10)
+    assert len(list(out.glob("*.eml"))) == 5
+    assert worker.rounds == [5]
+    assert {row.status for row in rows(store)} == {"sent"}
