@@ -242,6 +242,93 @@ error:
     return NULL;
 }
 
+/* words._page_chars's loop on an unturned page (/Rotate 0): each glyph inside the
+ * CropBox as a Char in pdfplumber's coordinates. */
+static PyObject *page_chars(PyObject *self, PyObject *args)
+{
+    PyObject *glyphs, *char_type, *upright_of;
+    double cx0, cy0, cx1, cy1, slack, x0m, y0m, height, mb_x0, mb_top, doctop;
+    if (!PyArg_ParseTuple(args, "O!OO(ddddddddddd)", &PyList_Type, &glyphs, &char_type,
+                          &upright_of, &cx0, &cy0, &cx1, &cy1, &slack, &x0m, &y0m,
+                          &height, &mb_x0, &mb_top, &doctop))
+        return NULL;
+    if (!PyType_Check(char_type)
+            || !PyType_IsSubtype((PyTypeObject *)char_type, &PyTuple_Type)) {
+        PyErr_SetString(PyExc_TypeError, "the char type must be a tuple subclass");
+        return NULL;
+    }
+    PyTypeObject *type = (PyTypeObject *)char_type;
+    PyObject *chars = PyList_New(0);
+    PyObject *upright = PyDict_New();  /* by the glyph's matrix, as words.py keeps it */
+    PyObject *last_matrix = NULL, *last_upright = NULL;  /* borrowed from the dict */
+    if (chars == NULL || upright == NULL) goto error;
+    Py_ssize_t count = PyList_GET_SIZE(glyphs);
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *glyph = PyList_GET_ITEM(glyphs, i);
+        if (!PyTuple_Check(glyph) || PyTuple_GET_SIZE(glyph) < 6) {
+            PyErr_SetString(PyExc_TypeError, "a glyph must be a _Glyph");
+            goto error;
+        }
+        double left = PyFloat_AsDouble(PyTuple_GET_ITEM(glyph, 1));
+        double bottom = PyFloat_AsDouble(PyTuple_GET_ITEM(glyph, 2));
+        double right = PyFloat_AsDouble(PyTuple_GET_ITEM(glyph, 3));
+        double up = PyFloat_AsDouble(PyTuple_GET_ITEM(glyph, 4));
+        if (PyErr_Occurred()) goto error;
+        double mid_x = (left + right) / 2, mid_y = (bottom + up) / 2;
+        if (!(cx0 - slack <= mid_x && mid_x <= cx1 + slack
+              && cy0 - slack <= mid_y && mid_y <= cy1 + slack))
+            continue;
+        double x0, x1, y0, y1;
+        if (left <= right) { x0 = left - x0m; x1 = right - x0m; }
+        else { x0 = right - x0m; x1 = left - x0m; }
+        if (bottom <= up) { y0 = bottom - y0m; y1 = up - y0m; }
+        else { y0 = up - y0m; y1 = bottom - y0m; }
+        PyObject *matrix = PyTuple_GET_ITEM(glyph, 5), *is_upright;
+        if (matrix == last_matrix) {
+            is_upright = last_upright;
+        } else {
+            is_upright = PyDict_GetItemWithError(upright, matrix);
+            if (is_upright == NULL) {
+                if (PyErr_Occurred()) goto error;
+                PyObject *value = PyObject_CallOneArg(upright_of, matrix);
+                if (value == NULL) goto error;
+                int stored = PyDict_SetItem(upright, matrix, value);
+                Py_DECREF(value);  /* the dict holds it */
+                if (stored < 0) goto error;
+                is_upright = value;
+            }
+            last_matrix = matrix;
+            last_upright = is_upright;
+        }
+        double top = height - y1 + mb_top;
+        PyObject *fields[7] = {
+            PyTuple_GET_ITEM(glyph, 0), PyFloat_FromDouble(x0 + mb_x0),
+            PyFloat_FromDouble(x1 + mb_x0), PyFloat_FromDouble(top),
+            PyFloat_FromDouble(height - y0 + mb_top), PyFloat_FromDouble(doctop + top),
+            is_upright};
+        PyObject *item = type->tp_alloc(type, 7);
+        int failed = item == NULL;
+        for (int k = 1; k < 6; k++) failed |= fields[k] == NULL;
+        if (failed) {
+            Py_XDECREF(item);
+            for (int k = 1; k < 6; k++) Py_XDECREF(fields[k]);
+            goto error;
+        }
+        Py_INCREF(fields[0]);
+        Py_INCREF(fields[6]);
+        for (int k = 0; k < 7; k++) PyTuple_SET_ITEM(item, k, fields[k]);
+        int appended = PyList_Append(chars, item);
+        Py_DECREF(item);
+        if (appended < 0) goto error;
+    }
+    Py_DECREF(upright);
+    return chars;
+error:
+    Py_XDECREF(chars);
+    Py_XDECREF(upright);
+    return NULL;
+}
+
 static PyObject *init(PyObject *self, PyObject *args)
 {
     PyObject *type, *matrix;
@@ -282,6 +369,9 @@ static PyMethodDef methods[] = {
      "init(glyph_type, default_matrix, (11 PDFium function addresses))"},
     {"read_glyphs", read_glyphs, METH_O,
      "read_glyphs(text_page_address) -> list of glyphs or None, as words._read_glyphs_py"},
+    {"page_chars", page_chars, METH_VARARGS,
+     "page_chars(glyphs, char_type, upright_of, (crop box, slack, MediaBox origin, height, "
+     "offsets, doctop)) -> chars, as words._page_chars on a page with /Rotate 0"},
     {NULL, NULL, 0, NULL},
 };
 

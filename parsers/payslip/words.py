@@ -86,13 +86,16 @@ def _document(data: bytes) -> Iterator[pdfium.PdfDocument]:
             pdf.close()
 
 
-def _page_chars(page: pdfium.PdfPage, doctop: float) -> tuple[list[Char], float]:
+def _page_chars(page: pdfium.PdfPage, doctop: float,
+                compiled: bool = True) -> tuple[list[Char], float]:
     """The page's characters as pdfplumber's ``page.chars`` gives them (what word
     grouping reads), and the page's height.
 
     The glyphs (``_glyphs``) are in the PDF's user space; pdfplumber's characters are in
     pdfminer's: turned by the page's /Rotate, relative to the MediaBox, with y downwards
-    from the MediaBox's top. Characters outside the CropBox are left out."""
+    from the MediaBox's top. Characters outside the CropBox are left out. On an unturned
+    page the loop runs in C (``_glyphs.page_chars``, unless ``compiled`` is False: the
+    loop below is its reference)."""
     x0m, y0m, x1m, y1m = _normal_box(page.get_mediabox())
     rotation = page.get_rotation() % 360
     ctm = _CTM[rotation](x0m, y0m, x1m, y1m)
@@ -101,9 +104,13 @@ def _page_chars(page: pdfium.PdfPage, doctop: float) -> tuple[list[Char], float]
     else:
         height, mb_x0, mb_top = y1m - y0m, x0m, -y0m
     cx0, cy0, cx1, cy1 = _normal_box(page.get_cropbox())  # the MediaBox when there is none
+    glyphs = _glyphs(page)
+    if compiled and rotation == 0 and _glyphs_c is not None:
+        return _glyphs_c.page_chars(glyphs, Char, lambda matrix: _upright(matrix, ctm), (
+            cx0, cy0, cx1, cy1, CROP_SLACK, x0m, y0m, height, mb_x0, mb_top, doctop)), height
     chars: list[Char] = []
     upright: dict[tuple[float, float, float, float], bool] = {}  # by the glyph's matrix
-    for glyph in _glyphs(page):
+    for glyph in glyphs:
         # What lies outside the CropBox is not on the page a person sees: a line there
         # (a pension nobody can see, say) must not be read into a claim.
         if not (cx0 - CROP_SLACK <= (glyph.left + glyph.right) / 2 <= cx1 + CROP_SLACK

@@ -44,6 +44,24 @@ def same(a: object, b: object) -> bool:
     return type(a) is type(b) and a == b
 
 
+def assert_same_chars(data: bytes) -> None:
+    """The page's characters (``_glyphs.page_chars`` on an unturned page) as the Python
+    loop gives them."""
+    with words._document(data) as pdf:
+        doctop = 0.0
+        for number in range(len(pdf)):
+            page = pdf[number]
+            try:
+                got, height = words._page_chars(page, doctop)
+                expected, _ = words._page_chars(page, doctop, compiled=False)
+            finally:
+                page.close()
+            assert len(got) == len(expected)
+            for ours, reference in zip(got, expected, strict=True):
+                assert same(ours, reference), (ours, reference)
+            doctop += height
+
+
 def assert_same_glyphs(data: bytes) -> int:
     """Both passes over every page of ``data``; how many glyphs were compared."""
     assert words._glyphs_c is not None, "parsers/payslip/_glyphs.c is not built"
@@ -55,6 +73,7 @@ def assert_same_glyphs(data: bytes) -> int:
         for index, (ours, reference) in enumerate(zip(got, expected, strict=True)):
             assert same(ours, reference), (index, ours, reference)
         compared += len(got)
+    assert_same_chars(data)
     return compared
 
 
@@ -80,6 +99,32 @@ def test_generated_layouts(layout: str) -> None:
 @pytest.mark.parametrize("text_angle", [0, 90, 180, 270, 33])
 def test_turned_pages_and_text(rotate: int, text_angle: int) -> None:
     assert assert_same_glyphs(turned_page(rotate, text_angle)) > 20
+
+
+def cropped_page() -> bytes:
+    """Text inside, across and outside a CropBox smaller than the page."""
+    buf = io.BytesIO()
+    canvas = Canvas(buf, pagesize=(595, 842))
+    canvas.setCropBox((100, 100, 400, 600))
+    canvas.setFont("Helvetica", 10)
+    for x in range(0, 595, 45):
+        for y in range(20, 842, 60):
+            canvas.drawString(x, y, f"Løn {x},{y}")
+    canvas.showPage()
+    canvas.save()
+    return buf.getvalue()
+
+
+def test_a_cropbox_and_a_mediabox_away_from_the_origin() -> None:
+    data = cropped_page()
+    with words._document(data) as pdf:
+        page = pdf[0]
+        chars, _ = words._page_chars(page, 0.0)
+        everything = len(words._glyphs(page))
+        page.close()
+    assert 0 < len(chars) < everything  # some were cut off
+    assert_same_glyphs(data)
+    assert assert_same_glyphs(turned_page(0, 0, offset=True)) > 20
 
 
 def mixed_page(seed: int) -> bytes:
