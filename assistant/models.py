@@ -28,6 +28,7 @@ from sqlalchemy import (
     Numeric,
     Text,
     UniqueConstraint,
+    bindparam,
     event,
     update,
 )
@@ -261,13 +262,17 @@ class Claim(SQLModel, table=True):
     created_at: datetime = _created_at()
 
 
+_CLAIM_TABLE = Claim.__table__  # type: ignore[attr-defined]
+_SET_REFERENCE = update(_CLAIM_TABLE).where(_CLAIM_TABLE.c.id == bindparam("claim_id")).values(
+    reference=bindparam("new_reference"))  # built once: it runs for every new claim
+
+
 @event.listens_for(Claim, "after_insert")
 def _assign_claim_reference(_mapper: Mapper[Any], connection: Connection, claim: Claim) -> None:
     # The reference is derived from the id, which exists only after the INSERT; set it in
     # the same transaction so a claim is never committed without one.
     reference = claim_reference(claim.id or 0, claim.created_at)
-    table = Claim.__table__  # type: ignore[attr-defined]
-    connection.execute(update(table).where(table.c.id == claim.id).values(reference=reference))
+    connection.execute(_SET_REFERENCE, {"claim_id": claim.id, "new_reference": reference})
     set_committed_value(claim, "reference", reference)
 
 

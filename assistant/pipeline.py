@@ -21,13 +21,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import Engine, or_, update
+from sqlalchemy import Engine, bindparam, or_, update
 from sqlmodel import Session, col, select
 
 from assistant.config import Config
 from assistant.db import exclusive, exclusive_keys, session
 from assistant.models import Claim as ClaimRow
-from assistant.models import InboundMessage, OutboundMessage
+from assistant.models import InboundMessage, OutboundMessage, UTCDateTime
 from assistant.outbox import compose, enqueue
 from assistant.pdf_reader import GuardedReader, ReaderPool, ReadFailed
 from assistant.repository import REGISTER_LOCK, Repository
@@ -122,6 +122,22 @@ def release_leases(engine: Engine, owner: str | None = None) -> int:
                              .values(lease_owner=None, lease_until=None))
             count += result.rowcount or 0
     return count
+
+
+# Counting an attempt, built once with bound parameters (building it took 160 us a mail).
+_COUNT_ATTEMPT = update(InboundMessage).where(
+    col(InboundMessage.id) == bindparam("inbound_id"), InboundMessage.status == "received",
+    col(InboundMessage.attempts) < bindparam("limit"),
+).values(attempts=col(InboundMessage.attempts) + 1).returning(
+    InboundMessage.raw, InboundMessage.envelope_from)  # type: ignore[arg-type]
+# ... and taking the lease: nobody's, ours, or run out.
+_COUNT_ATTEMPT_LEASED = _COUNT_ATTEMPT.where(or_(
+    col(InboundMessage.lease_owner).is_(None),
+    InboundMessage.lease_owner == bindparam("owner"),
+    col(InboundMessage.lease_until).is_(None),
+    col(InboundMessage.lease_until) <= bindparam("now"),
+)).values(lease_owner=bindparam("new_owner"),
+          lease_until=bindparam("until", type_=UTCDateTime()))
 
 
 class StoredMail(NamedTuple):
@@ -264,23 +280,16 @@ class Pipeline:
         attempts left, not leased by another instance, gets the attempt and our lease.
         None: it is not that case (``_begin_attempt`` looks at why, with the row locked)."""
         now = _now()
-        counted = update(InboundMessage).where(
-            col(InboundMessage.id) == inbound_id, InboundMessage.status == "received",
-            col(InboundMessage.attempts) < limit)
-        values: dict[str, object] = {"attempts": col(InboundMessage.attempts) + 1}
+        params: dict[str, object] = {"inbound_id": inbound_id, "limit": limit}
+        statement = _COUNT_ATTEMPT
         if self.owner is not None:
-            counted = counted.where(or_(
-                col(InboundMessage.lease_owner).is_(None),
-                InboundMessage.lease_owner == self.owner,
-                col(InboundMessage.lease_until).is_(None),
-                col(InboundMessage.lease_until) <= now))
-            values |= {"lease_owner": self.owner, "lease_until": now + timedelta(
-                seconds=self.config.inbox.lease_seconds)}
+            statement = _COUNT_ATTEMPT_LEASED
+            params |= {"owner": self.owner, "now": now, "new_owner": self.owner,
+                       "until": now + timedelta(seconds=self.config.inbox.lease_seconds)}
         # On the connection, not through the ORM: nothing in the session is kept in step
         # with the row (the ORM's bulk UPDATE would look for that, at a cost per mail).
         with session(self.engine) as db:
-            row = db.connection().execute(counted.values(values).returning(
-                InboundMessage.raw, InboundMessage.envelope_from)).first()  # type: ignore[arg-type]
+            row = db.connection().execute(statement, params).first()
         return StoredMail(row[0], row[1]) if row is not None else None
 
     def _record_failure(self, inbound_id: int, exc: Exception) -> None:

@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, update
+from sqlalchemy import ColumnElement, and_, bindparam, func, or_, update
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, delete, select
 
@@ -60,6 +60,25 @@ REGISTER_LOCK = "register"
 # (``handlers.claim_status``).
 HELD = COUNTED_STATUSES
 CLAIMED = CLAIMED_STATUSES
+
+
+# The statements judging every claim runs, built once with bound parameters: building a
+# statement's expression tree (and then its cache key) anew costs 30-160 us a statement,
+# and each mail runs several.
+_SAME_PAYSLIP = select(ClaimRow.reference).where(
+    ClaimRow.payslip_sha256 == bindparam("sha256"),
+    ClaimRow.inbound_id != bindparam("inbound_id"),
+    col(ClaimRow.status).in_(CLAIMED)).order_by(col(ClaimRow.id))
+_WORKPLACE_AND_SENDERS = (
+    select(Workplace, WorkplaceSender.pattern)
+    .outerjoin(WorkplaceSender, col(WorkplaceSender.workplace_id) == Workplace.id)
+    .where(Workplace.cvr == bindparam("cvr")))
+_EMPLOYMENTS_OF = select(Employment).where(
+    Employment.cpr == bindparam("cpr"), Employment.workplace_id == bindparam("workplace_id"))
+_HELD_CLAIMS_OF = select(ClaimRow).where(
+    col(ClaimRow.employment_id).in_(bindparam("employment_ids", expanding=True)),
+    ClaimRow.inbound_id != bindparam("inbound_id"),
+    col(ClaimRow.status).in_(HELD))
 
 
 @dataclass(frozen=True)
@@ -129,10 +148,8 @@ class Repository:
     def workplace_and_senders(self, cvr: str) -> tuple[Workplace | None, list[str]]:
         """The workplace with this CVR and its sender patterns (sorted), in one query:
         judging a claim needs both."""
-        found = self.db.exec(
-            select(Workplace, WorkplaceSender.pattern)
-            .outerjoin(WorkplaceSender, col(WorkplaceSender.workplace_id) == Workplace.id)
-            .where(Workplace.cvr == normal_cvr(cvr))).all()
+        found = self.db.exec(_WORKPLACE_AND_SENDERS,
+                             params={"cvr": normal_cvr(cvr)}).all()  # type: ignore[call-overload]
         if not found:
             return None, []
         return found[0][0], sorted(p for _, p in found if p is not None)
@@ -360,16 +377,13 @@ class Repository:
         if workplace is None:
             return RegisterSlice(workplace_known=False, sender_allowed=False, same_payslip=same)
         allowed = routing.sender_authorised(sender, envelope_from, patterns)
-        employments = self.db.exec(select(Employment).where(
-            Employment.cpr == claim.cpr.digits, Employment.workplace_id == workplace.id)).all()
+        employments = self.db.exec(_EMPLOYMENTS_OF, params={  # type: ignore[call-overload]
+            "cpr": claim.cpr.digits, "workplace_id": workplace.id}).all()
         views = tuple(EmploymentView(e.id or 0, e.hours_per_week, e.start_date, e.last_day,
                                      e.status) for e in employments)
         ids = [e.id for e in employments]
-        prior_rows = self.db.exec(select(ClaimRow).where(
-            col(ClaimRow.employment_id).in_(ids),
-            ClaimRow.inbound_id != inbound_id,
-            col(ClaimRow.status).in_(HELD),
-        )).all() if ids else []
+        prior_rows = self.db.exec(_HELD_CLAIMS_OF, params={  # type: ignore[call-overload]
+            "employment_ids": ids, "inbound_id": inbound_id}).all() if ids else []
         prior = [_prior(r) for r in prior_rows if not _is_duplicate_row(r)]
         prior += [_prior(r) for r in earlier_rows if r.employment_id in ids and r.status in
                   HELD and not _is_duplicate_row(r)]
@@ -385,9 +399,8 @@ class Repository:
         for row in earlier_rows:
             if row.payslip_sha256 == part.sha256 and row.status in CLAIMED:
                 return row.reference
-        return self.db.exec(select(ClaimRow.reference).where(
-            ClaimRow.payslip_sha256 == part.sha256, ClaimRow.inbound_id != inbound_id,
-            col(ClaimRow.status).in_(CLAIMED)).order_by(col(ClaimRow.id))).first()
+        return self.db.exec(_SAME_PAYSLIP, params={  # type: ignore[call-overload]
+            "sha256": part.sha256, "inbound_id": inbound_id}).first()
 
     def upsert_claim(self, inbound_id: int, claim: Claim, part: Part, decision: Decision,
                      register_slice: RegisterSlice, fresh: bool = False) -> ClaimRow:
