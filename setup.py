@@ -2,6 +2,8 @@
 
 Everything else is in pyproject.toml. The extension calls PDFium through the function
 addresses pypdfium2 has loaded, so it needs only a C compiler and Python's headers.
+Optional: without a compiler the install still succeeds and the reader runs the same
+loops in Python, slower (``assistant run`` says so when it starts).
 ``-ffp-contract=off``: no fused multiply-add, so its arithmetic rounds as Python's does
 (the reference in words.py, held equal by tests/unit/parsers/test_glyphs_c.py)."""
 
@@ -9,4 +11,4 @@ from setuptools import Extension, setup
 
 setup(ext_modules=[Extension(
     "parsers.payslip._glyphs", ["parsers/payslip/_glyphs.c"],
-    extra_compile_args=["-O2", "-ffp-contract=off"])])
+    extra_compile_args=["-O2", "-ffp-contract=off"], optional=True)])

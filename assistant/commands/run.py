@@ -9,6 +9,7 @@ import click
 from assistant import logs, runtime
 from assistant.commands.common import App, with_app
 from assistant.instance import AlreadyRunning, InstanceLock
+from parsers.payslip import words
 
 
 @click.command()
@@ -37,6 +38,10 @@ def run(app: App) -> None:
         click.echo(f"assistant running: claims to {config.jobcenter.address} via {where} "
                    f"({service.workers} readers); "
                    f"outbox: {outbox}{bot}{desk}. Ctrl-C stops.", err=True)
+        if not words.compiled():
+            click.echo("warning: the reader's C loop (parsers/payslip/_glyphs.c) was not "
+                       "built, so payslips are read about 1.4x slower; install a C compiler "
+                       "(Debian: apt-get install gcc) and run pip install -e . again", err=True)
 
     try:
         lock = InstanceLock(config.database.url)

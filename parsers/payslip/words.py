@@ -340,6 +340,11 @@ def _load_glyphs_c() -> ModuleType | None:
 _glyphs_c = _load_glyphs_c()
 
 
+def compiled() -> bool:
+    """Whether the character loop runs in C (``_glyphs.c`` was built at install)."""
+    return _glyphs_c is not None
+
+
 # pdfminer's device matrix for each /Rotate (pdfminer.pdfinterp.PDFPageInterpreter):
 # user space -> the page as displayed, origin at the MediaBox's lower left.
 _CTM = {
