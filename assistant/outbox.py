@@ -56,7 +56,7 @@ from assistant.files import private_dir
 from assistant.instance import instance_id
 from assistant.logs import describe_error
 from assistant.models import OutboundMessage
-from parsers.email import HeaderClasses
+from parsers.email import ParsedHeaders
 from parsers.identifiers import mask_cprs
 
 log = logging.getLogger(__name__)
@@ -77,30 +77,12 @@ class _FoldedOnce(BaseHeader):
         return folded
 
 
-class _ComposedHeaders(HeaderClasses):
-    """``policy.default``'s headers for the mail the service composes, parsed and folded
-    once per process: most of them (From, To, each part's Content-Type and encoding)
-    are the same in every summary. The stdlib parses and folds every value anew: about
-    half of composing a summary. Header
-    objects are immutable, so mails share them; at most ``MAX_HEADERS`` are kept."""
-
-    MAX_HEADERS = 512
-
-    def __init__(self) -> None:
-        super().__init__(base_class=_FoldedOnce)
-        self._parsed: dict[tuple[str, str], BaseHeader] = {}
-
-    def __call__(self, name: str, value: str) -> BaseHeader:
-        key = (name, value)
-        header = self._parsed.get(key)
-        if header is None:
-            if len(self._parsed) >= self.MAX_HEADERS:
-                self._parsed.clear()  # the next mails fill it again with what repeats
-            header = self._parsed[key] = super().__call__(name, value)
-        return header
-
-
-COMPOSE_POLICY = default_policy.clone(header_factory=_ComposedHeaders())
+# The mail the service composes: headers parsed and folded once per process. Most of
+# them (From, To, each part's Content-Type and encoding) are the same in every summary,
+# and the stdlib parsed and folded every value anew: about half of composing a summary.
+MAX_COMPOSED_HEADERS = 512
+COMPOSE_POLICY = default_policy.clone(
+    header_factory=ParsedHeaders(_FoldedOnce, MAX_COMPOSED_HEADERS))
 
 
 def compose(

@@ -132,7 +132,7 @@ def read(raw: bytes, limits: MailLimits = MailLimits()) -> MailMessage | Unreada
     if problem:
         return UnreadableMail(problem)
     error: Exception | None = None
-    for pol in (policy.default.clone(header_factory=_ParsedOnce()), policy.compat32):
+    for pol in (policy.default.clone(header_factory=ParsedHeaders()), policy.compat32):
         try:
             msg = message_from_bytes(raw, policy=pol)
             return _Reader(limits, fallback=pol is policy.compat32).read(msg)
@@ -143,11 +143,22 @@ def read(raw: bytes, limits: MailLimits = MailLimits()) -> MailMessage | Unreada
     return UnreadableMail(f"the message could not be parsed ({type(error).__name__})")
 
 
-class HeaderClasses(HeaderRegistry):
-    """A header registry that makes each header class once: the stdlib's makes a new
-    class (``type(...)``) on every lookup, that is for every header of every mail."""
+class ParsedHeaders(HeaderRegistry):
+    """``policy.default``'s headers, each class made once and each value parsed once.
+
+    The stdlib's registry makes a new class (``type(...)``) on every lookup and parses a
+    header anew on every look; its own MIME parser looks at a part's Content-Type about a
+    dozen times (a tenth of the reading of a claim mail). Header objects are immutable,
+    so whoever shares this registry shares them. ``max_headers``: at most this many kept
+    (None: one registry per mail, bounded by the mail)."""
 
     _made: dict[tuple[type, type], type[BaseHeader]] = {}  # few: one per header kind
+
+    def __init__(self, base_class: type[BaseHeader] = BaseHeader,
+                 max_headers: int | None = None) -> None:
+        super().__init__(base_class=base_class)
+        self.max_headers = max_headers
+        self._parsed: dict[tuple[str, str], BaseHeader] = {}
 
     def __getitem__(self, name: str) -> type[BaseHeader]:
         kind = self.registry.get(name.lower(), self.default_class)
@@ -156,21 +167,12 @@ class HeaderClasses(HeaderRegistry):
             made = self._made[(kind, self.base_class)] = super().__getitem__(name)
         return made
 
-
-class _ParsedOnce(HeaderClasses):
-    """``policy.default``'s headers, each parsed once per mail: the stdlib parses a header
-    anew on every look, and its own MIME parser looks at a part's Content-Type about a
-    dozen times (a tenth of the reading of a claim mail). One per mail, so what it keeps
-    is bounded by the mail."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._parsed: dict[tuple[str, str], BaseHeader] = {}
-
     def __call__(self, name: str, value: str) -> BaseHeader:
         key = (name, value)
         header = self._parsed.get(key)
         if header is None:
+            if self.max_headers is not None and len(self._parsed) >= self.max_headers:
+                self._parsed.clear()  # what repeats fills it again
             header = self._parsed[key] = super().__call__(name, value)
         return header
 

@@ -300,8 +300,12 @@ def _c_function(name: str, restype: type | None, *argtypes: type) -> Callable[..
     """A PDFium function with plain pointer arguments: pypdfium2's own prototypes take
     typed pointers and return pointer objects, which cost as much again per call in
     the loop over every character of a payslip."""
-    address = ctypes.cast(getattr(pdfium_c, name), ctypes.c_void_p).value
-    return ctypes.CFUNCTYPE(restype, *argtypes)(address)
+    return ctypes.CFUNCTYPE(restype, *argtypes)(_address(name))
+
+
+def _address(name: str) -> int | None:
+    """Where pypdfium2's PDFium has the function ``name``."""
+    return ctypes.cast(getattr(pdfium_c, name), ctypes.c_void_p).value
 
 
 _P, _I = ctypes.c_void_p, ctypes.c_int
@@ -332,8 +336,8 @@ def _load_glyphs_c() -> ModuleType | None:
                  "FPDFText_HasUnicodeMapError", "FPDFText_GetLooseCharBox",
                  "FPDFText_GetTextObject", "FPDFText_GetMatrix", "FPDFText_GetCharOrigin",
                  "FPDFText_GetFontSize", "FPDFTextObj_GetFont", "FPDFFont_GetDescent")
-    _glyphs.init(_Glyph, _Glyph._field_defaults["matrix"], tuple(
-        ctypes.cast(getattr(pdfium_c, name), ctypes.c_void_p).value for name in functions))
+    _glyphs.init(_Glyph, _Glyph._field_defaults["matrix"],
+                 tuple(_address(name) for name in functions))
     return _glyphs
 
 

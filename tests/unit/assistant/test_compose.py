@@ -61,8 +61,8 @@ def test_the_same_bytes_as_the_stdlib_policy(monkeypatch: pytest.MonkeyPatch,
 
 
 def test_the_cache_is_bounded() -> None:
-    headers = outbox._ComposedHeaders()
-    for n in range(3 * headers.MAX_HEADERS):
+    headers = outbox.COMPOSE_POLICY.header_factory
+    for n in range(3 * outbox.MAX_COMPOSED_HEADERS):
         assert str(headers("Subject", f"Refusion {n}")) == f"Refusion {n}"
-    assert len(headers._parsed) <= headers.MAX_HEADERS
+    assert len(headers._parsed) <= outbox.MAX_COMPOSED_HEADERS
     assert headers("To", "a@b.dk") is headers("To", "a@b.dk")
