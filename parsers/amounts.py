@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
+from parsers import memo
+
 # A number token: digits with optional thousands groups and decimals, an optional
 # sign in front or (Danish payroll style) behind, or accounting parentheses.
 AMOUNT_RE = re.compile(
@@ -46,6 +48,7 @@ def _to_decimal(num: str) -> Decimal:
     return Decimal(f"{whole}.{frac}")
 
 
+@memo.by_text
 def parse_amount(text: str) -> Decimal | None:
     """The amount in ``text`` if the whole text is one amount, else None."""
     cleaned = CURRENCY_RE.sub("", text).strip()

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from parsers import memo
+
 # Field labels. Each matches at the start of a cell (after an optional pay code).
 FIELD_LABELS: dict[str, re.Pattern[str]] = {
     "cpr": re.compile(
@@ -196,6 +198,7 @@ HOLIDAY_FIRST_RE = re.compile(
     re.I)
 
 
+@memo.by_text
 def classify(label: str) -> str:
     """The kind of a pay line from its label alone, or "unknown"."""
     first = HOLIDAY_FIRST_RE.search(label)

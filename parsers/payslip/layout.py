@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from parsers import labels
+from parsers import labels, memo
 from parsers.payslip.model import Source
 
 
@@ -113,9 +113,13 @@ class Doc:
         return found
 
 
+# A pay code before a label: "1100 Timeløn".
+PAY_CODE_RE = re.compile(r"^\d{2,5}\s+")
+
+
 def label_end(pattern: re.Pattern[str], text: str) -> int | None:
     """Where a label at the start of a cell ends (after an optional pay code), or None."""
-    stripped = re.sub(r"^\d{2,5}\s+", "", text)
+    stripped = PAY_CODE_RE.sub("", text)
     offset = len(text) - len(stripped)
     m = pattern.match(stripped)
     if not m:
@@ -132,7 +136,9 @@ def label_end(pattern: re.Pattern[str], text: str) -> int | None:
 _ANYWHERE = frozenset({"cpr", "cvr", "se"})
 
 
-def _label_spans(field_name: str, text: str) -> list[tuple[int, int]]:
+@memo.by_text
+def _label_spans(text: str, field_name: str) -> tuple[tuple[int, int], ...]:
+    """Where ``field_name``'s label stands in a cell's ``text``."""
     pattern = labels.FIELD_LABELS[field_name]
     end = label_end(pattern, text)
     if end is not None and _longer_label_at_start(field_name, text, end):
@@ -142,7 +148,7 @@ def _label_spans(field_name: str, text: str) -> list[tuple[int, int]]:
         for m in pattern.finditer(text):
             if m.start() > 0 and not text[m.start() - 1].isalnum() and m.end() != end:
                 spans.append((m.start(), m.end()))
-    return spans
+    return tuple(spans)
 
 
 def _longer_label_at_start(field_name: str, text: str, end: int) -> bool:
@@ -167,7 +173,7 @@ def value_cells(doc: Doc, field_name: str):
     """As ``values_for``, with the cell that holds the whole value (None when the
     value shares its cell with the label) and the cell the value stands in."""
     for cell in doc.cells:
-        for start, end in _label_spans(field_name, cell.text):
+        for start, end in _label_spans(cell.text, field_name):
             label = cell.text[max(0, start - 4):end]  # with what stands just before it
             rest = cell.text[end:].strip(" :.#-\t")
             # "CVR nr. 123..." -> "123..."; the word boundary keeps "Nordic A/S" whole.

@@ -7,9 +7,17 @@ import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from parsers import labels
+from parsers import labels, memo
 from parsers.amounts import AMOUNT_RE, find_amounts, parse_amount
-from parsers.payslip.layout import Cell, Doc, Line, is_field_label, is_labelish, value_cells
+from parsers.payslip.layout import (
+    PAY_CODE_RE,
+    Cell,
+    Doc,
+    Line,
+    is_field_label,
+    is_labelish,
+    value_cells,
+)
 from parsers.payslip.model import PayLine, Source
 
 # "Timeløn 10,00 t á 145,20", "12 timer", "7.5 hrs": hours written into the label.
@@ -32,14 +40,24 @@ def _header_columns(line: Line) -> list[_Column] | None:
     """The columns if ``line`` is a table header row (two or more known headers)."""
     columns = []
     for cell in line.cells:
-        if find_amounts(cell.text):
+        if _has_amount(cell.text):
             return None
-        for role, pattern in labels.COLUMN_RULES:
-            if pattern.search(cell.text):
-                columns.append(_Column(role, cell.x0, cell.x1))
-                break
+        role = _column_role(cell.text)
+        if role is not None:
+            columns.append(_Column(role, cell.x0, cell.x1))
     # One lone heading ("Saldi år til dato") is a section title, not a table header.
     return columns if len(columns) >= 2 else None
+
+
+@memo.by_text
+def _has_amount(text: str) -> bool:
+    return bool(find_amounts(text))
+
+
+@memo.by_text
+def _column_role(text: str) -> str | None:
+    """The column a header cell names ("Antal" -> quantity), or None."""
+    return next((role for role, pattern in labels.COLUMN_RULES if pattern.search(text)), None)
 
 
 def _column_of(cell: Cell, columns: list[_Column]) -> str | None:
@@ -102,8 +120,8 @@ def pay_lines(doc: Doc) -> list[PayLine]:
             side_by_side = False
             continue
         label_cells = [c for c in line.cells
-                       if re.search(r"[^\W\d_]{2,}", c.text) and _unit_quantity(c.text) is None]
-        numbers = [c for c in line.cells if _is_number_cell(c)]
+                       if _WORD_RE.search(c.text) and _unit_quantity(c.text) is None]
+        numbers = [c for c in line.cells if _is_number(c.text)]
         if pending is not None and numbers and len(pending.cells) == 1 and label_cells \
                 and all(_CONTINUATION_RE.match(c.text) for c in label_cells):
             # "Holiday pay 12.5%" / "(FerieKonto)  771.73  8,666.53": a label wrapped in
@@ -205,35 +223,56 @@ _HERAF_SPLIT_RE = re.compile(r"[,;]?\s+(?=(?:heraf|of which)\b)", re.I)
 def _refined(line: Line) -> Line:
     """The line with cells that hold a label and its amount run together split in two
     (and "... i alt 99,00, heraf arbejdsgiverandel 66,00" split at "heraf")."""
+    if sum(_cells_made_of(cell.text) for cell in line.cells) == len(line.cells):
+        return line  # most lines: nothing to split, no cells to build
     cells: list[Cell] = []
     for cell in line.cells:
-        for part in _split_at(cell, _HERAF_SPLIT_RE):
-            cells += _label_and_amount(part)
-    if len(cells) == len(line.cells):
-        return line
+        for start, end in _heraf_parts(cell.text):
+            cells += _label_and_amount(_part(cell, start, end))
     return Line(line.page, line.top, line.bottom, cells)
 
 
-def _label_and_amount(part: Cell) -> list[Cell]:
+@memo.by_text
+def _cells_made_of(text: str) -> int:
+    """How many cells ``_refined`` makes of a cell with ``text``."""
+    return sum(2 if _label_amount_split(text[start:end].strip(" ,;")) else 1
+               for start, end in _heraf_parts(text))
+
+
+@memo.by_text
+def _heraf_parts(text: str) -> tuple[tuple[int, int], ...]:
+    """Where the parts of ``text`` split at "heraf" / "of which" stand."""
+    starts = [0] + [m.end() for m in _HERAF_SPLIT_RE.finditer(text)]
+    ends = [m.start() for m in _HERAF_SPLIT_RE.finditer(text)] + [len(text)]
+    return tuple((a, b) for a, b in zip(starts, ends, strict=True) if b > a)
+
+
+@memo.by_text
+def _label_amount_split(text: str) -> tuple[str, int, int, int, str] | None:
+    """A label and its amount run together in ``text``: the text without remarks, where
+    the label ends, where the amount starts and ends in it, and the words after the
+    amount; None when ``text`` is not one."""
     # "(15,00 % af 7.062,09)" explains a figure; it is not one.
-    text = _REMARK_RE.sub("", part.text).strip()
+    text = _REMARK_RE.sub("", text).strip()
     m = _TRAILING_AMOUNT_RE.match(text) or _COLON_AMOUNT_RE.match(text)
     if not m or parse_amount(m.group("amount")) is None \
             or not _WORD_RE.search(_CURRENCY_WORD_RE.sub("", m.group("label"))) \
             or _BASE_OF_RE.search(m.group("label")):
-        return [part]
-    part = replace(part, text=text)  # the offsets below are in this text
+        return None
     rest = (m.groupdict().get("rest") or "").strip()
-    label = _part(part, 0, m.end("label"))
+    return text, m.end("label"), m.start("amount"), m.end("amount"), rest
+
+
+def _label_and_amount(part: Cell) -> list[Cell]:
+    split = _label_amount_split(part.text)
+    if split is None:
+        return [part]
+    text, label_end, amount_start, amount_end, rest = split
+    part = replace(part, text=text)  # the offsets are in this text
+    label = _part(part, 0, label_end)
     if rest:
         label.text = f"{label.text} {rest}"  # "... : 882,76 indbetales til FerieKonto"
-    return [label, replace(_part(part, m.start("amount"), m.end("amount")), split=True)]
-
-
-def _split_at(cell: Cell, pattern: re.Pattern[str]) -> list[Cell]:
-    starts = [0] + [m.end() for m in pattern.finditer(cell.text)]
-    ends = [m.start() for m in pattern.finditer(cell.text)] + [len(cell.text)]
-    return [_part(cell, a, b) for a, b in zip(starts, ends, strict=True) if b > a]
+    return [label, replace(_part(part, amount_start, amount_end), split=True)]
 
 
 def _part(cell: Cell, start: int, end: int) -> Cell:
@@ -324,13 +363,13 @@ def _heading_regions(line: Line, regions: _Regions,
     into regions; one heading (or a heading phrase in a longer line) spans it all,
     except one standing right of the table being read (a "Saldi" box beside the pay
     table), which governs only its own side."""
-    per_cell = [(c.x0, _section(c.text, None)) for c in line.cells]
+    per_cell = [(c.x0, _section_of(c.text)) for c in line.cells]
     if sum(1 for _, s in per_cell if s is not None) >= 2:
         return [(_FULL_WIDTH, per_cell[0][1]), *per_cell[1:]]
     if columns and len(line.cells) == 1 and per_cell[0][1] is not None \
             and line.cells[0].x0 > max(c.x1 for c in columns):
         return [*(r for r in regions if r[0] < line.cells[0].x0), per_cell[0]]
-    found = _section(line.text, None)
+    found = _section_of(line.text)
     return [(_FULL_WIDTH, found)] if found is not None else regions
 
 
@@ -342,7 +381,9 @@ def _section_at(regions: _Regions, x0: float) -> str | None:
     return section
 
 
-def _section(text: str, current: str | None) -> str | None:
+@memo.by_text
+def _section_of(text: str) -> str | None:
+    """The section a heading opens, or None."""
     if labels.YTD_RE.search(text):
         return "ytd"
     if labels.SECTION_EMPLOYER_RE.search(text):
@@ -353,7 +394,7 @@ def _section(text: str, current: str | None) -> str | None:
         return "earning"
     if labels.SECTION_HOLIDAY_RE.search(text.strip()):
         return "holiday"
-    return current
+    return None
 
 
 def _panel_of(regions: _Regions, x0: float) -> int:
@@ -369,7 +410,7 @@ def _panel_groups(line: Line, label_cells: list[Cell], regions: _Regions):
     for cell in line.cells:
         if cell in label_cells and parse_amount(cell.text) is None:
             groups.append((cell, []))
-        elif _is_number_cell(cell):
+        elif _is_number(cell.text):
             panel = _panel_of(regions, cell.x0)
             owner = next((g for g in reversed(groups)
                           if _panel_of(regions, g[0].x0) == panel), None)
@@ -391,14 +432,14 @@ def _read_pay_line(line, label_cells, columns, regions: _Regions, groups=None):
         for cell in line.cells:
             if cell in label_cells and not (parse_amount(cell.text) is not None):
                 groups.append((cell, []))
-            elif groups and _is_number_cell(cell):
+            elif groups and _is_number(cell.text):
                 groups[-1][1].append(cell)
     for label_cell, nums in groups:
         section = _section_at(regions, label_cell.x0)
         # A "year to date" box is not this period's pay; its lines are kept marked, for
         # ``_reconciled_balances`` to admit only what provably is this period's.
-        label = re.sub(r"^\d{2,5}\s+", "", label_cell.text).strip(" .:")
-        label = re.sub(r"\s*\.{3,}.*$", "", label)  # dotted leaders
+        label = PAY_CODE_RE.sub("", label_cell.text).strip(" .:")
+        label = _DOTTED_LEADER_RE.sub("", label)
         inline = find_amounts(label_cell.text[len(label):]) if not nums else []
         if not nums and not inline:
             continue
@@ -436,6 +477,7 @@ def _read_pay_line(line, label_cells, columns, regions: _Regions, groups=None):
                       section=section if section in ("ytd", "balances") else None)
 
 
+_DOTTED_LEADER_RE = re.compile(r"\s*\.{3,}.*$")
 _MONEY_ROLES = frozenset({"amount", "addition", "deduction"})
 
 
@@ -451,6 +493,7 @@ def _column_of_any(cell: Cell, columns: list[_Column] | None) -> str | None:
     return _column_of(cell, columns) if columns else None
 
 
+@memo.by_text
 def _unit_quantity(text: str) -> Decimal | None:
     m = QUANTITY_CELL_RE.match(text)
     return parse_amount(m.group(1)) if m else None
@@ -461,10 +504,12 @@ def _unit_quantity(text: str) -> Decimal | None:
 _IDENTIFIER_RE = re.compile(r"\d{7,}|\d{6}-\d{4}")
 
 
-def _is_number_cell(cell: Cell) -> bool:
-    if _IDENTIFIER_RE.fullmatch(cell.text.strip()):
+@memo.by_text
+def _is_number(text: str) -> bool:
+    """A cell of one figure: an amount or a quantity, not an identifier."""
+    if _IDENTIFIER_RE.fullmatch(text.strip()):
         return False
-    return parse_amount(cell.text) is not None or _unit_quantity(cell.text) is not None
+    return parse_amount(text) is not None or _unit_quantity(text) is not None
 
 
 def _amount_and_quantity(label_cell: Cell, nums: list[Cell], columns):
