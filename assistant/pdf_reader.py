@@ -16,6 +16,7 @@ is used up are reported unread (``Unreadable`` with the reason), not read.
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing as mp
 import queue
@@ -72,6 +73,9 @@ def _limit_memory(memory_bytes: int) -> None:
 
 def _serve(conn: Connection, limits: Limits, memory_bytes: int) -> None:
     _limit_memory(memory_bytes)
+    # The imports (pdfplumber, PDFium's bindings) live as long as the worker: kept out of
+    # the collector's full passes, which walked them all every few dozen payslips.
+    gc.freeze()
     conn.send(("ready", None))  # imports done: time limits count reading only
     while True:
         try:

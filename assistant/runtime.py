@@ -26,6 +26,7 @@ Stopped cleanly by SIGINT/SIGTERM; a SIGKILL loses nothing that was acknowledged
 from __future__ import annotations
 
 import errno
+import gc
 import logging
 import queue
 import signal
@@ -261,6 +262,9 @@ def run(app: App, ready: Callable[[Service], None] = lambda s: None) -> None:
     except StartError:
         service.shutdown()  # the threads started before the failing part
         raise
+    # What exists now (modules, mappers, the engine) lives as long as the service: kept
+    # out of the collector's full passes, which walked it all every few hundred mails.
+    gc.freeze()
     ready(service)
     try:
         while not service.stop.wait(1.0):
