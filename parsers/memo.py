@@ -17,7 +17,10 @@ R = TypeVar("R")
 
 # A cell or a label is a few dozen characters; a longer text is worked out each time.
 LONGEST_KEPT = 160
-ANSWERS_KEPT = 8192
+# Per function. A payslip asks about a hundred or two distinct texts; its labels recur in
+# the next. 2,048 kept _interpret's time within 3 % of 8,192 (2.93 against 2.86 ms a
+# payslip, 1,500 unseen payslips), for 2.8 MB a process instead of 12 MB.
+ANSWERS_KEPT = 2048
 
 
 def by_text(fn: Callable[P, R]) -> Callable[P, R]:
