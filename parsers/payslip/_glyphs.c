@@ -1,4 +1,5 @@
-/* The page's glyphs from PDFium's text page, in C: ``_read_glyphs`` of words.py.
+/* The page's glyphs from PDFium's text page, in C: ``_read_glyphs`` of words.py (and,
+ * below, the grouping of a page's characters into words of word_groups.py).
  *
  * words.py's ``_read_glyphs_py`` is the reference: this is the same loop, statement for
  * statement, with the same arithmetic in doubles, and tests/unit/parsers/
@@ -329,6 +330,172 @@ error:
     return NULL;
 }
 
+/* word_groups.group_words for upright text: characters to pdfplumber's words.
+ *
+ * word_groups.py's Python loop is the reference, held equal by tests/unit/parsers/
+ * test_glyphs_c.py. The characters are ordered by (line, x0, position in content order),
+ * which is what the reference's two stable sorts give; lines are chains of sorted tops
+ * less than y_tolerance apart. Returns None, for the caller to use the reference, when
+ * a character is not what _page_chars makes (floats, a str) or a coordinate is not
+ * finite: Python orders NaN as no C comparison would. */
+
+typedef struct { Py_ssize_t line, index; double x0; } Placed;
+typedef struct { double top; Py_ssize_t index; } Top;
+
+static int by_top(const void *a, const void *b)
+{
+    double x = ((const Top *)a)->top, y = ((const Top *)b)->top;
+    return (x > y) - (x < y);
+}
+
+static int by_line_then_x0(const void *a, const void *b)
+{
+    const Placed *p = a, *q = b;
+    if (p->line != q->line) return p->line < q->line ? -1 : 1;
+    if (p->x0 != q->x0) return p->x0 < q->x0 ? -1 : 1;
+    return (p->index > q->index) - (p->index < q->index);
+}
+
+enum { TEXT, X0, X1, TOP, BOTTOM, DOCTOP, UPRIGHT, CHAR_FIELDS };
+static PyObject *key_text, *key_x0, *key_x1, *key_top, *key_doctop, *key_bottom,
+    *key_upright, *key_height, *key_width, *key_direction, *ltr, *empty;
+
+static double field(PyObject *c, int k) { return PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(c, k)); }
+
+static int set_float(PyObject *word, PyObject *key, double value)
+{
+    PyObject *number = PyFloat_FromDouble(value);
+    if (number == NULL) return -1;
+    int failed = PyDict_SetItem(word, key, number);
+    Py_DECREF(number);
+    return failed;
+}
+
+/* WordExtractor.merge_chars: the word of chars[order[start:end]] appended to words. */
+static int flush(PyObject *chars, const Py_ssize_t *order, Py_ssize_t start, Py_ssize_t end,
+                 PyObject *ligatures, PyObject *words)
+{
+    if (start >= end) return 0;
+    PyObject *first = PyList_GET_ITEM(chars, order[start]);
+    double x0 = field(first, X0), x1 = field(first, X1);
+    double top = field(first, TOP), bottom = field(first, BOTTOM);
+    PyObject *texts = PyList_New(end - start);
+    if (texts == NULL) return -1;
+    for (Py_ssize_t i = start; i < end; i++) {
+        PyObject *c = PyList_GET_ITEM(chars, order[i]);
+        double v;
+        if ((v = field(c, X0)) < x0) x0 = v;  /* the first of equal values, as min() */
+        if ((v = field(c, X1)) > x1) x1 = v;
+        if ((v = field(c, TOP)) < top) top = v;
+        if ((v = field(c, BOTTOM)) > bottom) bottom = v;
+        PyObject *text = PyTuple_GET_ITEM(c, TEXT);
+        PyObject *mapped = PyDict_GetItemWithError(ligatures, text);
+        if (mapped == NULL && PyErr_Occurred()) { Py_DECREF(texts); return -1; }
+        mapped = mapped ? mapped : text;
+        Py_INCREF(mapped);
+        PyList_SET_ITEM(texts, i - start, mapped);
+    }
+    PyObject *joined = PyUnicode_Join(empty, texts);
+    Py_DECREF(texts);
+    PyObject *word = joined ? PyDict_New() : NULL;
+    if (word == NULL) { Py_XDECREF(joined); return -1; }
+    int failed = PyDict_SetItem(word, key_text, joined);
+    Py_DECREF(joined);
+    failed = failed || set_float(word, key_x0, x0) || set_float(word, key_x1, x1)
+        || set_float(word, key_top, top)
+        || set_float(word, key_doctop, top + (field(first, DOCTOP) - field(first, TOP)))
+        || set_float(word, key_bottom, bottom)
+        || PyDict_SetItem(word, key_upright, PyTuple_GET_ITEM(first, UPRIGHT))
+        || set_float(word, key_height, bottom - top) || set_float(word, key_width, x1 - x0)
+        || PyDict_SetItem(word, key_direction, ltr)
+        || PyList_Append(words, word);
+    Py_DECREF(word);
+    return failed ? -1 : 0;
+}
+
+static int is_space(PyObject *text)
+{
+    Py_ssize_t length = PyUnicode_GET_LENGTH(text);
+    if (length == 0) return 0;
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    for (Py_ssize_t i = 0; i < length; i++)
+        if (!Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i))) return 0;
+    return 1;
+}
+
+static PyObject *group_words(PyObject *self, PyObject *args)
+{
+    PyObject *chars, *ligatures;
+    double x_tolerance, y_tolerance;
+    if (!PyArg_ParseTuple(args, "O!O!dd", &PyList_Type, &chars, &PyDict_Type, &ligatures,
+                          &x_tolerance, &y_tolerance))
+        return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(chars);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *c = PyList_GET_ITEM(chars, i);
+        if (!PyTuple_Check(c) || PyTuple_GET_SIZE(c) != CHAR_FIELDS
+                || !PyUnicode_CheckExact(PyTuple_GET_ITEM(c, TEXT)))
+            Py_RETURN_NONE;
+        for (int k = X0; k <= DOCTOP; k++)
+            if (!PyFloat_CheckExact(PyTuple_GET_ITEM(c, k)) || !isfinite(field(c, k)))
+                Py_RETURN_NONE;
+    }
+    PyObject *words = PyList_New(0);
+    Top *tops = PyMem_New(Top, n ? n : 1);
+    Placed *placed = PyMem_New(Placed, n ? n : 1);
+    Py_ssize_t *order = PyMem_New(Py_ssize_t, n ? n : 1);
+    if (words == NULL || tops == NULL || placed == NULL || order == NULL) {
+        if (words != NULL) PyErr_NoMemory();
+        goto error;
+    }
+    for (Py_ssize_t i = 0; i < n; i++)
+        tops[i] = (Top){field(PyList_GET_ITEM(chars, i), TOP), i};
+    qsort(tops, (size_t)n, sizeof(Top), by_top);
+    Py_ssize_t line = 0;
+    double last = n ? tops[0].top : 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (tops[i].top > last + y_tolerance) line++;
+        last = tops[i].top;
+        Py_ssize_t index = tops[i].index;
+        placed[index] = (Placed){line, index, field(PyList_GET_ITEM(chars, index), X0)};
+    }
+    qsort(placed, (size_t)n, sizeof(Placed), by_line_then_x0);
+    for (Py_ssize_t i = 0; i < n; i++) order[i] = placed[i].index;
+    Py_ssize_t start = 0;  /* the word being built: order[start:i] */
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (i > start && placed[i].line != placed[i - 1].line) {
+            if (flush(chars, order, start, i, ligatures, words) < 0) goto error;
+            start = i;
+        }
+        PyObject *c = PyList_GET_ITEM(chars, order[i]);
+        PyObject *text = PyTuple_GET_ITEM(c, TEXT);
+        if (is_space(text)) {
+            if (flush(chars, order, start, i, ligatures, words) < 0) goto error;
+            start = i + 1;
+        } else if (PyUnicode_GET_LENGTH(text) == 0) {
+            if (flush(chars, order, start, i, ligatures, words) < 0
+                    || flush(chars, order, i, i + 1, ligatures, words) < 0) goto error;
+            start = i + 1;
+        } else if (i > start) {
+            PyObject *prev = PyList_GET_ITEM(chars, order[i - 1]);
+            if (field(c, X0) < field(prev, X0)
+                    || field(c, X0) > field(prev, X1) + x_tolerance
+                    || fabs(field(c, TOP) - field(prev, TOP)) > y_tolerance) {
+                if (flush(chars, order, start, i, ligatures, words) < 0) goto error;
+                start = i;
+            }
+        }
+    }
+    if (flush(chars, order, start, n, ligatures, words) < 0) goto error;
+    PyMem_Free(tops); PyMem_Free(placed); PyMem_Free(order);
+    return words;
+error:
+    Py_XDECREF(words);
+    PyMem_Free(tops); PyMem_Free(placed); PyMem_Free(order);
+    return NULL;
+}
+
 static PyObject *init(PyObject *self, PyObject *args)
 {
     PyObject *type, *matrix;
@@ -372,6 +539,9 @@ static PyMethodDef methods[] = {
     {"page_chars", page_chars, METH_VARARGS,
      "page_chars(glyphs, char_type, upright_of, (crop box, slack, MediaBox origin, height, "
      "offsets, doctop)) -> chars, as words._page_chars on a page with /Rotate 0"},
+    {"group_words", group_words, METH_VARARGS,
+     "group_words(chars, ligatures, x_tolerance, y_tolerance) -> words, as "
+     "word_groups.group_words on upright text; None when it cannot say the same"},
     {NULL, NULL, 0, NULL},
 };
 
@@ -386,5 +556,11 @@ PyMODINIT_FUNC PyInit__glyphs(void)
     replacement = PyUnicode_FromOrdinal(0xFFFD);
     zero_int = PyLong_FromLong(0);
     if (space == NULL || replacement == NULL || zero_int == NULL) return NULL;
+    PyObject **keys[] = {&key_text, &key_x0, &key_x1, &key_top, &key_doctop, &key_bottom,
+                         &key_upright, &key_height, &key_width, &key_direction, &ltr, &empty};
+    const char *names[] = {"text", "x0", "x1", "top", "doctop", "bottom", "upright",
+                           "height", "width", "direction", "ltr", ""};
+    for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+        if ((*keys[k] = PyUnicode_InternFromString(names[k])) == NULL) return NULL;
     return PyModule_Create(&module);
 }

@@ -9,6 +9,9 @@ not upright is grouped by pdfplumber itself.
 
 The settings are the reader's: ``X_TOLERANCE`` and ``Y_TOLERANCE``, no blank
 characters kept, no splitting at punctuation, ligatures expanded.
+
+Where the reader's C part was built, the loop runs there (``_glyphs.group_words``); the
+loop below is its reference, held equal by ``tests/unit/parsers/test_glyphs_c.py``.
 """
 
 from __future__ import annotations
@@ -17,6 +20,11 @@ import itertools
 from typing import NamedTuple
 
 from pdfplumber.utils.text import LIGATURES, WordExtractor
+
+try:
+    from parsers.payslip import _glyphs
+except ImportError:  # not built: the loop below does the same, slower
+    _glyphs = None  # type: ignore[assignment]
 
 X_TOLERANCE = 1.5  # points between two characters of one word, at most
 Y_TOLERANCE = 2.5  # points between the tops of two characters of one line, at most
@@ -35,12 +43,17 @@ class Char(NamedTuple):
     upright: bool
 
 
-def group_words(chars: list[Char]) -> list[dict]:
-    """The words pdfplumber's ``extract_words`` makes of ``chars`` (in content order)."""
+def group_words(chars: list[Char], compiled: bool = True) -> list[dict]:
+    """The words pdfplumber's ``extract_words`` makes of ``chars`` (in content order).
+    ``compiled``: in C where it was built (False: the Python loop, its reference)."""
     if not chars:
         return []
     if not all(c.upright for c in chars):
         return _EXTRACTOR.extract_words([c._asdict() for c in chars])
+    if compiled and _glyphs is not None:
+        words = _glyphs.group_words(chars, LIGATURES, X_TOLERANCE, Y_TOLERANCE)
+        if words is not None:  # None: a coordinate it cannot order as Python does
+            return words
     words: list[dict] = []
     for line in _lines(chars):
         word: list[Char] = []

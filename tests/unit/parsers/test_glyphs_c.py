@@ -2,7 +2,8 @@
 reference (``words._raw_glyphs``) gives: the same glyphs, the same floats to the last
 bit, the same None where a character is not drawn, on every corpus PDF, every generated
 layout, pages turned by /Rotate with text at every angle, text at an odd angle, glyph
-codes without letters, and damaged or hostile files."""
+codes without letters, and damaged or hostile files. The same for the characters of a
+page (``_page_chars``) and their words (``word_groups.group_words``)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from pathlib import Path
 import pytest
 from reportlab.pdfgen.canvas import Canvas
 
-from parsers.payslip import words
+from parsers.payslip import word_groups, words
+from parsers.payslip.word_groups import Char
 from tests.fixtures.bad_pdfs import glyph_id_pdf, image_only_pdf, many_pages_pdf
 from tests.fixtures.payslips import LAYOUTS, make_case, render
 from tests.unit.parsers.test_char_source import CORPUS, turned_page
@@ -36,9 +38,11 @@ def text_pages(data: bytes) -> Iterator[int]:
 
 def same(a: object, b: object) -> bool:
     """Equal, with floats equal to the bit (NaN is NaN) and ints still ints."""
-    if isinstance(a, tuple) and isinstance(b, tuple):
+    if isinstance(a, tuple | list) and isinstance(b, tuple | list):
         return (type(a) is type(b) and len(a) == len(b)
                 and all(same(x, y) for x, y in zip(a, b, strict=True)))
+    if isinstance(a, dict) and isinstance(b, dict):  # keys in the same order, too
+        return list(a) == list(b) and all(same(a[k], b[k]) for k in a)
     if isinstance(a, float) and isinstance(b, float):
         return (math.isnan(a) and math.isnan(b)) or a.hex() == b.hex()
     return type(a) is type(b) and a == b
@@ -59,7 +63,15 @@ def assert_same_chars(data: bytes) -> None:
             assert len(got) == len(expected)
             for ours, reference in zip(got, expected, strict=True):
                 assert same(ours, reference), (ours, reference)
+            assert_same_words(got)
             doctop += height
+
+
+def assert_same_words(chars: list[Char]) -> None:
+    """``_glyphs.group_words`` makes the words of ``chars`` its reference makes."""
+    got = word_groups.group_words(chars)
+    expected = word_groups.group_words(chars, compiled=False)
+    assert same(got, expected), (got, expected)
 
 
 def assert_same_glyphs(data: bytes) -> int:
@@ -173,3 +185,38 @@ def test_damaged_files_give_the_same() -> None:
             continue  # PDFium refuses the file: neither pass runs
         opened += 1
     assert opened >= 6
+
+
+def test_words_of_random_characters() -> None:
+    """Characters on shared and nearly shared tops, at equal x0, gaps right at the
+    tolerances, signed zeros, spaces of several kinds, empty texts and ligatures, in any
+    content order."""
+    rng = random.Random(3)
+    grouped = 0
+    for _ in range(2000):
+        chars = []
+        for _ in range(rng.randint(0, 40)):
+            # Tops and gaps exactly at the tolerances (2.5 and 1.5) as well as either side.
+            top = rng.choice([0.0, -0.0, 10.0, 10.5, 12.0, 12.5, 12.6, 15.0, 17.5,
+                              rng.uniform(0, 50)])
+            x0 = rng.choice([0.0, -0.0, 5.0, 7.5, 9.5, 6.5, rng.uniform(0, 100)])
+            chars.append(Char(
+                rng.choice(["a", "b", " ", "", "\u00a0", "\ufb01", "\ufb00", "\t", "xy"]),
+                x0, x0 + rng.choice([0.0, 1.0, 3.0, rng.uniform(0, 5)]), top,
+                top + rng.uniform(0, 12), top + 700.0, True))
+        assert_same_words(chars)
+        grouped += bool(chars)
+    assert grouped > 1900
+
+
+def test_words_of_characters_the_c_loop_leaves_to_python() -> None:
+    """A coordinate that is not a finite float is grouped by the reference: Python
+    orders NaN as no comparison in C would. The result is still the reference's."""
+    assert word_groups._glyphs is not None
+    odd = [[Char("a", math.nan, 1.0, 0.0, 1.0, 1.0, True)],
+           [Char("a", 0.0, math.inf, 0.0, 1.0, 1.0, True)],
+           [Char("a", 0, 1.0, 0.0, 1.0, 1.0, True)]]  # an int
+    for chars in odd:
+        assert word_groups._glyphs.group_words(chars, word_groups.LIGATURES, 1.5, 2.5) is None
+        assert_same_words(chars)
+    assert word_groups.group_words(odd[2])[0]["text"] == "a"
