@@ -22,7 +22,7 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from assistant.config import PROCESSORS_PER_READER  # noqa: E402
+from assistant.config import PROCESSORS_PER_READER, available_cores  # noqa: E402
 from assistant.pdf_reader import GuardedReader, ReaderPool  # noqa: E402
 from parsers.email import MailLimits  # noqa: E402
 from parsers.payslip import Payslip  # noqa: E402
@@ -71,12 +71,14 @@ def readers_cpu_seconds() -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=int, default=1000, help="mails read per run (default 1000)")
-    parser.add_argument("--workers", default="1,2",
-                        help="reader processes, a list to compare (default 1,2)")
+    parser.add_argument("--workers", default="1,2", type=counts,
+                        help="reader processes, a list to compare (default 1,2; 0: one per "
+                             "core, as assistant run)")
     parser.add_argument("--rounds", type=int, default=2,
                         help="times each worker count runs, alternated (default 2)")
     args = parser.parse_args()
-    worker_counts = counts(args.workers)
+    # 0 is the service's default: one reader per core.
+    worker_counts = [w or available_cores() for w in args.workers]
 
     print(f"generating {args.n} claim mails ...", file=sys.stderr)
     mails = [mail(i, render(make_case(LAYOUTS[i % len(LAYOUTS)], 500 + i)))
