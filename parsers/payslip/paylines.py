@@ -235,7 +235,7 @@ def _refined(line: Line) -> Line:
 @memo.by_text
 def _cells_made_of(text: str) -> int:
     """How many cells ``_refined`` makes of a cell with ``text``."""
-    return sum(2 if _label_amount_split(text[start:end].strip(" ,;")) else 1
+    return sum(2 if _label_amount_split(_part_text(text, start, end)) else 1
                for start, end in _heraf_parts(text))
 
 
@@ -279,8 +279,13 @@ def _part(cell: Cell, start: int, end: int) -> Cell:
     """The piece of ``cell`` from character ``start`` to ``end``, its box estimated in
     proportion (pdfplumber gives words, not glyphs)."""
     width = (cell.x1 - cell.x0) / max(len(cell.text), 1)
-    return Cell(cell.text[start:end].strip(" ,;"), cell.x0 + width * start, cell.x0 + width * end,
-                cell.top, cell.bottom, cell.page, cell.line)
+    return Cell(_part_text(cell.text, start, end), cell.x0 + width * start,
+                cell.x0 + width * end, cell.top, cell.bottom, cell.page, cell.line)
+
+
+def _part_text(text: str, start: int, end: int) -> str:
+    """The text of a piece of a cell, without the separators around it."""
+    return text[start:end].strip(" ,;")
 
 
 # A stated percentage in a label: "Feriepenge 12,5 %", "Pension arb.giver 8 %".
