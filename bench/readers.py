@@ -29,7 +29,7 @@ from parsers.payslip import Payslip  # noqa: E402
 from tests.fixtures.payslips import LAYOUTS, make_case, render  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ingest import counts, mail  # noqa: E402
+from ingest import counts, cpu_seconds, mail  # noqa: E402
 
 
 def read_all(pool: ReaderPool, mails: list[bytes], threads: int) -> float:
@@ -60,12 +60,8 @@ def read_all(pool: ReaderPool, mails: list[bytes], threads: int) -> float:
 
 
 def readers_cpu_seconds() -> float:
-    """CPU time used so far by this process's children (the reader processes)."""
-    used = 0.0
-    for child in psutil.Process().children():
-        times = child.cpu_times()
-        used += times.user + times.system
-    return used
+    """CPU time used so far by the reader processes (this process's children)."""
+    return cpu_seconds([psutil.Process()])["readers"]
 
 
 def main() -> None:
