@@ -39,8 +39,8 @@ def run(app: App) -> None:
                    f"({service.workers} readers); "
                    f"outbox: {outbox}{bot}{desk}. Ctrl-C stops.", err=True)
         if not words.compiled():
-            click.echo("warning: the reader's C loop (parsers/payslip/_glyphs.c) was not "
-                       "built, so payslips are read about 1.4x slower; install a C compiler "
+            click.echo("warning: the reader's C part (parsers/payslip/_glyphs.c) was not "
+                       "built, so payslips are read about 1.8x slower; install a C compiler "
                        "(Debian: apt-get install gcc) and run pip install -e . again", err=True)
 
     try:

@@ -345,7 +345,8 @@ _glyphs_c = _load_glyphs_c()
 
 
 def compiled() -> bool:
-    """Whether the character loop runs in C (``_glyphs.c`` was built at install)."""
+    """Whether the reader's C part (``_glyphs.c``: the character loop and word grouping)
+    was built at install."""
     return _glyphs_c is not None
 
 
