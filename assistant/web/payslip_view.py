@@ -32,7 +32,7 @@ from PIL import Image, ImageDraw
 from parsers import payslip as reader
 from parsers.identifiers import mask_cprs
 from parsers.payslip import images, ocr
-from parsers.payslip.words import PDFIUM_LOCK
+from parsers.payslip.pdfium_lock import PDFIUM_LOCK
 
 RESOLUTION = 110  # dpi: readable on a laptop screen, ~100 KB a page
 MAX_PAGES = 20

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from PIL import Image, ImageOps
 
 from parsers.payslip.model import Limits
+from parsers.payslip.pdfium_lock import PDFIUM_LOCK
 
 # A4 is 595.28 points wide. A photo has no true resolution, so its width is taken to be
 # the page's: the layout reader's gaps and tolerances are in points.
@@ -119,27 +120,32 @@ def image_pages(data: bytes, kind: str, limits: Limits) -> tuple[Iterator[PageIm
 
 
 def pdf_pages(data: bytes, limits: Limits) -> tuple[Iterator[PageImage], int]:
-    """The pages of a PDF rendered at ``limits.ocr_dpi`` (lower when over the pixel limit)."""
+    """The pages of a PDF rendered at ``limits.ocr_dpi`` (lower when over the pixel limit).
+    PDFium is called with ``PDFIUM_LOCK`` held, page by page: not while a page is OCR'd."""
     import pypdfium2 as pdfium  # pdfplumber's own renderer
 
-    pdf = pdfium.PdfDocument(data)
-    count = len(pdf)
+    with PDFIUM_LOCK:
+        pdf = pdfium.PdfDocument(data)
+        count = len(pdf)
 
     def pages() -> Iterator[PageImage]:
         try:
             for index in range(count):
-                page = pdf[index]
-                width, height = page.get_size()
-                scale = limits.ocr_dpi / 72
-                # Bound the pixels, and so the memory, of an odd-sized page.
-                scale = min(scale, math.sqrt(limits.max_ocr_pixels / max(width * height, 1)))
-                bitmap = page.render(scale=scale, grayscale=True)
-                image = bitmap.to_pil().convert("L")
-                bitmap.close()
-                page.close()
+                with PDFIUM_LOCK:
+                    page = pdf[index]
+                    width, height = page.get_size()
+                    scale = limits.ocr_dpi / 72
+                    # Bound the pixels, and so the memory, of an odd-sized page.
+                    scale = min(scale,
+                                math.sqrt(limits.max_ocr_pixels / max(width * height, 1)))
+                    bitmap = page.render(scale=scale, grayscale=True)
+                    image = bitmap.to_pil().convert("L")
+                    bitmap.close()
+                    page.close()
                 yield PageImage(image, 1 / scale)
         finally:
-            pdf.close()
+            with PDFIUM_LOCK:
+                pdf.close()
 
     return pages(), count
 

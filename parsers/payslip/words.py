@@ -12,7 +12,6 @@ from __future__ import annotations
 import ctypes
 import math
 import re
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ import pypdfium2.raw as pdfium_c
 
 from parsers.payslip.layout import Line, lines_from_words
 from parsers.payslip.model import Limits
+from parsers.payslip.pdfium_lock import PDFIUM_LOCK
 from parsers.payslip.word_groups import Char, group_words
 
 
@@ -31,9 +31,6 @@ class TooLarge(Exception):
     pass
 
 
-# PDFium is not thread-safe: one call into it at a time in a process (the desk renders
-# and reads payslips from several request threads).
-PDFIUM_LOCK = threading.RLock()
 
 
 def read_lines(data: bytes, limits: Limits) -> tuple[list[Line], int, bool]:
