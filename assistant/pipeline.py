@@ -288,8 +288,10 @@ class Pipeline:
                        "until": now + timedelta(seconds=self.config.inbox.lease_seconds)}
         # On the connection, not through the ORM: nothing in the session is kept in step
         # with the row (the ORM's bulk UPDATE would look for that, at a cost per mail).
-        with session(self.engine) as db:
-            row = db.connection().execute(statement, params).first()
+        # One statement is atomic by itself: in autocommit it is committed as it runs,
+        # without the BEGIN and COMMIT round trips of a transaction around it.
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as db:
+            row = db.execute(statement, params).first()
         return StoredMail(row[0], row[1]) if row is not None else None
 
     def _record_failure(self, inbound_id: int, exc: Exception) -> None:
