@@ -6,8 +6,8 @@
   call on every start and from several processes at once;
 - :func:`session` is a unit of work: commit on success, roll back on an exception;
 - :func:`exclusive` serialises a read-check-write sequence (first come, first served);
-  :func:`shared` with :func:`exclusive_keys` lets such sequences on different keys (two
-  employees' claims) run side by side while still excluding an ``exclusive`` one;
+  :func:`exclusive_keys` lets such sequences on different keys (two employees' claims)
+  run side by side while still excluding an ``exclusive`` one;
 - every text written through a session is cleaned of NUL and other C0 control
   characters (tab, newline and carriage return stay) in one place,
   :func:`_clean_texts`: PostgreSQL refuses NUL in text and JSON, and a mail can carry
@@ -179,17 +179,12 @@ def exclusive(db: Session, key: str) -> None:
     _lock_database(db.connection(), key)
 
 
-def shared(db: Session, key: str) -> None:
-    """Hold a lock named ``key`` until the transaction ends, shared with other holders
-    of ``shared(key)``, excluding ``exclusive(key)`` (which waits for all of them, as they
-    wait for it). SQLite: the write lock, as ``exclusive``."""
-    _lock_database(db.connection(), key, shared=True)
-
-
-def exclusive_keys(db: Session, keys: Iterable[str]) -> None:
-    """Hold an exclusive lock on each of ``keys`` until the transaction ends: finer
-    locks inside one taken with ``shared``, so that transactions on different keys run
-    side by side and those on a common key one after the other.
+def exclusive_keys(db: Session, keys: Iterable[str], *, inside: str | None = None) -> None:
+    """Hold an exclusive lock on each of ``keys`` until the transaction ends, so that
+    transactions on different keys run side by side and those on a common key one after
+    the other. ``inside``: first, in the same statement, a lock named ``inside`` shared
+    with the other holders of it and excluding ``exclusive(inside)`` (which waits for
+    all of them, as they wait for it): the finer locks inside a coarse one.
 
     Taken in one fixed order (by lock id), so two transactions wanting overlapping keys
     cannot each hold one the other waits for. PostgreSQL: advisory locks in the two-key
@@ -201,7 +196,15 @@ def exclusive_keys(db: Session, keys: Iterable[str]) -> None:
         _lock_database(connection, "keys")
         return
     lock_ids = sorted({_int4(zlib.crc32(key.encode())) for key in keys})
-    if lock_ids:
+    if inside is not None:
+        # The rows of unnest come in the array's order, each waiting for its lock before
+        # the next row is read: the first row takes the shared lock, the others the keys.
+        connection.execute(text(
+            "SELECT CASE WHEN keys.n = 1 THEN pg_advisory_xact_lock_shared(:shared) "
+            "ELSE pg_advisory_xact_lock(:space, keys.id) END "
+            "FROM unnest(CAST(:ids AS integer[])) WITH ORDINALITY AS keys(id, n)"),
+            {"shared": _lock_id(inside), "space": _KEY_SPACE, "ids": [0, *lock_ids]}).all()
+    elif lock_ids:
         # One statement: the rows of unnest come in the array's (sorted) order, and each
         # waits for its lock before the next row is read.
         connection.execute(text(
@@ -217,12 +220,16 @@ def _int4(value: int) -> int:
 _KEY_SPACE = _int4(zlib.crc32(b"assistant:keys"))
 
 
+def _lock_id(key: str) -> int:
+    """The advisory lock (one-key space) of the lock named ``key``."""
+    return zlib.crc32(f"assistant:{key}".encode())
+
+
 def _lock_database(connection: Any, key: str, shared: bool = False) -> None:
     dialect = connection.dialect.name
     if dialect == "postgresql":
-        lock_id = zlib.crc32(f"assistant:{key}".encode())
         function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
-        connection.execute(text(f"SELECT {function}(:id)"), {"id": lock_id})
+        connection.execute(text(f"SELECT {function}(:id)"), {"id": _lock_id(key)})
     elif dialect == "sqlite" and not connection.connection.dbapi_connection.in_transaction:
         # pysqlite opens transactions lazily (before the first INSERT/UPDATE), so usually
         # nothing has begun yet and BEGIN IMMEDIATE takes the write lock right away. If a

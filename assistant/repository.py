@@ -25,7 +25,7 @@ from sqlalchemy import ColumnElement, and_, bindparam, func, or_, update
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, delete, select
 
-from assistant.db import exclusive, exclusive_keys, shared
+from assistant.db import exclusive, exclusive_keys
 from assistant.models import (
     AuditEntry,
     ChatMessage,
@@ -113,14 +113,13 @@ class Repository:
         reads the claims held for the citizen's employments and for the same PDF). Two
         mails about different citizens are judged side by side; about one citizen, or
         with one PDF, first come, first served."""
-        shared(self.db, REGISTER_LOCK)
         keys = []
         for claim, part in claims:
             if claim.cpr is not None:
                 keys.append(f"claims:cpr:{claim.cpr.digits}")
             if part.sha256 is not None:
                 keys.append(f"claims:payslip:{part.sha256}")
-        exclusive_keys(self.db, keys)
+        exclusive_keys(self.db, keys, inside=REGISTER_LOCK)
 
     # -- workplaces ---------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 
-from assistant.db import session
+from assistant.db import exclusive, exclusive_keys, session
 from assistant.pdf_reader import GuardedReader
 from assistant.pipeline import Pipeline
 from assistant.repository import Repository
@@ -147,3 +147,30 @@ def test_a_register_change_waits_for_the_judging_under_way(config, store, reader
     thread.join(60)
     assert changed.is_set()
     assert store.workplace_by_cvr("12345674") is not None
+
+
+def test_the_keys_are_taken_only_once_the_coarse_lock_is_shared(store):
+    """``exclusive_keys(..., inside=)`` takes the coarse lock first, in one statement:
+    while a register change holds it, a judging waits without holding its citizen's key
+    (another judging of that citizen, outside the coarse lock, is not held up by it);
+    and a mail with no keys still takes the coarse lock."""
+    engine = store.engine
+    judged = []
+
+    def judge(keys: list[str]) -> None:
+        with session(engine) as db:
+            exclusive_keys(db, keys, inside="test:register")
+            judged.append(tuple(keys))
+
+    with session(engine) as change:
+        exclusive(change, "test:register")
+        waiters = [in_thread(lambda: judge(["claims:cpr:0101011234"])), in_thread(
+            lambda: judge([]))]
+        wait_for(lambda: waiting(engine) == 2, "both judgings wait for the register")
+        with session(engine) as other:  # the citizen's key is free: nobody took it yet
+            other.connection().execute(text("SET LOCAL lock_timeout = '10s'"))
+            exclusive_keys(other, ["claims:cpr:0101011234"])
+        assert judged == []
+    for thread in waiters:
+        thread.join(60)
+    assert sorted(judged) == [(), ("claims:cpr:0101011234",)]
