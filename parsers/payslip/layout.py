@@ -93,6 +93,21 @@ class Doc:
     cells: list[Cell]
     # Where each field's value was found, filled in by the field readers.
     sources: dict[str, Source] = field(default_factory=dict)
+    # The cells each field's label stands in (``labelled``), found on first use.
+    _labelled: dict[str, list[tuple[Cell, Spans]]] | None = field(
+        default=None, init=False, repr=False, compare=False)
+
+    def labelled(self, field_name: str) -> list[tuple[Cell, Spans]]:
+        """The cells ``field_name``'s label stands in, in reading order, with where in
+        each. Every field is looked for in one pass over the cells: the field readers ask
+        for each field, some more than once, and a pass a question asked the same
+        cell texts again and again."""
+        if self._labelled is None:
+            self._labelled = {}
+            for cell in self.cells:
+                for name, spans in _labels_in(cell.text):
+                    self._labelled.setdefault(name, []).append((cell, spans))
+        return self._labelled.get(field_name, [])
 
     def found(self, name: str, cell: Cell, text: str | None = None) -> None:
         """Record that ``name`` was read from ``cell``."""
@@ -136,8 +151,17 @@ def label_end(pattern: re.Pattern[str], text: str) -> int | None:
 _ANYWHERE = frozenset({"cpr", "cvr", "se"})
 
 
+Spans = tuple[tuple[int, int], ...]  # (start, end) of each place a label stands in a text
+
+
 @memo.by_text
-def _label_spans(text: str, field_name: str) -> tuple[tuple[int, int], ...]:
+def _labels_in(text: str) -> tuple[tuple[str, Spans], ...]:
+    """Each field whose label stands in a cell's ``text``, with where."""
+    return tuple((name, spans) for name in labels.FIELD_LABELS
+                 if (spans := _label_spans(text, name)))
+
+
+def _label_spans(text: str, field_name: str) -> Spans:
     """Where ``field_name``'s label stands in a cell's ``text``."""
     pattern = labels.FIELD_LABELS[field_name]
     end = label_end(pattern, text)
@@ -172,8 +196,8 @@ def values_for(doc: Doc, field_name: str):
 def value_cells(doc: Doc, field_name: str):
     """As ``values_for``, with the cell that holds the whole value (None when the
     value shares its cell with the label) and the cell the value stands in."""
-    for cell in doc.cells:
-        for start, end in _label_spans(cell.text, field_name):
+    for cell, spans in doc.labelled(field_name):
+        for start, end in spans:
             label = cell.text[max(0, start - 4):end]  # with what stands just before it
             rest = cell.text[end:].strip(" :.#-\t")
             # "CVR nr. 123..." -> "123..."; the word boundary keeps "Nordic A/S" whole.
