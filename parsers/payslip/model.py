@@ -15,6 +15,10 @@ class Limits:
     max_bytes: int = 20 * 1024 * 1024
     max_pages: int = 20
     max_words: int = 20_000
+    # Characters in the whole document, counted by PDFium before any is read: a page
+    # of a payslip has a few thousand; a small hostile PDF can draw 400,000, which
+    # took the reader 1.4 s and 500 MB before the words were ever counted.
+    max_chars: int = 200_000
     # OCR of scans and photos (parsers/payslip/ocr.py). Pages past max_ocr_pages are not
     # read, and the reading says so. Tesseract is stopped after ocr_seconds_per_page; the
     # whole document after ocr_seconds_per_document. Memory per page is bounded by

@@ -31,6 +31,10 @@ class TooLarge(Exception):
     pass
 
 
+class TooManyChars(Exception):
+    """A page has more characters than the document had left of ``Limits.max_chars``."""
+
+
 
 
 def read_lines(data: bytes, limits: Limits) -> tuple[list[Line], int, bool]:
@@ -46,13 +50,18 @@ def read_lines(data: bytes, limits: Limits) -> tuple[list[Line], int, bool]:
                 f"the PDF has {pages} pages; a payslip has at most {limits.max_pages}. "
                 "Send each employee's payslip on its own")
         doctop = 0.0
+        chars_seen = 0
         for number in range(pages):
             page = pdf[number]
             try:
-                chars, height = _page_chars(page, doctop)
+                chars, height = _page_chars(page, doctop, most=limits.max_chars - chars_seen)
+                chars_seen += len(chars)
                 words = group_words(chars)
                 if not words and _has_image(page.raw):
                     has_images = True
+            except TooManyChars:
+                raise TooLarge(f"the PDF has more than {limits.max_chars} characters; a "
+                               "payslip has a few thousand") from None
             finally:
                 page.close()
             doctop += height
@@ -83,8 +92,8 @@ def _document(data: bytes) -> Iterator[pdfium.PdfDocument]:
             pdf.close()
 
 
-def _page_chars(page: pdfium.PdfPage, doctop: float,
-                compiled: bool = True) -> tuple[list[Char], float]:
+def _page_chars(page: pdfium.PdfPage, doctop: float, compiled: bool = True,
+                most: int | None = None) -> tuple[list[Char], float]:
     """The page's characters as pdfplumber's ``page.chars`` gives them (what word
     grouping reads), and the page's height.
 
@@ -92,7 +101,8 @@ def _page_chars(page: pdfium.PdfPage, doctop: float,
     pdfminer's: turned by the page's /Rotate, relative to the MediaBox, with y downwards
     from the MediaBox's top. Characters outside the CropBox are left out. On an unturned
     page the loop runs in C (``_glyphs.page_chars``, unless ``compiled`` is False: the
-    loop below is its reference)."""
+    loop below is its reference). ``most``: raise ``TooLarge`` if the page has more
+    characters than this (``TooManyChars``; the rest of ``Limits.max_chars``)."""
     x0m, y0m, x1m, y1m = _normal_box(page.get_mediabox())
     rotation = page.get_rotation() % 360
     ctm = _CTM[rotation](x0m, y0m, x1m, y1m)
@@ -101,7 +111,7 @@ def _page_chars(page: pdfium.PdfPage, doctop: float,
     else:
         height, mb_x0, mb_top = y1m - y0m, x0m, -y0m
     cx0, cy0, cx1, cy1 = _normal_box(page.get_cropbox())  # the MediaBox when there is none
-    glyphs = _glyphs(page)
+    glyphs = _glyphs(page, most)
     if compiled and rotation == 0 and _glyphs_c is not None:
         return _glyphs_c.page_chars(glyphs, Char, lambda matrix: _upright(matrix, ctm), (
             cx0, cy0, cx1, cy1, CROP_SLACK, x0m, y0m, height, mb_x0, mb_top, doctop)), height
@@ -146,7 +156,7 @@ class _Glyph(NamedTuple):
     origin: tuple[int, float] | None = None
 
 
-def _glyphs(page: pdfium.PdfPage) -> list[_Glyph]:
+def _glyphs(page: pdfium.PdfPage, most: int | None = None) -> list[_Glyph]:
     """The page's characters in content order, with boxes in user space.
 
     A space PDFium marks as generated has no box. Most are its guesses at word gaps,
@@ -156,6 +166,9 @@ def _glyphs(page: pdfium.PdfPage) -> list[_Glyph]:
     (line ends, spaces between text drawn out of order) are left out."""
     textpage = page.get_textpage()
     try:
+        if most is not None and textpage.count_chars() > most:
+            # Counted before a glyph is read: reading them is where the time and memory go.
+            raise TooManyChars
         raw = _read_glyphs(ctypes.cast(textpage.raw, ctypes.c_void_p).value)
     finally:
         textpage.close()

@@ -35,6 +35,7 @@ from sqlmodel import col, select
 from assistant.db import session
 from assistant.models import Claim, InboundMessage, OutboundMessage
 from assistant.store import Store
+from parsers.payslip import Limits, Payslip, Unreadable, read
 from tests.fixtures.payslips import render
 from tests.integration.net import free_port
 from tests.integration.test_pipeline import CLAIM_TEXT, case_in_2026, register
@@ -182,10 +183,15 @@ def pdf_with_stream(stream: bytes) -> bytes:
     return out
 
 
-def slow_pdf(operations: int = 200_000) -> bytes:
-    """About 6 KB: 400,000 characters on one page. The reader needs about 1.4 s for it
-    (with its character loop in C, 2026-12-06; pdfplumber needs minutes) and about
-    500 MB, under the reader's memory limit."""
+def slow_pdf(operations: int = 1_000_000) -> bytes:
+    """About 28 KB: a million lines drawn on one page, and no text. PDFium needs about
+    2.4 s to load the page (2026-12-07), under the reader's memory limit."""
+    return pdf_with_content(b"0 0 m 1 1 l S " * operations)
+
+
+def many_chars_pdf(operations: int = 200_000) -> bytes:
+    """About 6 KB: 400,000 characters on one page. Reading them took the reader 1.4 s
+    and 500 MB; they are counted first now, and the PDF is refused."""
     return pdf_with_content(b"BT /F1 1 Tf " + b"(ab) Tj 1 0 Td " * operations + b"ET")
 
 
@@ -273,7 +279,7 @@ def test_a_mail_that_kills_the_service_while_read_is_given_up(service, store):
 def test_a_mail_of_slow_pdfs_is_cut_at_its_budget_and_other_mail_flows(service, store):
     case = case_in_2026()
     register(store, case)
-    # Limits well below the 1.4 s a slow PDF takes, and far above a payslip's 20 ms.
+    # Limits well below the 2.4 s a slow PDF takes, and far above a payslip's 20 ms.
     running = service("pdf_time_limit_seconds = 0.5\nmail_time_budget_seconds = 2\nworkers = 2")
     slow = slow_pdf()
     running.send(wire(mail("Mange", pdfs=[(f"langsom-{i}.pdf", slow) for i in range(20)])))
@@ -295,6 +301,19 @@ def test_a_mail_of_slow_pdfs_is_cut_at_its_budget_and_other_mail_flows(service, 
     cut = text.count("may take at most 2 s")
     assert timed_out <= 4 and timed_out + cut == 20, (timed_out, cut)
     assert "langsom-19.pdf" in text
+
+
+def test_a_pdf_of_more_characters_than_a_payslip_has_is_refused_before_they_are_read():
+    result = read(many_chars_pdf())
+    assert isinstance(result, Unreadable) and result.code == "too_large"
+    assert result.reason == ("the PDF has more than 200000 characters; a payslip has a few "
+                             "thousand")
+    # The limit is the whole document's: a payslip is read under it, refused over it.
+    payslip = render(case_in_2026())
+    assert isinstance(read(payslip, Limits(max_chars=5000)), Payslip)
+    refused = read(payslip, Limits(max_chars=50))
+    assert isinstance(refused, Unreadable) and refused.code == "too_large"
+    assert "more than 50 characters" in refused.reason
 
 
 def test_nul_in_body_and_subject_ends_processed_with_claim_and_reply(service, store):
