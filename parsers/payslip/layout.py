@@ -99,9 +99,9 @@ class Doc:
 
     def labelled(self, field_name: str) -> list[tuple[Cell, Spans]]:
         """The cells ``field_name``'s label stands in, in reading order, with where in
-        each. Every field is looked for in one pass over the cells: the field readers ask
-        for each field, some more than once, and a pass a question asked the same
-        cell texts again and again."""
+        each. Every field is found in one pass over the cells, the first time any is
+        asked for: the field readers ask for each field, some more than once, and each of
+        their passes asked every cell's text again."""
         if self._labelled is None:
             self._labelled = {}
             for cell in self.cells:

@@ -35,8 +35,6 @@ class TooManyChars(Exception):
     """A page has more characters than the document had left of ``Limits.max_chars``."""
 
 
-
-
 def read_lines(data: bytes, limits: Limits) -> tuple[list[Line], int, bool]:
     lines: list[Line] = []
     has_images = False
@@ -101,8 +99,8 @@ def _page_chars(page: pdfium.PdfPage, doctop: float, compiled: bool = True,
     pdfminer's: turned by the page's /Rotate, relative to the MediaBox, with y downwards
     from the MediaBox's top. Characters outside the CropBox are left out. On an unturned
     page the loop runs in C (``_glyphs.page_chars``, unless ``compiled`` is False: the
-    loop below is its reference). ``most``: raise ``TooLarge`` if the page has more
-    characters than this (``TooManyChars``; the rest of ``Limits.max_chars``)."""
+    loop below is its reference). ``most``: raise ``TooManyChars`` if the page has more
+    characters than this (what the document has left of ``Limits.max_chars``)."""
     x0m, y0m, x1m, y1m = _normal_box(page.get_mediabox())
     rotation = page.get_rotation() % 360
     ctm = _CTM[rotation](x0m, y0m, x1m, y1m)
