@@ -30,6 +30,11 @@ to the first combination.
 only then starts the service(s): the time from their start until every message is
 processed is the time to work off a backlog (a night's or a weekend's mail), with no
 SMTP client on the same cores. Latencies then include the wait in the backlog.
+
+Every run also reports ``host_probe_ms`` before and after: the CPU time of a fixed
+pure-Python loop, which tells how fast the host was at the time. This machine's speed
+drifts by a third within an hour, and a run's time follows it; compare runs at like
+probes, or alternate the code under comparison (``--rounds``).
 """
 
 from __future__ import annotations
@@ -196,6 +201,21 @@ def cpu_seconds(procs: list[psutil.Process]) -> dict[str, float]:
             "postgresql": sum(map(used, postgres))}
 
 
+def host_probe_ms() -> float:
+    """CPU milliseconds of a fixed pure-Python loop (the median of five): how fast the
+    host runs Python now, whatever the project's code. A shared host's speed drifts by a
+    third within an hour, and a run's time follows it; runs of different hours (or of
+    different code) compare fairly only at a like probe."""
+    times = []
+    for _ in range(5):
+        start = time.process_time()
+        total = 0
+        for i in range(1_000_000):
+            total += i * i % 7
+        times.append(1000 * (time.process_time() - start))
+    return round(statistics.median(times), 1)
+
+
 def rss_mb(proc: psutil.Process) -> float:
     total = 0
     for p in [proc, *proc.children(recursive=True)]:
@@ -324,6 +344,7 @@ def run(args: argparse.Namespace, tmp: Path, url: str, instances: int = 1,
     mails = [mail(i, pdfs[i % len(pdfs)]) for i in range(args.n)]
     if args.backlog:
         store_backlog(url, mails)
+    probe_before = host_probe_ms()
     started = [start_service(tmp, url, f"i{n}", workers, args.distinct)
                for n in range(instances)]
     services = [service for service, _ in started]
@@ -368,6 +389,7 @@ def run(args: argparse.Namespace, tmp: Path, url: str, instances: int = 1,
             service.terminate()
         for service in services:
             service.wait(timeout=60)
+    probe_after = host_probe_ms()
     return {
         "db": args.db,
         "instances": instances,
@@ -393,6 +415,9 @@ def run(args: argparse.Namespace, tmp: Path, url: str, instances: int = 1,
         "rss_peak_last_fifth_mb": round(fifth_peak(samples, total_seconds, first=False), 1),
         "rss_peak_mb": round(max((m for _, m in samples), default=rss_end), 1),
         "rss_end_mb": round(rss_end, 1),
+        # The host's speed just before the services started and just after they stopped
+        # (host_probe_ms: lower is faster).
+        "host_probe_ms_before_after": [probe_before, probe_after],
     }
 
 
