@@ -121,6 +121,7 @@ class GuardedReader:
         self._proc: mp.process.BaseProcess | None = None
         self._conn: Connection | None = None
         self._startup_seconds = 0.0  # spent starting workers, kept out of the mail budget
+        self._retired = False  # closed for good (``retire``): no worker is started again
 
     @classmethod
     def from_config(cls, inbox: InboxConfig) -> GuardedReader:
@@ -232,6 +233,8 @@ class GuardedReader:
         # A worker that died while idle (killed from outside) is replaced once, so the
         # job is not blamed for it.
         for _ in range(2):
+            if self._retired:
+                return None  # the job fails as if the worker had died
             try:
                 conn = self._conn or self._start()
                 conn.send(job)
@@ -273,6 +276,12 @@ class GuardedReader:
             return (f"reading the mail (its MIME structure and headers) took longer than "
                     f"{self.mail_budget:g} s")
         return "the reader process stopped while reading the mail"
+
+    def retire(self) -> None:
+        """Stop the worker for good: a read still under way fails, and no later read
+        starts a new worker (the service is stopping; ``close`` only stops this one)."""
+        self._retired = True
+        self.close()
 
     def close(self) -> None:
         if self._proc is not None:
@@ -331,8 +340,10 @@ class ReaderPool:
             self._free.put(reader)
 
     def close(self) -> None:
+        """Retire every reader: threads still reading get failed reads, and no reader
+        process is started again."""
         for reader in self._readers:
-            reader.close()
+            reader.retire()
 
 
 # The name every caller used before the reader also read the mail itself.

@@ -204,16 +204,18 @@ class Service:
             self.desk.stop()
         for thread in self.threads:
             thread.join(timeout)
-        if self.readers is not None:
-            self.readers.close()
         try:
             # Messages leased for the workers but not begun, mail not delivered: to the
-            # other instances now, not when the leases run out. A read still running
-            # after the join finds its message given back and stores nothing.
+            # other instances now, not when the leases run out. Given back before the
+            # readers stop: a mail still being read after the join then fails its read
+            # and, its lease gone, stores nothing (not a reply that its PDF could not be
+            # read).
             release_leases(self.app.engine, instance_id())
         except Exception as exc:  # noqa: BLE001 - they run out by themselves
             log.error("leases not given back (%s); they run out after [inbox] "
                       "lease_seconds", describe_error(exc))
+        if self.readers is not None:
+            self.readers.close()
 
 
 def _check_port(host: str, port: int) -> None:

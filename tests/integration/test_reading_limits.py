@@ -16,6 +16,7 @@ own, mail in over SMTP on loopback, outcomes read from the database.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import subprocess
@@ -32,11 +33,14 @@ import pytest
 from sqlalchemy.engine import URL
 from sqlmodel import col, select
 
+from assistant.commands.common import open_app
 from assistant.db import session
 from assistant.models import Claim, InboundMessage, OutboundMessage
+from assistant.runtime import Service
 from assistant.store import Store
 from parsers.payslip import Limits, Payslip, Unreadable, read
 from tests.fixtures.payslips import render
+from tests.integration.helpers import FOLLOWUP_OFF, database, jobcenter, outbox, written_config
 from tests.integration.net import free_port
 from tests.integration.test_pipeline import CLAIM_TEXT, case_in_2026, register
 from tests.integration.test_reliability import send_until_accepted, start
@@ -314,6 +318,48 @@ def test_a_pdf_of_more_characters_than_a_payslip_has_is_refused_before_they_are_
     refused = read(payslip, Limits(max_chars=50))
     assert isinstance(refused, Unreadable) and refused.code == "too_large"
     assert "more than 50 characters" in refused.reason
+
+
+def reader_processes() -> list[multiprocessing.process.BaseProcess]:
+    """This process's reader workers still alive."""
+    return [p for p in multiprocessing.active_children() if p.name == "mail-reader"]
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_mail_still_read_when_the_service_stops_is_given_back_untouched(
+        tmp_path, db_url, store):
+    """The service stops while a slow PDF is read and its threads outlive the join: the
+    read fails, no reader process is started again for the mail's next PDF, and nothing
+    is stored or sent for the mail (its lease is given back before the readers stop)."""
+    case = case_in_2026()
+    register(store, case)
+    msg = mail("Refusion", pdfs=[("langsom.pdf", slow_pdf(3_000_000)),
+                                 ("Lønseddel.pdf", render(case))])
+    store.save_inbound(wire(msg), "smtp", "lon@firma.dk", ["jobcenter@kommune.example"])
+    config = written_config(
+        tmp_path / "config.toml", database(db_url), outbox(tmp_path), jobcenter(),
+        f"[inbox]\nworkers = 1\npdf_time_limit_seconds = 600\n"
+        f"mail_time_budget_seconds = 600\n[inbox.smtp]\nport = {free_port()}\n"
+        "[web]\nenabled = false\n" + FOLLOWUP_OFF)
+    app = open_app(config)
+    running = Service(app, workers=1)
+    running.start()
+    try:
+        end = time.monotonic() + WAIT
+        while not (inbound(store)[0].attempts == 1 and reader_processes()):
+            assert time.monotonic() < end, "the mail was not begun"
+            time.sleep(0.1)
+        time.sleep(2)  # the reader starts (about 1 s), reads the MIME, then the slow PDF
+        running.shutdown(timeout=0.1)  # the processor threads are still reading
+        for thread in running.threads:
+            thread.join(60)
+        assert not any(thread.is_alive() for thread in running.threads)
+        assert reader_processes() == []  # the second PDF started no reader again
+        (row,) = inbound(store)
+        assert (row.status, row.lease_owner, row.attempts) == ("received", None, 1)
+        assert claims_of(store, row.id) == [] and outbound(store, row.id) == []
+    finally:
+        app.engine.dispose()
 
 
 def test_nul_in_body_and_subject_ends_processed_with_claim_and_reply(service, store):

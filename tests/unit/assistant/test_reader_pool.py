@@ -36,7 +36,7 @@ class RecordingReader:
         finally:
             self.busy = False
 
-    def close(self) -> None:
+    def retire(self) -> None:
         self.closed = True
 
 
