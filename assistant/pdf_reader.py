@@ -122,6 +122,9 @@ class GuardedReader:
         self._conn: Connection | None = None
         self._startup_seconds = 0.0  # spent starting workers, kept out of the mail budget
         self._retired = False  # closed for good (``retire``): no worker is started again
+        # Starting and stopping the worker, which may happen in two threads when the
+        # service stops (``retire``) while a mail is being read.
+        self._lifecycle = threading.RLock()
 
     @classmethod
     def from_config(cls, inbox: InboxConfig) -> GuardedReader:
@@ -224,10 +227,11 @@ class GuardedReader:
         return "timeout", None
 
     def _exitcode(self) -> int | None:
-        if self._proc is None:
+        proc = self._proc  # once: ``retire`` may clear it from another thread meanwhile
+        if proc is None:
             return None
-        self._proc.join(timeout=2)
-        return self._proc.exitcode
+        proc.join(timeout=2)
+        return proc.exitcode
 
     def _send(self, job: tuple[str, object]) -> Connection | None:
         # A worker that died while idle (killed from outside) is replaced once, so the
@@ -246,12 +250,17 @@ class GuardedReader:
     def _start(self) -> Connection:
         begun = time.monotonic()
         parent, child = self._ctx.Pipe()
-        self._proc = self._ctx.Process(
-            target=_serve, args=(child, self.limits, self.memory_mb * 1024 * 1024),
-            daemon=True, name="mail-reader")
-        self._proc.start()
+        with self._lifecycle:
+            if self._retired:
+                parent.close()
+                child.close()
+                raise OSError("the reader is retired: the service is stopping")
+            self._proc = self._ctx.Process(
+                target=_serve, args=(child, self.limits, self.memory_mb * 1024 * 1024),
+                daemon=True, name="mail-reader")
+            self._proc.start()
+            self._conn = parent
         child.close()
-        self._conn = parent
         # Starting a worker (a fresh interpreter importing pdfplumber) takes about a
         # second; it is waited for here, outside the time limits of the reads.
         if not parent.poll(STARTUP_SECONDS):
@@ -284,12 +293,13 @@ class GuardedReader:
         self.close()
 
     def close(self) -> None:
-        if self._proc is not None:
-            self._proc.kill()
-            self._proc.join(timeout=5)
-        if self._conn is not None:
-            self._conn.close()
-        self._proc, self._conn = None, None
+        with self._lifecycle:
+            if self._proc is not None:
+                self._proc.kill()
+                self._proc.join(timeout=5)
+            if self._conn is not None:
+                self._conn.close()
+            self._proc, self._conn = None, None
 
     def __enter__(self) -> GuardedReader:
         return self

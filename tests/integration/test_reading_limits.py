@@ -36,8 +36,10 @@ from sqlmodel import col, select
 from assistant.commands.common import open_app
 from assistant.db import session
 from assistant.models import Claim, InboundMessage, OutboundMessage
+from assistant.pdf_reader import GuardedReader, ReadFailed
 from assistant.runtime import Service
 from assistant.store import Store
+from parsers.email import MailLimits
 from parsers.payslip import Limits, Payslip, Unreadable, read
 from tests.fixtures.payslips import render
 from tests.integration.helpers import FOLLOWUP_OFF, database, jobcenter, outbox, written_config
@@ -360,6 +362,19 @@ def test_a_mail_still_read_when_the_service_stops_is_given_back_untouched(
         assert claims_of(store, row.id) == [] and outbound(store, row.id) == []
     finally:
         app.engine.dispose()
+
+
+def test_a_retired_reader_fails_its_reads_and_starts_no_worker():
+    reader = GuardedReader(time_limit=30)
+    assert isinstance(reader.read(render(case_in_2026())), Payslip)  # a worker started
+    assert len(reader_processes()) == 1
+    reader.retire()
+    assert reader_processes() == []
+    result = reader.read(render(case_in_2026()))
+    assert isinstance(result, Unreadable) and result.code == "reader_stopped"
+    with pytest.raises(ReadFailed, match="stopped while reading the mail"):
+        reader.read_mail(b"Subject: x\r\n\r\nbody\r\n", MailLimits())
+    assert reader_processes() == []
 
 
 def test_nul_in_body_and_subject_ends_processed_with_claim_and_reply(service, store):
