@@ -227,9 +227,13 @@ def test_assistant_run_with_imap_answers_and_files_the_mail(dovecot, config, sto
     app = open_app(config)
     service = Service(app, workers=1)
     service.start()
+    outbox_files = Path(config.outbox.directory)
     try:
+        # Filed in IMAP, and the review notices delivered: the outbox delivers a quarter
+        # of a second after the mail is queued, and a stop before that leaves them queued.
         wait_until(lambda: uids_in(dovecot, FOLDER) == [] and
-                   len(uids_in(dovecot, PROCESSED)) == 1)
+                   len(uids_in(dovecot, PROCESSED)) == 1 and
+                   len(list(outbox_files.glob("*.eml"))) == 2)
     finally:
         service.shutdown()
         app.engine.dispose()
@@ -240,7 +244,7 @@ def test_assistant_run_with_imap_answers_and_files_the_mail(dovecot, config, sto
         kinds = sorted(m.kind for m in db.exec(select(OutboundMessage)))
     assert claim.status == "needs_review"
     assert kinds == ["review", "review"]  # the consultants and the economy group
-    files = sorted((Path(config.outbox.directory)).glob("*.eml"))
+    files = sorted(outbox_files.glob("*.eml"))
     assert len(files) == 2
     assert all(case.cpr not in f.read_text(errors="replace") for f in files)
 
