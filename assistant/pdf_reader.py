@@ -237,8 +237,6 @@ class GuardedReader:
         # A worker that died while idle (killed from outside) is replaced once, so the
         # job is not blamed for it.
         for _ in range(2):
-            if self._retired:
-                return None  # the job fails as if the worker had died
             try:
                 conn = self._conn or self._start()
                 conn.send(job)
@@ -249,12 +247,10 @@ class GuardedReader:
 
     def _start(self) -> Connection:
         begun = time.monotonic()
-        parent, child = self._ctx.Pipe()
         with self._lifecycle:
-            if self._retired:
-                parent.close()
-                child.close()
+            if self._retired:  # the job fails as if the worker had died
                 raise OSError("the reader is retired: the service is stopping")
+            parent, child = self._ctx.Pipe()
             self._proc = self._ctx.Process(
                 target=_serve, args=(child, self.limits, self.memory_mb * 1024 * 1024),
                 daemon=True, name="mail-reader")
